@@ -1,0 +1,335 @@
+//! Boolean circuits: the `Circuit` type and its invariants, Bristol I/O
+//! (`bristol`), plaintext evaluation (`eval`, the reference for everything else),
+//! integer/byte-string values on wires (`value`), generators (`builder`) and the
+//! `Plan` that garbling runs over (`plan`).
+//!
+//! A `Circuit` can only be made through [`Circuit::new`], which checks every
+//! invariant (wires in range, each wire written once, no read before write,
+//! outputs defined), so garbling and evaluation can index wires without checks
+//! failing at run time.
+
+pub mod bristol;
+pub mod builder;
+pub mod eval;
+pub mod plan;
+pub mod value;
+
+pub use plan::Plan;
+
+/// Index of a wire. Circuits have fewer than 2^31 wires.
+pub type WireId = u32;
+
+/// The largest number of wires (and gates) a circuit may have: 2^31 - 1.
+pub const MAX_WIRES: u64 = (1 << 31) - 1;
+
+/// One gate. XOR, INV, EQ and EQW are free under free-XOR; AND costs 2 blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gate {
+    /// `out = a ⊕ b`
+    Xor { a: WireId, b: WireId, out: WireId },
+    /// `out = a ∧ b`
+    And { a: WireId, b: WireId, out: WireId },
+    /// `out = ¬a` (Bristol `INV` or `NOT`)
+    Inv { a: WireId, out: WireId },
+    /// `out = value`, a constant (Bristol `EQ`; its input field is the constant)
+    Eq { value: bool, out: WireId },
+    /// `out = a`, a copy (Bristol `EQW`)
+    EqW { a: WireId, out: WireId },
+}
+
+impl Gate {
+    /// The wire this gate writes.
+    #[inline]
+    pub fn output(&self) -> WireId {
+        match *self {
+            Gate::Xor { out, .. }
+            | Gate::And { out, .. }
+            | Gate::Inv { out, .. }
+            | Gate::Eq { out, .. }
+            | Gate::EqW { out, .. } => out,
+        }
+    }
+
+    /// The wires this gate reads (none for `Eq`).
+    #[inline]
+    pub fn inputs(&self) -> impl Iterator<Item = WireId> {
+        let (first, second) = match *self {
+            Gate::Xor { a, b, .. } | Gate::And { a, b, .. } => (Some(a), Some(b)),
+            Gate::Inv { a, .. } | Gate::EqW { a, .. } => (Some(a), None),
+            Gate::Eq { .. } => (None, None),
+        };
+        first.into_iter().chain(second)
+    }
+
+    /// The Bristol opcode of this gate.
+    pub fn opcode(&self) -> &'static str {
+        match self {
+            Gate::Xor { .. } => "XOR",
+            Gate::And { .. } => "AND",
+            Gate::Inv { .. } => "INV",
+            Gate::Eq { .. } => "EQ",
+            Gate::EqW { .. } => "EQW",
+        }
+    }
+}
+
+/// Which Bristol dialect a circuit was read from (or should be written as).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// The old Bristol Format: `n1 n2 n3` header, two inputs, one output.
+    Bristol,
+    /// Bristol Fashion, basic gates only.
+    BristolFashion,
+    /// Bristol Fashion extended with `MAND` (read as individual AND gates).
+    BristolFashionMand,
+}
+
+impl Format {
+    /// Human-readable name, as `gc2pc circuit info` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Bristol => "Bristol Format (old)",
+            Format::BristolFashion => "Bristol Fashion",
+            Format::BristolFashionMand => "Bristol Fashion (extended, MAND)",
+        }
+    }
+}
+
+/// Why a circuit (or a value for it) was rejected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CircuitError {
+    /// A problem in a Bristol file, at a 1-based line number.
+    #[error("line {line}: {message}")]
+    Parse { line: usize, message: String },
+    /// The circuit breaks an invariant (gate index is 0-based in gate order).
+    #[error("gate {gate}: {message}")]
+    Invalid { gate: usize, message: String },
+    /// Header-level inconsistency (sizes, counts).
+    #[error("{0}")]
+    Shape(String),
+    /// A value given for an input group does not fit or does not parse.
+    #[error("{0}")]
+    Value(String),
+    /// Reading the file failed.
+    #[error("cannot read circuit: {0}")]
+    Io(String),
+}
+
+/// A validated Boolean circuit: gates in topological order over `num_wires`
+/// wires; input group g occupies the next `input_sizes[g]` wires from 0; the
+/// outputs are the last `sum(output_sizes)` wires, in group order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Circuit {
+    num_wires: u32,
+    input_sizes: Vec<u32>,
+    output_sizes: Vec<u32>,
+    gates: Vec<Gate>,
+    format: Format,
+}
+
+impl Circuit {
+    /// Checks every invariant and builds the circuit:
+    /// all wires `< num_wires`; inputs fit; every gate reads only wires already
+    /// defined (inputs or earlier gate outputs); no gate writes an input wire or
+    /// a wire written before; every output wire is defined.
+    pub fn new(
+        num_wires: u64,
+        input_sizes: Vec<u32>,
+        output_sizes: Vec<u32>,
+        gates: Vec<Gate>,
+        format: Format,
+    ) -> Result<Circuit, CircuitError> {
+        if num_wires > MAX_WIRES {
+            return Err(CircuitError::Shape(format!(
+                "{num_wires} wires is more than the supported {MAX_WIRES}"
+            )));
+        }
+        let total_in: u64 = input_sizes.iter().map(|&n| n as u64).sum();
+        let total_out: u64 = output_sizes.iter().map(|&n| n as u64).sum();
+        if total_in > num_wires {
+            return Err(CircuitError::Shape(format!(
+                "the inputs need {total_in} wires but the circuit has only {num_wires}"
+            )));
+        }
+        if total_out > num_wires {
+            return Err(CircuitError::Shape(format!(
+                "the outputs need {total_out} wires but the circuit has only {num_wires}"
+            )));
+        }
+        if gates.len() as u64 > MAX_WIRES {
+            return Err(CircuitError::Shape("too many gates".into()));
+        }
+        let num_wires = num_wires as u32;
+        let mut defined = vec![false; num_wires as usize];
+        defined[..total_in as usize].fill(true);
+        for (index, gate) in gates.iter().enumerate() {
+            for wire in gate.inputs() {
+                if wire >= num_wires {
+                    return Err(invalid(
+                        index,
+                        format!("reads wire {wire}, but the circuit has {num_wires} wires"),
+                    ));
+                }
+                if !defined[wire as usize] {
+                    return Err(invalid(
+                        index,
+                        format!("reads wire {wire} before it is written"),
+                    ));
+                }
+            }
+            let out = gate.output();
+            if out >= num_wires {
+                return Err(invalid(
+                    index,
+                    format!("writes wire {out}, but the circuit has {num_wires} wires"),
+                ));
+            }
+            if (out as u64) < total_in {
+                return Err(invalid(index, format!("writes input wire {out}")));
+            }
+            if defined[out as usize] {
+                return Err(invalid(index, format!("writes wire {out} a second time")));
+            }
+            defined[out as usize] = true;
+        }
+        let first_out = num_wires as u64 - total_out;
+        if let Some(wire) = (first_out..num_wires as u64).find(|&w| !defined[w as usize]) {
+            return Err(CircuitError::Shape(format!(
+                "output wire {wire} is never written"
+            )));
+        }
+        Ok(Circuit {
+            num_wires,
+            input_sizes,
+            output_sizes,
+            gates,
+            format,
+        })
+    }
+
+    /// Number of wires.
+    #[inline]
+    pub fn num_wires(&self) -> usize {
+        self.num_wires as usize
+    }
+
+    /// Bits per input group, in header order.
+    #[inline]
+    pub fn input_sizes(&self) -> &[u32] {
+        &self.input_sizes
+    }
+
+    /// Bits per output group, in header order.
+    #[inline]
+    pub fn output_sizes(&self) -> &[u32] {
+        &self.output_sizes
+    }
+
+    /// The gates in topological order.
+    #[inline]
+    pub fn gates(&self) -> &[Gate] {
+        &self.gates
+    }
+
+    /// The dialect the circuit was read from.
+    #[inline]
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The same circuit, marked to be written in another dialect. The old
+    /// format can only express two input groups and one output group.
+    pub fn with_format(mut self, format: Format) -> Result<Circuit, CircuitError> {
+        if format == Format::Bristol && (self.input_sizes.len() > 2 || self.output_sizes.len() != 1)
+        {
+            return Err(CircuitError::Shape(
+                "the old Bristol format holds at most 2 input groups and exactly 1 output group"
+                    .into(),
+            ));
+        }
+        self.format = format;
+        Ok(self)
+    }
+
+    /// Total input bits.
+    pub fn total_inputs(&self) -> usize {
+        self.input_sizes.iter().map(|&n| n as usize).sum()
+    }
+
+    /// Total output bits.
+    pub fn total_outputs(&self) -> usize {
+        self.output_sizes.iter().map(|&n| n as usize).sum()
+    }
+
+    /// The first wire of input group `group`.
+    pub fn input_offset(&self, group: usize) -> usize {
+        self.input_sizes[..group].iter().map(|&n| n as usize).sum()
+    }
+
+    /// The first output wire (outputs are the last wires).
+    pub fn first_output_wire(&self) -> usize {
+        self.num_wires as usize - self.total_outputs()
+    }
+
+    /// Number of AND gates (the only ones that cost anything to garble).
+    pub fn and_count(&self) -> usize {
+        self.gates
+            .iter()
+            .filter(|g| matches!(g, Gate::And { .. }))
+            .count()
+    }
+
+    /// The longest chain of AND gates from an input to any wire.
+    pub fn and_depth(&self) -> u32 {
+        let mut depth = vec![0u32; self.num_wires as usize];
+        let mut max = 0;
+        for gate in &self.gates {
+            let d = gate.inputs().map(|w| depth[w as usize]).max().unwrap_or(0)
+                + matches!(gate, Gate::And { .. }) as u32;
+            depth[gate.output() as usize] = d;
+            max = max.max(d);
+        }
+        max
+    }
+}
+
+fn invalid(gate: usize, message: String) -> CircuitError {
+    CircuitError::Invalid { gate, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn and_of_two() -> Vec<Gate> {
+        vec![Gate::And { a: 0, b: 1, out: 2 }]
+    }
+
+    #[test]
+    fn accepts_a_valid_circuit_and_reports_shape() {
+        let c = Circuit::new(3, vec![1, 1], vec![1], and_of_two(), Format::BristolFashion).unwrap();
+        assert_eq!(c.and_count(), 1);
+        assert_eq!(c.and_depth(), 1);
+        assert_eq!(c.first_output_wire(), 2);
+        assert_eq!(c.input_offset(1), 1);
+    }
+
+    #[test]
+    fn rejects_each_broken_invariant() {
+        let f = Format::BristolFashion;
+        let read_late = vec![Gate::Xor { a: 0, b: 3, out: 2 }, Gate::Inv { a: 0, out: 3 }];
+        assert!(matches!(
+            Circuit::new(4, vec![1, 1], vec![1], read_late, f),
+            Err(CircuitError::Invalid { gate: 0, .. })
+        ));
+        let twice = vec![Gate::Inv { a: 0, out: 2 }, Gate::Inv { a: 1, out: 2 }];
+        assert!(Circuit::new(3, vec![1, 1], vec![1], twice, f).is_err());
+        let writes_input = vec![Gate::Inv { a: 0, out: 1 }];
+        assert!(Circuit::new(3, vec![1, 1], vec![1], writes_input, f).is_err());
+        let out_of_range = vec![Gate::And { a: 0, b: 7, out: 2 }];
+        assert!(Circuit::new(3, vec![1, 1], vec![1], out_of_range, f).is_err());
+        assert!(Circuit::new(4, vec![1, 1], vec![2], and_of_two(), f).is_err());
+        assert!(Circuit::new(2, vec![1, 1], vec![1], vec![], f).is_ok());
+        assert!(Circuit::new(1 << 40, vec![], vec![], vec![], f).is_err());
+    }
+}

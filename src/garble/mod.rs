@@ -1,0 +1,3 @@
+//! Half-gates garbling and evaluation over a `Plan`.
+//!
+//! SKELETON: to be written.

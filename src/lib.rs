@@ -1,0 +1,17 @@
+//! gc2pc: secure two-party computation with garbled circuits.
+//!
+//! Free-XOR and half-gates garbling over a correlation-robust hash on hardware
+//! AES, Bristol circuits, IKNP oblivious transfer on Ristretto base OTs, and a
+//! streaming semi-honest Yao protocol. See DESIGN.md for the architecture;
+//! modules are listed lowest first and never import higher ones.
+
+pub mod aes;
+pub mod block;
+pub mod circuit;
+pub mod garble;
+pub mod hash;
+pub mod net;
+pub mod ot;
+pub mod prg;
+
+pub use block::{Block, Delta};

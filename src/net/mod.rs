@@ -1,0 +1,3 @@
+//! Channels between the two parties.
+//!
+//! SKELETON: to be written.

@@ -1,0 +1,3 @@
+//! Oblivious transfer.
+//!
+//! SKELETON: to be written.
