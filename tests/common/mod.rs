@@ -1,0 +1,127 @@
+//! Helpers shared by the integration tests: where the reference circuits live
+//! and the known-answer vectors of `circuits-ref/vectors.json`.
+#![allow(dead_code)]
+
+use gc2pc::circuit::{Circuit, bristol};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// `circuits-ref/`: `$GC2PC_CIRCUITS_REF`, else `../shared/circuits-ref` beside
+/// the checkout. Missing reference data fails the test loudly, never skips it.
+pub fn circuits_ref_dir() -> PathBuf {
+    let dir = match std::env::var_os("GC2PC_CIRCUITS_REF") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref"),
+    };
+    assert!(
+        dir.join("vectors.json").is_file(),
+        "reference circuits not found at {} (set GC2PC_CIRCUITS_REF)",
+        dir.display()
+    );
+    dir
+}
+
+/// One known-answer vector: bits per input group and per output group, where
+/// element j of a group is wire j of that group.
+#[derive(Debug, Clone)]
+pub struct Vector {
+    pub name: String,
+    pub inputs: Vec<Vec<bool>>,
+    pub outputs: Vec<Vec<bool>>,
+}
+
+/// One reference circuit file and its vectors.
+#[derive(Debug, Clone)]
+pub struct RefCircuit {
+    /// Path relative to `circuits-ref/`, e.g. `bristol_fashion/aes_128.txt`.
+    pub name: String,
+    pub path: PathBuf,
+    pub format: String,
+    pub input_sizes: Vec<u32>,
+    pub output_sizes: Vec<u32>,
+    pub gates: usize,
+    pub wires: usize,
+    pub and_gates: usize,
+    pub and_depth: u32,
+    pub vectors: Vec<Vector>,
+}
+
+impl RefCircuit {
+    /// Parses the file with gc2pc's reader.
+    pub fn load(&self) -> Circuit {
+        bristol::read_file(&self.path).unwrap_or_else(|e| panic!("{}: {e}", self.name))
+    }
+}
+
+#[derive(Deserialize)]
+struct VectorsFile {
+    circuits: BTreeMap<String, CircuitEntry>,
+}
+
+#[derive(Deserialize)]
+struct CircuitEntry {
+    format: String,
+    input_sizes: Vec<u32>,
+    output_sizes: Vec<u32>,
+    gates: usize,
+    wires: usize,
+    and_gates_expanded: usize,
+    and_depth: u32,
+    vectors: Vec<VectorEntry>,
+}
+
+#[derive(Deserialize)]
+struct VectorEntry {
+    name: String,
+    inputs_bits: Vec<String>,
+    outputs_bits: Vec<String>,
+}
+
+fn bits(text: &str) -> Vec<bool> {
+    text.chars()
+        .map(|c| match c {
+            '0' => false,
+            '1' => true,
+            other => panic!("bad bit {other:?} in vectors.json"),
+        })
+        .collect()
+}
+
+/// Every reference circuit with its vectors, in name order.
+pub fn reference_circuits() -> Vec<RefCircuit> {
+    let dir = circuits_ref_dir();
+    let text = std::fs::read_to_string(dir.join("vectors.json")).expect("read vectors.json");
+    let file: VectorsFile = serde_json::from_str(&text).expect("parse vectors.json");
+    file.circuits
+        .into_iter()
+        .map(|(name, entry)| RefCircuit {
+            path: dir.join(&name),
+            name,
+            format: entry.format,
+            input_sizes: entry.input_sizes,
+            output_sizes: entry.output_sizes,
+            gates: entry.gates,
+            wires: entry.wires,
+            and_gates: entry.and_gates_expanded,
+            and_depth: entry.and_depth,
+            vectors: entry
+                .vectors
+                .into_iter()
+                .map(|v| Vector {
+                    name: v.name,
+                    inputs: v.inputs_bits.iter().map(|s| bits(s)).collect(),
+                    outputs: v.outputs_bits.iter().map(|s| bits(s)).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The reference circuit called `name` (relative path).
+pub fn reference_circuit(name: &str) -> RefCircuit {
+    reference_circuits()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} is not in vectors.json"))
+}
