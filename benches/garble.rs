@@ -9,7 +9,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::{Aes128, Backend};
 use gc2pc::block::Block;
-use gc2pc::circuit::{Circuit, Plan, bristol, builder};
+use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
@@ -20,10 +20,15 @@ use std::time::Duration;
 fn circuits() -> Vec<(&'static str, Circuit)> {
     let dir = std::env::var_os("GC2PC_CIRCUITS_REF")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref")
+        });
     let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
         .expect("circuits-ref/bristol_fashion/aes_128.txt");
-    vec![("aes128", aes), ("and_heavy_1M", builder::and_heavy(1 << 20))]
+    vec![
+        ("aes128", aes),
+        ("and_heavy_1M", builder::and_heavy(1 << 20)),
+    ]
 }
 
 fn aes_blocks(c: &mut Criterion) {
