@@ -25,10 +25,8 @@ fn circuits() -> Vec<(&'static str, Circuit)> {
         });
     let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
         .expect("circuits-ref/bristol_fashion/aes_128.txt");
-    vec![
-        ("aes128", aes),
-        ("and_heavy_1M", builder::and_heavy(1 << 20)),
-    ]
+    // TODO(gen merge): add ("and_heavy_1M", builder::and_heavy(1 << 20)).
+    vec![("aes128", aes)]
 }
 
 fn aes_blocks(c: &mut Criterion) {
