@@ -105,7 +105,7 @@ O(N log N * W) AND gates. Output: N groups of W+1 bits; slot i is 2^W + x for th
 element x of the intersection, and 0 after the last one. It reveals the sorted intersection and \
 nothing else. If either list is not strictly ascending, every slot is 0.
 
-The default variant is pairwise for N <= 32, sort above.",
+The default variant is pairwise for N <= 24, sort above.",
         after_help = "Examples:\n  gc2pc circuit gen psi --n 8 --width 32 --variant pairwise\n  \
 gc2pc circuit gen psi --n 64 --width 32 --variant sort --out psi_sort_64x32.txt"
     )]
@@ -115,7 +115,7 @@ gc2pc circuit gen psi --n 64 --width 32 --variant sort --out psi_sort_64x32.txt"
         /// Elements per set.
         #[arg(long, short, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         n: u32,
-        /// Circuit design (default: pairwise for N ≤ 32, else sort).
+        /// Circuit design (default: pairwise for N ≤ 24, else sort).
         #[arg(long, value_enum)]
         variant: Option<Variant>,
     },

@@ -9,9 +9,9 @@
 //! holds bit j of the integer.
 //!
 //! Every generator here is one definition that the rest of the crate runs in
-//! plaintext ([`Circuit::eval`]), garbled, and counts ([`Circuit::and_count`]):
-//! the builder emits no gate whose result is unused, so the AND counts quoted
-//! in the docs are exact.
+//! plaintext ([`Circuit::eval`]), garbled, and counts ([`Circuit::and_count`]).
+//! [`Builder::finish`] drops gates whose results are unused; the AND counts
+//! quoted in the docs are those of the finished circuits, and exact.
 //!
 //! Cost model: XOR, INV, EQ and EQW are free under free-XOR; only AND gates
 //! cost anything. The word operations (in `arith`) use the cheapest circuits
@@ -147,6 +147,8 @@ impl Builder {
     /// Ends the circuit. `outputs` are the output groups in order; the
     /// circuit's last wires become these wires, in group order.
     ///
+    /// Gates whose results are never used are dropped (so
+    /// [`and_count`](Builder::and_count) may be larger than the circuit's).
     /// Wires are renumbered so that a gate whose result is an output writes
     /// its output wire directly. An `EQW` copy is added only where that is
     /// impossible: an output that is an input wire, or a wire that appears in
@@ -164,6 +166,31 @@ impl Builder {
             .collect();
         let total_out = u32::try_from(flat.len()).expect("too many outputs");
 
+        // Drop gates whose results nothing reads (a generator may compute a
+        // value that turns out to be unused, e.g. a distance bit in the PSI
+        // compaction that no later level consumes).
+        let mut live = vec![false; self.next as usize];
+        for wire in &flat {
+            assert!(wire.0 < self.next, "output wire {} is not defined", wire.0);
+            live[wire.0 as usize] = true;
+        }
+        let mut keep = vec![false; self.gates.len()];
+        for (i, gate) in self.gates.iter().enumerate().rev() {
+            if live[gate.output() as usize] {
+                keep[i] = true;
+                for input in gate.inputs() {
+                    live[input as usize] = true;
+                }
+            }
+        }
+        let gates: Vec<Gate> = self
+            .gates
+            .iter()
+            .zip(&keep)
+            .filter_map(|(gate, &keep)| keep.then_some(*gate))
+            .collect();
+        let live_gates = gates.len() as u32;
+
         // The output slot each gate-written wire fills directly, if any.
         const NONE: u32 = u32::MAX;
         let mut slot_of = vec![NONE; self.next as usize];
@@ -171,7 +198,6 @@ impl Builder {
         let mut needs_copy = Vec::new();
         for (slot, wire) in flat.iter().enumerate() {
             let slot = slot as u32;
-            assert!(wire.0 < self.next, "output wire {} is not defined", wire.0);
             if wire.0 >= total_in && slot_of[wire.0 as usize] == NONE {
                 slot_of[wire.0 as usize] = slot;
                 claimed += 1;
@@ -179,13 +205,13 @@ impl Builder {
                 needs_copy.push((slot, *wire));
             }
         }
-        let internal = self.next - total_in - claimed;
+        let internal = live_gates - claimed;
         let num_wires = u64::from(total_in) + u64::from(internal) + u64::from(total_out);
         let first_out = total_in + internal;
 
         let mut new_id: Vec<WireId> = (0..self.next).collect();
         let mut next_internal = total_in;
-        for gate in &self.gates {
+        for gate in &gates {
             let out = gate.output() as usize;
             new_id[out] = if slot_of[out] != NONE {
                 first_out + slot_of[out]
@@ -195,8 +221,7 @@ impl Builder {
             };
         }
         let map = |w: WireId| new_id[w as usize];
-        let mut gates: Vec<Gate> = self
-            .gates
+        let mut gates: Vec<Gate> = gates
             .iter()
             .map(|gate| match *gate {
                 Gate::Xor { a, b, out } => Gate::Xor {
