@@ -628,3 +628,32 @@ fn cli_generates_the_circuits_files() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("error"));
 }
+
+#[test]
+fn readme_examples_hold_for_the_files() {
+    let load = |name: &str| bristol::read_file(&circuits_dir().join(name)).unwrap();
+    let cmp = load("cmp32.txt");
+    assert_eq!(eval2(&cmp, 5, 7, 32), vec![vec![true]]);
+    assert_eq!(eval2(&cmp, 7, 5, 32), vec![vec![false]]);
+    assert_eq!(eval2(&cmp, 7, 7, 32), vec![vec![false]]);
+    let eq = load("eq32.txt");
+    assert_eq!(eval2(&eq, 0xdead_beef, 0xdead_beef, 32), vec![vec![true]]);
+    let add = load("add64.txt");
+    assert_eq!(from_bits(&eval2(&add, 5, 7, 64)[0]), 12);
+    assert_eq!(from_bits(&eval2(&add, u64::MAX, 1, 64)[0]), 0);
+
+    let pairwise = load("psi_pairwise_8x32.txt");
+    let a: Vec<u64> = (1..=8).collect();
+    let b = [8, 10, 2, 12, 14, 16, 18, 20];
+    let out = pairwise.eval(&[pack(&a, 32), pack(&b, 32)]).unwrap();
+    assert_eq!(from_bits(&out[0]), 0b101);
+
+    let sort = load("psi_sort_64x32.txt");
+    let a: Vec<u64> = (0..64).map(|i| 2 * i + 1).collect();
+    let b: Vec<u64> = (0..64).map(|i| 3 * i).collect();
+    let out = sort.eval(&[pack(&a, 32), pack(&b, 32)]).unwrap();
+    let slots: Vec<u128> = out.iter().map(|s| from_bits(s)).collect();
+    let mut want: Vec<u128> = (0..21).map(|i| (1 << 32) + 3 + 6 * i).collect();
+    want.resize(64, 0);
+    assert_eq!(slots, want);
+}
