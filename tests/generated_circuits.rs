@@ -314,6 +314,8 @@ fn psi_pairwise_matches_hashset() {
         (8, 32),
         (8, 3),
         (13, 64),
+        (64, 32),
+        (100, 16),
     ] {
         let c = builder::psi_pairwise(n, width);
         assert_eq!(c.input_sizes(), [(n * width) as u32; 2]);
@@ -487,7 +489,7 @@ fn and_heavy_has_a_million_ands_and_computes_its_formula() {
     assert_eq!(c.and_count(), lanes * and_heavy_lane_ands(32));
     assert!(c.and_count() >= 1_000_000);
     // Wide, not deep: every AND level holds about a lane's worth of gates.
-    assert!(c.and_depth() <= 2 * 32, "depth {}", c.and_depth());
+    assert!(c.and_depth() < 32, "depth {}", c.and_depth());
     eprintln!(
         "and_heavy(1e6): {} ANDs, depth {}, built in {built:?}",
         c.and_count(),

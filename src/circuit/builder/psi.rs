@@ -168,8 +168,9 @@ fn combine(b: &mut Builder, x: Option<Rec>, y: Option<Rec>) -> Option<Rec> {
 /// `n·log₂(2n)` comparators, exactly `n·log₂(2n)` for powers of two) +
 /// `(2n−1)·(2w)` (neighbour equality and masking) + about
 /// `(2n−1)·log₂(2n)·(w+1)` (compaction, less where the output needs fewer
-/// slots): `O(n log n · w)` AND gates. See `circuits/README.md` for exact
-/// counts.
+/// slots): `O(n log n · w)` AND gates, against `n²·w − n` for
+/// [`psi_pairwise`]. At 32-bit elements: 5 041 for n = 8, 68 764 for n = 64
+/// (pairwise: 131 008), 350 281 for n = 256; AND-depth 251 for n = 64.
 ///
 /// # Panics
 /// If `n` or `width` is 0.
