@@ -52,13 +52,7 @@ pub fn parse(bytes: &[u8]) -> Result<Circuit, CircuitError> {
 pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
     let bytes =
         std::fs::read(path).map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
-    parse(&bytes).map_err(|e| match e {
-        CircuitError::Parse { line, message } => CircuitError::Parse {
-            line,
-            message: format!("{message} (in {})", path.display()),
-        },
-        other => other,
-    })
+    parse(&bytes)
 }
 
 /// Writes `circuit` in its `format()` dialect (MAND circuits are written as
