@@ -325,7 +325,7 @@ fn size(token: &str, line: usize) -> Result<u32, CircuitError> {
 /// `count s1 … s_count` on one Bristol Fashion header line.
 fn sizes(tokens: &[&str], line: usize, what: &str) -> Result<Vec<u32>, CircuitError> {
     let count = number(tokens[0], line)?;
-    if count + 1 != tokens.len() as u64 {
+    if count != tokens.len() as u64 - 1 {
         return Err(err(
             line,
             format!(
