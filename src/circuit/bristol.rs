@@ -29,7 +29,7 @@
 //!
 //! # Writing
 //!
-//! [`write`] emits canonical, deterministic text (this is what is hashed for the
+//! [`write()`] emits canonical, deterministic text (this is what is hashed for the
 //! protocol handshake): `G W`, the input header, the output header, a blank
 //! line, one gate per line with single spaces, `\n` line ends and a trailing
 //! newline. MAND circuits are written as basic Bristol Fashion (one `AND` per
