@@ -29,7 +29,7 @@
 //!
 //! # Writing
 //!
-//! [`write`] emits canonical, deterministic text (this is what is hashed for the
+//! [`write()`] emits canonical, deterministic text (this is what is hashed for the
 //! protocol handshake): `G W`, the input header, the output header, a blank
 //! line, one gate per line with single spaces, `\n` line ends and a trailing
 //! newline. MAND circuits are written as basic Bristol Fashion (one `AND` per
@@ -52,13 +52,7 @@ pub fn parse(bytes: &[u8]) -> Result<Circuit, CircuitError> {
 pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
     let bytes =
         std::fs::read(path).map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
-    parse(&bytes).map_err(|e| match e {
-        CircuitError::Parse { line, message } => CircuitError::Parse {
-            line,
-            message: format!("{message} (in {})", path.display()),
-        },
-        other => other,
-    })
+    parse(&bytes)
 }
 
 /// Writes `circuit` in its `format()` dialect (MAND circuits are written as
@@ -331,7 +325,7 @@ fn size(token: &str, line: usize) -> Result<u32, CircuitError> {
 /// `count s1 … s_count` on one Bristol Fashion header line.
 fn sizes(tokens: &[&str], line: usize, what: &str) -> Result<Vec<u32>, CircuitError> {
     let count = number(tokens[0], line)?;
-    if count + 1 != tokens.len() as u64 {
+    if count != tokens.len() as u64 - 1 {
         return Err(err(
             line,
             format!(

@@ -55,7 +55,7 @@ pub struct Plan {
     num_slots: u32,
     num_inputs: u32,
     output_slots: Vec<u32>,
-    and_depth: u32,
+    and_levels: u32,
 }
 
 /// Marks a wire that no gate reads after it is written.
@@ -71,20 +71,20 @@ impl Plan {
         // AND level of every wire and the bucket of every gate.
         let mut level = vec![0u32; num_wires];
         let mut bucket = Vec::with_capacity(gates.len());
-        let mut and_depth = 0;
+        let mut and_levels = 0;
         for gate in gates {
             let deepest = gate.inputs().map(|w| level[w as usize]).max().unwrap_or(0);
             let is_and = matches!(gate, Gate::And { .. });
             let l = deepest + is_and as u32;
             level[gate.output() as usize] = l;
-            and_depth = and_depth.max(l);
+            and_levels = and_levels.max(l);
             // free(0)=0, AND(1)=1, free(1)=2, AND(2)=3, …
             bucket.push(if is_and { 2 * l - 1 } else { 2 * l });
         }
         drop(level);
 
         // Stable counting sort of the gate indices by bucket.
-        let mut start = vec![0u32; 2 * and_depth as usize + 2];
+        let mut start = vec![0u32; 2 * and_levels as usize + 2];
         for &b in &bucket {
             start[b as usize + 1] += 1;
         }
@@ -172,7 +172,7 @@ impl Plan {
             num_slots,
             num_inputs: num_inputs as u32,
             output_slots,
-            and_depth,
+            and_levels,
         }
     }
 
@@ -213,10 +213,11 @@ impl Plan {
         self.ands.len()
     }
 
-    /// AND depth of the circuit.
+    /// Number of AND levels scheduled (the AND depth over all wires, dead
+    /// ones included; `Circuit::and_depth` counts only paths to outputs).
     #[inline]
-    pub fn and_depth(&self) -> u32 {
-        self.and_depth
+    pub fn and_levels(&self) -> u32 {
+        self.and_levels
     }
 
     /// Evaluates the plan on plaintext bits (one per input wire, all groups
@@ -271,10 +272,10 @@ mod tests {
     }
 
     #[test]
-    fn independent_ands_share_a_run_and_depth_orders_runs() {
+    fn independent_ands_share_a_run_and_levels_order_runs() {
         let plan = Plan::new(&two_levels());
         assert_eq!(plan.and_count(), 3);
-        assert_eq!(plan.and_depth(), 2);
+        assert_eq!(plan.and_levels(), 2);
         let runs: Vec<(u32, u32)> = plan
             .ops()
             .iter()
