@@ -211,6 +211,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
     let channel = listener
         .accept(timeout)
         .context("no evaluator connected in time")?;
+    eprintln!("garbler: the evaluator connected; running the protocol");
     let start = Instant::now();
     let output = run_garbler(
         channel, &circuit, &plan, agreement, backend, &inputs, timeout,
