@@ -8,8 +8,7 @@ use gc2pc::aes::Backend;
 use gc2pc::circuit::value::{self, BitOrder};
 use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::net::{Channel, tcp};
-use gc2pc::protocol::{Agreement, EvaluatorSession, GarblerSession, Reveal, Role, Stats};
-use std::net::SocketAddr;
+use gc2pc::protocol::{Agreement, EvaluatorSession, GarblerSession, Reveal, Role, Stats, local};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -323,44 +322,17 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     )?;
     let plan = Plan::new(&circuit);
     let backend = backend()?;
-    let timeout = Duration::from_secs(30);
-
-    let listener = tcp::listen("127.0.0.1:0")?;
-    let addr: SocketAddr = listener.local_addr()?;
     let start = Instant::now();
-    let (garbled, evaluated) = std::thread::scope(|scope| {
-        let garbler = scope.spawn(|| -> Result<Stats> {
-            let channel = listener.accept(timeout)?;
-            Ok(run_garbler(
-                channel,
-                &circuit,
-                &plan,
-                agreement.clone(),
-                backend,
-                &garbler_inputs,
-                timeout,
-            )?
-            .1)
-        });
-        let evaluated = (|| -> Result<(Vec<Vec<bool>>, Stats)> {
-            let channel = tcp::connect(addr, timeout)?;
-            run_evaluator(
-                channel,
-                &circuit,
-                &plan,
-                agreement.clone(),
-                backend,
-                &evaluator_inputs,
-                timeout,
-            )
-        })();
-        let garbled = garbler
-            .join()
-            .map_err(|_| anyhow::anyhow!("the garbler thread panicked"));
-        (garbled, evaluated)
-    });
-    let garbler_stats = garbled??;
-    let (outputs, evaluator_stats) = evaluated?;
+    let run = local::run_over_loopback(
+        &circuit,
+        &plan,
+        &agreement,
+        backend,
+        std::slice::from_ref(&garbler_inputs),
+        std::slice::from_ref(&evaluator_inputs),
+    )?;
+    let outputs = run.outputs.into_iter().next().expect("one execution");
+    let (garbler_stats, evaluator_stats) = (run.garbler, run.evaluator);
     let elapsed = start.elapsed();
 
     // The reference: plaintext evaluation with both inputs, in group order.

@@ -19,6 +19,7 @@
 //! error, never an allocation it controls.
 
 pub mod handshake;
+pub mod local;
 
 use crate::aes::Backend;
 use crate::block::{Block, Delta};
