@@ -17,24 +17,34 @@ use crate::block::Block;
 /// Blocks per TCCR pass, on the stack.
 const TCCR_BATCH: usize = 64;
 
-/// Which construction the hash uses.
+/// Which construction the hash uses. Both parties must use the same one.
 ///
-/// The default is the faster one on the best backend of the development
-/// machine (AMD EPYC, Zen 3 class, AES-NI + VAES/AVX2, no AVX-512), measured
-/// with `cargo bench --bench aes` (criterion medians, noisy shared 2-core VM),
-/// in ns per hashed block:
+/// The default is the faster on the best backend of the development machine
+/// (AMD EPYC, Zen 3 class: AES-NI and VAES/AVX2, no AVX-512): **TCCR**.
+/// Measured with `cargo bench --bench aes -- --warm-up-time 1
+/// --measurement-time 3` (criterion medians on a shared 2-core VM under load,
+/// so absolute figures are inflated ~2×; two runs shown as run1 / run2), in ns
+/// per hashed block:
 ///
 /// | backend  | MITCCRH pairs (64) | TCCR pairs (64) | MITCCRH singles (32) | TCCR singles (32) |
 /// |----------|-------------------:|----------------:|---------------------:|------------------:|
-/// | vaes     | FILLED_IN_BELOW    |                 |                      |                   |
+/// | vaes     |        8.1 / 8.3   |     6.4 / 7.9   |        12.0 / 12.8   |      7.5 / 9.0    |
+/// | aesni    |       14.7 / 10.8  |    11.3 / 11.3  |        25.6 / 22.9   |     10.5 / 11.0   |
+/// | portable |       90 / 78      |    14.7 / 15.3  |         118 / 122    |     19.6 / 14.2   |
 ///
-/// See the table at the end of this comment for the figures.
+/// (Same runs, fixed-key AES alone: vaes 1.76 / 1.38, aesni 3.6 / 2.7,
+/// portable 5.9 / 5.2 ns per block.) On this CPU one AES-128 key schedule,
+/// even interleaved 8 keys at a time and 2 keys per VAES register, costs more
+/// than the second fixed-key AES of TCCR, most clearly for the evaluator's
+/// singles; CPUs with a cheaper key schedule relative to `aesenc` may differ,
+/// so `gc2pc bench` reports both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum HashKind {
-    /// Multi-instance tweakable CCR hash with re-keyed AES (1 AES per hash).
-    #[default]
+    /// Multi-instance tweakable CCR hash with re-keyed AES (1 AES per hash
+    /// plus 1 key schedule per tweak).
     Mitccrh,
-    /// Fixed-key tweakable CCR hash (2 AES per hash).
+    /// Fixed-key tweakable CCR hash (2 AES per hash); the default.
+    #[default]
     Tccr,
 }
 

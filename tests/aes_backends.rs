@@ -201,13 +201,26 @@ fn detect_child() {
 
 #[test]
 fn detect_reads_gc2pc_aes() {
+    // Under an emulator (scripts/test-aarch64.sh), GC2PC_TEST_RUNNER is the
+    // command that runs this binary, e.g. "qemu-aarch64 -cpu max -L …".
+    let runner = std::env::var("GC2PC_TEST_RUNNER").unwrap_or_default();
+    let exe = std::env::current_exe().unwrap();
     let run = |value: &str| {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
+        let mut words = runner.split_whitespace();
+        let mut cmd = match words.next() {
+            Some(program) => {
+                let mut cmd = std::process::Command::new(program);
+                cmd.args(words).arg(&exe);
+                cmd
+            }
+            None => std::process::Command::new(&exe),
+        };
+        let out = cmd
             .args(["--exact", "detect_child", "--nocapture", "--test-threads=1"])
             .env("GC2PC_AES", value)
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert!(out.status.success(), "child failed: {out:?}");
         let stdout = String::from_utf8(out.stdout).unwrap();
         stdout
             .lines()

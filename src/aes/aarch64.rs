@@ -9,6 +9,10 @@
 //! `#[target_feature(enable = "aes")]` function that `super::Engine` calls only
 //! after run-time detection.
 
+// The kernels index parallel arrays of registers (keys, states) with one
+// index; iterator chains would only obscure the round structure.
+#![allow(clippy::needless_range_loop)]
+
 use super::{KeySource, RoundKeys};
 use crate::block::Block;
 use core::arch::aarch64::*;

@@ -9,6 +9,14 @@
 //! VAES). Multi-key kernels expand the round keys on the fly, interleaved with
 //! the encryption, so the keys never go through memory.
 
+// The kernels index parallel arrays of registers (keys, states) with one
+// index; iterator chains would only obscure the round structure.
+#![allow(clippy::needless_range_loop)]
+// VAES intrinsics (`_mm256_aesenc_epi128`, …) and `as_chunks_mut` are stable
+// since Rust 1.89, safe `#[target_feature]` functions since 1.86: the crate's
+// `rust-version` must be at least 1.89 (the toolchain here is 1.95).
+#![allow(clippy::incompatible_msrv)]
+
 use super::{KeySource, RoundKeys};
 use crate::block::Block;
 use core::arch::x86_64::*;
