@@ -13,5 +13,6 @@ pub mod hash;
 pub mod net;
 pub mod ot;
 pub mod prg;
+pub mod protocol;
 
 pub use block::{Block, Delta};

@@ -279,17 +279,20 @@ impl Circuit {
             .count()
     }
 
-    /// The longest chain of AND gates from an input to any wire.
+    /// The longest chain of AND gates from an input to an output wire (gates
+    /// whose results reach no output do not count, as in circuits-ref).
     pub fn and_depth(&self) -> u32 {
         let mut depth = vec![0u32; self.num_wires as usize];
-        let mut max = 0;
         for gate in &self.gates {
-            let d = gate.inputs().map(|w| depth[w as usize]).max().unwrap_or(0)
-                + matches!(gate, Gate::And { .. }) as u32;
-            depth[gate.output() as usize] = d;
-            max = max.max(d);
+            depth[gate.output() as usize] =
+                gate.inputs().map(|w| depth[w as usize]).max().unwrap_or(0)
+                    + matches!(gate, Gate::And { .. }) as u32;
         }
-        max
+        depth[self.first_output_wire()..]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
     }
 }
 

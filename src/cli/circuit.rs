@@ -1,19 +1,445 @@
-//! `gc2pc circuit …`: info, eval (plaintext) and gen.
+//! `gc2pc circuit …`: info, eval (plaintext), convert and gen.
 //!
-//! SKELETON: to be written.
+//! `info` prints what a Bristol file contains (text or `--json`), `eval` runs
+//! it in plaintext on values given on the command line, `convert` rewrites it
+//! in either dialect, and `gen` (src/cli/generate.rs) generates circuits.
 
-use clap::Subcommand;
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
+use gc2pc::circuit::{Circuit, CircuitError, Format, Gate, bristol};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+const BIT_ORDER_HELP: &str = "\
+Inputs and outputs are MSB-first hex byte strings (old AES/SHA-256 files).
+
+Bit order: by default a value is an integer and wire j of its group is bit j of
+that integer (LSB-first). That is the convention of every Bristol Fashion file
+and of the old integer circuits (adder_32bit, comparators, mult_32x32), so the
+hex you type is the natural value: an AES key `0x000102…0f` as written in
+FIPS-197, or `5` for the integer five.
+
+The old crypto files (AES-non-expanded.txt, sha-256.txt) read byte strings
+MSB-first instead (wire 0 = most significant bit of byte 0). Pass --msb-bytes
+for them: inputs are then hex byte strings of exactly the group's width, and
+outputs are printed the same way. Nothing is ever guessed from the file.";
 
 /// `gc2pc circuit` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum CircuitCommand {
+    /// Show a circuit's format, gate counts, AND depth and input/output groups.
+    #[command(after_long_help = INFO_HELP)]
+    Info(InfoArgs),
+    /// Evaluate a circuit in plaintext on values given on the command line.
+    #[command(after_long_help = EVAL_HELP)]
+    Eval(EvalArgs),
+    /// Rewrite a circuit in Bristol Fashion or the old Bristol Format.
+    #[command(after_long_help = CONVERT_HELP)]
+    Convert(ConvertArgs),
     /// Generate a circuit (comparison, equality, adder, PSI) in Bristol Fashion.
     Gen(super::generate::GenArgs),
+}
+
+const INFO_HELP: &str = "\
+Reads either Bristol dialect (old Bristol Format or Bristol Fashion, with or
+without MAND) and prints: the format, the gates by kind (MAND lines are counted
+as their individual AND gates), the number of AND gates (the only ones that cost
+anything to garble), the AND depth (longest chain of ANDs to any wire), the wire
+count, and every input and output group with its width and wires. With two
+input groups, group 0 belongs to the garbler and group 1 to the evaluator.
+
+Examples:
+  gc2pc circuit info aes_128.txt
+  gc2pc circuit info --json sha256.txt";
+
+const EVAL_HELP: &str = "\
+Give one --input per input group, in the order of the file's header. Groups of
+width 0 (the second input of the old sha-256.txt) take no --input. Values are
+decimal, 0x hex or 0b binary integers of any size (underscores allowed); a
+leading - means two's complement in the group's width (signed circuits); a
+comma-separated list v1,v2,…,vk fills k equal-width elements of the group,
+element i on wires i·w/k … (i+1)·w/k−1. Each output group is printed on its own
+line, by default as 0x hex with one digit per 4 wires of the group.
+
+Examples:
+  # FIPS-197 C.1 on the Bristol Fashion AES-128 (key first, then plaintext):
+  gc2pc circuit eval aes_128.txt \\
+      --input 0x000102030405060708090a0b0c0d0e0f \\
+      --input 0x00112233445566778899aabbccddeeff
+  # prints 0x69c4e0d86a7b0430d8cdb78070b4c55a
+
+  # The same on the old AES-non-expanded.txt (plaintext first, MSB-first bytes):
+  gc2pc circuit eval AES-non-expanded.txt --msb-bytes \\
+      --input 00112233445566778899aabbccddeeff \\
+      --input 000102030405060708090a0b0c0d0e0f
+
+  # 64-bit adder, decimal output:
+  gc2pc circuit eval adder64.txt --input 5 --input 7 --format dec   # prints 12
+";
+
+const CONVERT_HELP: &str = "\
+Reads either dialect and writes the chosen one in canonical form (single spaces,
+one gate per line, \\n line ends). MAND lines become individual AND gates. The old
+Bristol Format holds at most two input groups and exactly one output group.
+OUT may be - for standard output.
+
+Examples:
+  gc2pc circuit convert AES-non-expanded.txt aes_old_as_fashion.txt --to fashion
+  gc2pc circuit convert adder64.txt adder64_old.txt --to bristol";
+
+/// Arguments of `gc2pc circuit info`.
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    /// The Bristol file (either dialect).
+    pub file: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output format of `gc2pc circuit eval`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default)]
+pub enum OutputFormat {
+    /// 0x and one hex digit per 4 wires of the group.
+    #[default]
+    Hex,
+    /// Decimal (unsigned).
+    Dec,
+    /// 0b and one digit per wire, most significant first.
+    Bin,
+}
+
+impl From<OutputFormat> for ValueFormat {
+    fn from(format: OutputFormat) -> ValueFormat {
+        match format {
+            OutputFormat::Hex => ValueFormat::Hex,
+            OutputFormat::Dec => ValueFormat::Dec,
+            OutputFormat::Bin => ValueFormat::Bin,
+        }
+    }
+}
+
+/// Arguments of `gc2pc circuit eval`.
+#[derive(Args, Debug)]
+#[command(long_about = None)]
+pub struct EvalArgs {
+    /// The Bristol file (either dialect).
+    pub file: PathBuf,
+    /// A value for the next input group (one per group of non-zero width, in
+    /// header order).
+    #[arg(
+        short,
+        long = "input",
+        value_name = "VALUE",
+        allow_hyphen_values = true
+    )]
+    pub inputs: Vec<String>,
+    /// Inputs and outputs are MSB-first hex byte strings (old AES/SHA-256 files).
+    #[arg(long, long_help = BIT_ORDER_HELP)]
+    pub msb_bytes: bool,
+    /// How to print the outputs.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Hex)]
+    pub format: OutputFormat,
+}
+
+/// Target dialect of `gc2pc circuit convert`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Dialect {
+    /// Bristol Fashion (basic gates; MAND is expanded).
+    Fashion,
+    /// The old Bristol Format (`n1 n2 n3` header).
+    Bristol,
+}
+
+/// Arguments of `gc2pc circuit convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// The Bristol file to read (either dialect).
+    pub input: PathBuf,
+    /// Where to write (- for standard output).
+    pub output: PathBuf,
+    /// The dialect to write.
+    #[arg(long)]
+    pub to: Dialect,
 }
 
 /// Runs one `gc2pc circuit` subcommand.
 pub fn run(command: CircuitCommand) -> anyhow::Result<()> {
     match command {
+        CircuitCommand::Info(args) => info(args),
+        CircuitCommand::Eval(args) => eval(args),
+        CircuitCommand::Convert(args) => convert(args),
         CircuitCommand::Gen(args) => super::generate::run(args),
     }
+}
+
+fn load(path: &Path) -> anyhow::Result<Circuit> {
+    match bristol::read_file(path) {
+        Ok(circuit) => Ok(circuit),
+        // An I/O error already names the file.
+        Err(e @ CircuitError::Io(_)) => Err(e.into()),
+        Err(e) => Err(anyhow::Error::new(e).context(path.display().to_string())),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Gate counts by kind: XOR, AND, INV, EQ, EQW.
+fn gate_counts(circuit: &Circuit) -> [(&'static str, usize); 5] {
+    let mut counts = [("XOR", 0), ("AND", 0), ("INV", 0), ("EQ", 0), ("EQW", 0)];
+    for gate in circuit.gates() {
+        let i = match gate {
+            Gate::Xor { .. } => 0,
+            Gate::And { .. } => 1,
+            Gate::Inv { .. } => 2,
+            Gate::Eq { .. } => 3,
+            Gate::EqW { .. } => 4,
+        };
+        counts[i].1 += 1;
+    }
+    counts
+}
+
+fn format_id(format: Format) -> &'static str {
+    match format {
+        Format::Bristol => "bristol_format",
+        Format::BristolFashion => "bristol_fashion",
+        Format::BristolFashionMand => "bristol_fashion_extended_mand",
+    }
+}
+
+/// Who provides input group `group` (DESIGN.md, "Circuit conventions").
+fn owner(groups: usize, group: usize) -> Option<&'static str> {
+    match (groups, group) {
+        (2, 0) => Some("garbler"),
+        (2, 1) => Some("evaluator"),
+        _ => None,
+    }
+}
+
+/// `(width, first wire)` of each group.
+type Groups = Vec<(u32, usize)>;
+
+/// The input and the output groups.
+fn groups(circuit: &Circuit) -> (Groups, Groups) {
+    let inputs = (0..circuit.input_sizes().len())
+        .map(|g| (circuit.input_sizes()[g], circuit.input_offset(g)))
+        .collect();
+    let mut next = circuit.first_output_wire();
+    let outputs = circuit
+        .output_sizes()
+        .iter()
+        .map(|&w| {
+            let first = next;
+            next += w as usize;
+            (w, first)
+        })
+        .collect();
+    (inputs, outputs)
+}
+
+fn wire_range(width: u32, first: usize) -> String {
+    match width {
+        0 => "no wires".to_string(),
+        1 => format!("wire {first}"),
+        _ => format!("wires {first}..{}", first + width as usize - 1),
+    }
+}
+
+fn info(args: InfoArgs) -> anyhow::Result<()> {
+    let circuit = load(&args.file)?;
+    let text = if args.json {
+        info_json(&args.file, &circuit)
+    } else {
+        info_text(&args.file, &circuit)
+    };
+    print!("{text}");
+    Ok(())
+}
+
+fn info_text(path: &Path, circuit: &Circuit) -> String {
+    let counts = gate_counts(circuit);
+    let kinds: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let (inputs, outputs) = groups(circuit);
+    let mut s = String::new();
+    let _ = writeln!(s, "file:       {}", path.display());
+    let _ = writeln!(s, "format:     {}", circuit.format().name());
+    let _ = writeln!(
+        s,
+        "gates:      {} ({})",
+        circuit.gates().len(),
+        kinds.join(", ")
+    );
+    let _ = writeln!(s, "AND gates:  {}", circuit.and_count());
+    let _ = writeln!(s, "AND depth:  {}", circuit.and_depth());
+    let _ = writeln!(s, "wires:      {}", circuit.num_wires());
+    let _ = writeln!(
+        s,
+        "inputs:     {}, {}",
+        plural(inputs.len(), "group"),
+        plural(circuit.total_inputs(), "bit")
+    );
+    for (g, &(width, first)) in inputs.iter().enumerate() {
+        let who = owner(inputs.len(), g).map_or(String::new(), |o| format!(", {o}"));
+        let _ = writeln!(
+            s,
+            "  input {g}:  {} ({}{who})",
+            plural(width as usize, "bit"),
+            wire_range(width, first)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "outputs:    {}, {}",
+        plural(outputs.len(), "group"),
+        plural(circuit.total_outputs(), "bit")
+    );
+    for (h, &(width, first)) in outputs.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  output {h}: {} ({})",
+            plural(width as usize, "bit"),
+            wire_range(width, first)
+        );
+    }
+    s
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn info_json(path: &Path, circuit: &Circuit) -> String {
+    let counts: Vec<String> = gate_counts(circuit)
+        .iter()
+        .map(|(k, n)| format!("\"{k}\":{n}"))
+        .collect();
+    let (inputs, outputs) = groups(circuit);
+    let group_json = |list: &[(u32, usize)], with_owner: bool| -> String {
+        let items: Vec<String> = list
+            .iter()
+            .enumerate()
+            .map(|(g, &(width, first))| {
+                let who = match owner(list.len(), g) {
+                    Some(o) if with_owner => format!(",\"owner\":\"{o}\""),
+                    _ => String::new(),
+                };
+                format!("{{\"width\":{width},\"first_wire\":{first}{who}}}")
+            })
+            .collect();
+        format!("[{}]", items.join(","))
+    };
+    format!(
+        "{{\"file\":{},\"format\":\"{}\",\"format_name\":{},\"gates\":{},\"gate_counts\":{{{}}},\
+         \"and_gates\":{},\"and_depth\":{},\"wires\":{},\"input_sizes\":[{}],\"output_sizes\":[{}],\
+         \"inputs\":{},\"outputs\":{}}}\n",
+        json_string(&path.display().to_string()),
+        format_id(circuit.format()),
+        json_string(circuit.format().name()),
+        circuit.gates().len(),
+        counts.join(","),
+        circuit.and_count(),
+        circuit.and_depth(),
+        circuit.num_wires(),
+        join(circuit.input_sizes()),
+        join(circuit.output_sizes()),
+        group_json(&inputs, true),
+        group_json(&outputs, false),
+    )
+}
+
+fn join(sizes: &[u32]) -> String {
+    sizes
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<()> {
+    let circuit = load(&args.file)?;
+    let order = if args.msb_bytes {
+        BitOrder::MsbBytes
+    } else {
+        BitOrder::LsbInteger
+    };
+    let sizes = circuit.input_sizes();
+    let needed: Vec<usize> = (0..sizes.len()).filter(|&g| sizes[g] > 0).collect();
+    if args.inputs.len() != needed.len() {
+        let widths: Vec<String> = needed.iter().map(|&g| sizes[g].to_string()).collect();
+        bail!(
+            "{} takes {} --input value(s) (input groups of {} bits, in header order), but {} were given",
+            args.file.display(),
+            needed.len(),
+            if widths.is_empty() {
+                "no".to_string()
+            } else {
+                widths.join(", ")
+            },
+            args.inputs.len()
+        );
+    }
+    let mut inputs: Vec<Vec<bool>> = sizes.iter().map(|_| Vec::new()).collect();
+    for (&g, text) in needed.iter().zip(&args.inputs) {
+        inputs[g] = parse_value(text, sizes[g] as usize, order)
+            .with_context(|| format!("input group {g} ({} bits)", sizes[g]))?;
+    }
+    let outputs = circuit.eval(&inputs)?;
+    let format = ValueFormat::from(args.format);
+    let mut out = String::new();
+    for bits in &outputs {
+        out.push_str(&format_value(bits, format, order));
+        out.push('\n');
+    }
+    print!("{out}");
+    Ok(())
+}
+
+fn convert(args: ConvertArgs) -> anyhow::Result<()> {
+    let circuit = load(&args.input)?;
+    let format = match args.to {
+        Dialect::Fashion => Format::BristolFashion,
+        Dialect::Bristol => Format::Bristol,
+    };
+    let circuit = circuit
+        .with_format(format)
+        .with_context(|| format!("cannot write {} in that dialect", args.input.display()))?;
+    if args.output.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        bristol::write(&circuit, &mut lock).context("cannot write to standard output")?;
+        lock.flush()?;
+    } else {
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&args.output)?;
+            bristol::write(&circuit, &mut file)?;
+            file.sync_all()
+        };
+        write().with_context(|| format!("cannot write {}", args.output.display()))?;
+    }
+    Ok(())
 }

@@ -1,0 +1,195 @@
+//! Unit tests of the half-gates kernels against the plan's plaintext evaluation.
+
+use super::*;
+use crate::aes::Backend;
+use crate::circuit::{Circuit, Format, Gate};
+use crate::hash::HashKind;
+use crate::prg::Prg;
+
+/// Garbles and evaluates `plan` on `bits` (one per input wire) and decodes.
+fn run(plan: &Plan, kind: HashKind, backend: Backend, bits: &[bool], seed: u128) -> Vec<bool> {
+    let mut prg = Prg::new(Block(seed));
+    let delta = prg.random_delta();
+    let hash_seed = prg.random_block();
+    let zero: Vec<Block> = (0..bits.len()).map(|_| prg.random_block()).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .zip(bits)
+        .map(|(&l, &b)| l ^ delta.block().select(b))
+        .collect();
+    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, hash_seed), delta);
+    let mut tables = Vec::new();
+    let out_zero = garbler.garble(&zero, &mut tables).unwrap();
+    assert_eq!(
+        tables.len(),
+        2 * plan.and_count(),
+        "two blocks per AND gate"
+    );
+    let mut evaluator = Evaluator::new(plan, TweakableHash::new(kind, backend, hash_seed));
+    let out = evaluator
+        .evaluate(&active, &mut SliceSource::new(&tables))
+        .unwrap();
+    decode(&out, &decoding_bits(&out_zero))
+}
+
+fn all_gate_kinds() -> Circuit {
+    // inputs 0,1 | 2,3; outputs 9..=12
+    let gates = vec![
+        Gate::And { a: 0, b: 2, out: 4 },
+        Gate::Xor { a: 1, b: 3, out: 5 },
+        Gate::Inv { a: 4, out: 6 },
+        Gate::Eq {
+            value: true,
+            out: 7,
+        },
+        Gate::EqW { a: 5, out: 8 },
+        Gate::And { a: 6, b: 7, out: 9 },
+        Gate::And {
+            a: 8,
+            b: 1,
+            out: 10,
+        },
+        Gate::Xor {
+            a: 9,
+            b: 10,
+            out: 11,
+        },
+        Gate::Eq {
+            value: false,
+            out: 12,
+        },
+    ];
+    Circuit::new(13, vec![2, 2], vec![4], gates, Format::BristolFashion).unwrap()
+}
+
+#[test]
+fn every_gate_kind_on_every_input_backend_and_hash() {
+    let plan = Plan::new(&all_gate_kinds());
+    for backend in Backend::all_available() {
+        for kind in [HashKind::Mitccrh, HashKind::Tccr] {
+            for x in 0..16u32 {
+                let bits: Vec<bool> = (0..4).map(|i| x >> i & 1 == 1).collect();
+                let expected = plan.eval_bits(&bits);
+                let (x0, x1, y0, y1) = (bits[0], bits[1], bits[2], bits[3]);
+                let w9 = !(x0 & y0);
+                let w10 = (x1 ^ y1) & x1;
+                assert_eq!(expected, vec![w9, w10, w9 ^ w10, false]);
+                assert_eq!(run(&plan, kind, backend, &bits, x as u128 + 1), expected);
+            }
+        }
+    }
+}
+
+/// A wide, deep circuit so runs are longer than a batch and tables span
+/// several chunks (a batch straddles a chunk boundary).
+#[test]
+fn many_chunks_and_straddling_batches() {
+    let lanes = 3000u32; // odd widths so batches do not align with chunks
+    let mut gates = Vec::new();
+    let mut next = 2 * lanes;
+    let mut layer: Vec<u32> = (0..lanes).collect();
+    for round in 0..3 {
+        let mut new_layer = Vec::new();
+        for (i, &w) in layer.iter().enumerate() {
+            let other = lanes + ((i as u32 + round) % lanes);
+            gates.push(Gate::And {
+                a: w,
+                b: other,
+                out: next,
+            });
+            gates.push(Gate::Xor {
+                a: next,
+                b: other,
+                out: next + 1,
+            });
+            new_layer.push(next + 1);
+            next += 2;
+        }
+        layer = new_layer;
+    }
+    // copy the last layer to the output wires at the end
+    for &w in &layer {
+        gates.push(Gate::EqW { a: w, out: next });
+        next += 1;
+    }
+    let c = Circuit::new(
+        next as u64,
+        vec![lanes, lanes],
+        vec![lanes],
+        gates,
+        Format::BristolFashion,
+    )
+    .unwrap();
+    let plan = Plan::new(&c);
+    assert_eq!(plan.and_count(), 9000);
+    let mut prg = Prg::new(Block(7));
+    let bits: Vec<bool> = (0..2 * lanes).map(|_| prg.random_block().lsb()).collect();
+    let expected = plan.eval_bits(&bits);
+    assert_eq!(
+        run(&plan, HashKind::default(), Backend::best(), &bits, 99),
+        expected
+    );
+}
+
+#[test]
+fn repeated_garbling_uses_fresh_tweaks_and_stays_correct() {
+    let plan = Plan::new(&all_gate_kinds());
+    let mut prg = Prg::new(Block(3));
+    let delta = prg.random_delta();
+    let seed = prg.random_block();
+    let hash = TweakableHash::new(HashKind::default(), Backend::best(), seed);
+    let mut garbler = Garbler::new(&plan, hash.clone(), delta.clone());
+    let mut evaluator = Evaluator::new(&plan, hash);
+    let mut first_tables = Vec::new();
+    for x in 0..16u32 {
+        let bits: Vec<bool> = (0..4).map(|i| x >> i & 1 == 1).collect();
+        let zero: Vec<Block> = (0..4).map(|_| prg.random_block()).collect();
+        let active: Vec<Block> = zero
+            .iter()
+            .zip(&bits)
+            .map(|(&l, &b)| l ^ delta.block().select(b))
+            .collect();
+        let mut tables = Vec::new();
+        let out_zero = garbler.garble(&zero, &mut tables).unwrap();
+        let out = evaluator
+            .evaluate(&active, &mut SliceSource::new(&tables))
+            .unwrap();
+        assert_eq!(
+            decode(&out, &decoding_bits(&out_zero)),
+            plan.eval_bits(&bits)
+        );
+        if x == 0 {
+            first_tables = tables;
+        } else {
+            assert_ne!(tables, first_tables);
+        }
+    }
+}
+
+#[test]
+fn wrong_input_count_and_short_tables_are_errors() {
+    let plan = Plan::new(&all_gate_kinds());
+    let hash = TweakableHash::new(HashKind::default(), Backend::best(), Block(1));
+    let mut garbler = Garbler::new(&plan, hash.clone(), Delta::new(Block(5)));
+    assert_eq!(
+        garbler.garble(&[Block::ZERO; 3], &mut DiscardSink),
+        Err(GarbleError::InputCount {
+            expected: 4,
+            got: 3
+        })
+    );
+    let mut evaluator = Evaluator::new(&plan, hash);
+    let short = [Block::ZERO; 3];
+    assert_eq!(
+        evaluator.evaluate(&[Block::ZERO; 4], &mut SliceSource::new(&short)),
+        Err(GarbleError::Tables(TablesExhausted))
+    );
+}
+
+#[test]
+fn secrets_do_not_show_in_debug() {
+    let plan = Plan::new(&all_gate_kinds());
+    let hash = TweakableHash::new(HashKind::default(), Backend::best(), Block(1));
+    let garbler = Garbler::new(&plan, hash, Delta::new(Block(5)));
+    assert_eq!(format!("{garbler:?}"), "Garbler(<secret>)");
+}
