@@ -10,9 +10,7 @@
 //! consumed what was already sent, and its writes fail at once.
 
 use super::{Channel, ReadHalf, WriteHalf};
-use crossbeam::channel::{
-    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, bounded,
-};
+use crossbeam::channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender, bounded};
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
@@ -76,10 +74,7 @@ impl Write for MemWriter {
         if buf.is_empty() {
             return Ok(0);
         }
-        let mut chunk = match self.recycle.try_recv() {
-            Ok(v) => v,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Vec::new(),
-        };
+        let mut chunk = self.recycle.try_recv().unwrap_or_default();
         chunk.clear();
         chunk.extend_from_slice(buf);
         let sent = match self.timeout {

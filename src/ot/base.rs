@@ -99,6 +99,27 @@ fn kdf(j: u64, i: u8, b: &[u8; 32], r: &[u8], shared2: &CompressedRistretto) -> 
     block
 }
 
+/// `f(0), …, f(n-1)`, computed on up to `available_parallelism` scoped
+/// threads (at least 16 items each) when there are enough items.
+fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let avail = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let threads = avail.min(n / 16).max(1);
+    if threads == 1 {
+        return (0..n).map(f).collect();
+    }
+    let per = n.div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| s.spawn(move || (t * per..n.min((t + 1) * per)).map(f).collect::<Vec<T>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("base OT worker panicked"))
+            .collect()
+    })
+}
+
 fn decompress(bytes: &[u8], index: Option<usize>) -> Result<RistrettoPoint, OtError> {
     CompressedRistretto::from_slice(bytes)
         .ok()
@@ -122,20 +143,24 @@ pub fn send(
     let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
     ch.recv_bytes_exact(&mut msg)?;
 
-    let mut shared = Zeroizing::new(Vec::with_capacity(2 * n));
-    for (j, r) in msg.chunks_exact(64).enumerate() {
+    // A_i = r_i + H_j(r_{1-i}): public, validated first.
+    let points = par_map(n, |j| -> Result<[RistrettoPoint; 2], OtError> {
+        let r = &msg[64 * j..64 * (j + 1)];
         let (r0, r1) = (&r[..32], &r[32..]);
         let p0 = decompress(r0, Some(j))?;
         let p1 = decompress(r1, Some(j))?;
         let h0 = hash_to_point(j as u64, r1.try_into().expect("32 bytes"));
         let h1 = hash_to_point(j as u64, r0.try_into().expect("32 bytes"));
-        let a0 = p0 + h0 + h0;
-        let a1 = p1 + h1 + h1;
-        shared.push(a0 * b);
-        shared.push(a1 * b);
-    }
+        Ok([p0 + h0 + h0, p1 + h1 + h1])
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    let shared: Zeroizing<Vec<[RistrettoPoint; 2]>> =
+        Zeroizing::new(par_map(n, |j| [points[j][0] * b, points[j][1] * b]));
     b.zeroize();
-    let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(shared.iter()));
+    let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(
+        shared.iter().flatten(),
+    ));
     let mut keys = Zeroizing::new(Vec::with_capacity(n));
     for (j, r) in msg.chunks_exact(64).enumerate() {
         keys.push([
@@ -157,26 +182,23 @@ pub fn receive(
     prg: &mut Prg,
 ) -> Result<Zeroizing<Vec<Block>>, OtError> {
     let n = choices.len();
-    // r_{1-c} = 2·X with X uniform.
-    let mut wide = Zeroizing::new([0u8; 64]);
-    let xs: Vec<RistrettoPoint> = (0..n)
-        .map(|_| {
-            prg.fill_bytes(&mut wide[..]);
-            RistrettoPoint::from_uniform_bytes(&wide)
-        })
-        .collect();
-    let other = RistrettoPoint::double_and_compress_batch(&xs);
-    // r_c = 2·(a'·G − h) where H = 2h, so that r_c + H = (2a')·G.
+    // Randomness first (the PRG is sequential), then the group work in
+    // parallel. r_{1-c} = 2·X with X uniform.
+    let mut wide = Zeroizing::new(vec![0u8; 64 * n]);
+    prg.fill_bytes(&mut wide);
     let mut a: Zeroizing<Vec<Scalar>> =
         Zeroizing::new((0..n).map(|_| random_scalar(prg)).collect());
-    let ys: Zeroizing<Vec<RistrettoPoint>> = Zeroizing::new(
-        (0..n)
-            .map(|j| {
-                let h = hash_to_point(j as u64, other[j].as_bytes());
-                &a[j] * RISTRETTO_BASEPOINT_TABLE - h
-            })
-            .collect(),
-    );
+    let xs: Vec<RistrettoPoint> = par_map(n, |j| {
+        let u: &[u8; 64] = wide[64 * j..64 * (j + 1)].try_into().expect("64 bytes");
+        RistrettoPoint::from_uniform_bytes(u)
+    });
+    wide.zeroize();
+    let other = RistrettoPoint::double_and_compress_batch(&xs);
+    // r_c = 2·(a'·G − h) where H = 2h, so that r_c + H = (2a')·G.
+    let ys: Zeroizing<Vec<RistrettoPoint>> = Zeroizing::new(par_map(n, |j| {
+        let h = hash_to_point(j as u64, other[j].as_bytes());
+        &a[j] * RISTRETTO_BASEPOINT_TABLE - h
+    }));
     let mine = RistrettoPoint::double_and_compress_batch(ys.iter());
     let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
     for (j, r) in msg.chunks_exact_mut(64).enumerate() {
@@ -200,10 +222,10 @@ pub fn receive(
     // shared = (2a')·B; use a table for B when that is cheaper.
     let shared: Zeroizing<Vec<RistrettoPoint>> = if n >= 48 {
         let table = RistrettoBasepointTable::create(&(big_b + big_b));
-        Zeroizing::new(a.iter().map(|s| s * &table).collect())
+        Zeroizing::new(par_map(n, |j| &a[j] * &table))
     } else {
         let b2 = big_b + big_b;
-        Zeroizing::new(a.iter().map(|s| b2 * s).collect())
+        Zeroizing::new(par_map(n, |j| b2 * a[j]))
     };
     a.zeroize();
     let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(shared.iter()));

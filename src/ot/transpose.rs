@@ -108,22 +108,31 @@ pub fn transpose_with(backend: Backend, input: &[Block], output: &mut [Block]) {
     assert_eq!(input.len(), output.len());
     assert_eq!(input.len() % 128, 0);
     let w = input.len() / 128;
-    let mut tile = [Block::ZERO; 128];
-    for (t, out) in output.chunks_exact_mut(128).enumerate() {
-        for (i, row) in tile.iter_mut().enumerate() {
-            *row = input[i * w + t];
+    // Gather up to 4 tiles at a time: one 64-byte line of each row, so rows
+    // whose stride aliases in the L1 cache are each fetched once.
+    let mut tiles = [[Block::ZERO; 128]; 4];
+    for (g, outs) in output.chunks_mut(4 * 128).enumerate() {
+        let k_tiles = outs.len() / 128;
+        let t0 = 4 * g;
+        for i in 0..128 {
+            let row = &input[i * w + t0..i * w + t0 + k_tiles];
+            for (tile, &b) in tiles.iter_mut().zip(row) {
+                tile[i] = b;
+            }
         }
-        let out: &mut [Block; 128] = out.try_into().expect("128 blocks");
-        match backend {
-            Backend::Portable => tile_portable(&tile, out),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Sse2 => x86::tile_sse2(&tile, out),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 => x86::tile_avx2_checked(&tile, out),
-            #[cfg(target_arch = "aarch64")]
-            Backend::Neon => neon::tile_neon(&tile, out),
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("availability checked above"),
+        for (tile, out) in tiles.iter().zip(outs.chunks_exact_mut(128)) {
+            let out: &mut [Block; 128] = out.try_into().expect("128 blocks");
+            match backend {
+                Backend::Portable => tile_portable(tile, out),
+                #[cfg(target_arch = "x86_64")]
+                Backend::Sse2 => x86::tile_sse2(tile, out),
+                #[cfg(target_arch = "x86_64")]
+                Backend::Avx2 => x86::tile_avx2_checked(tile, out),
+                #[cfg(target_arch = "aarch64")]
+                Backend::Neon => neon::tile_neon(tile, out),
+                #[allow(unreachable_patterns)]
+                _ => unreachable!("availability checked above"),
+            }
         }
     }
 }
