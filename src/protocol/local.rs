@@ -5,17 +5,25 @@ use super::{Agreement, EvaluatorSession, GarblerSession, ProtocolError, Stats};
 use crate::aes::Backend;
 use crate::circuit::{Circuit, Plan};
 use crate::net::tcp;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The output groups of each execution.
+pub type Outputs = Vec<Vec<Vec<bool>>>;
 
 /// The outcome of a local two-party run.
 #[derive(Debug, Clone)]
 pub struct LocalRun {
     /// The output groups the evaluator learned, one entry per execution.
-    pub outputs: Vec<Vec<Vec<bool>>>,
+    pub outputs: Outputs,
     /// The garbler's statistics.
     pub garbler: Stats,
     /// The evaluator's statistics.
     pub evaluator: Stats,
+    /// Evaluator's wall time to connect and set up the session (handshake,
+    /// base OTs).
+    pub setup: Duration,
+    /// Evaluator's wall time for all the executions after set-up.
+    pub runs: Duration,
 }
 
 /// Runs one session over loopback TCP with one execution per element of
@@ -48,16 +56,18 @@ pub fn run_over_loopback(
             }
             Ok(session.stats())
         });
-        let evaluated = (|| -> Result<(Vec<Vec<Vec<bool>>>, Stats), ProtocolError> {
+        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
+            let start = Instant::now();
             let mut channel = tcp::connect(addr, timeout)?;
             channel.set_timeout(timeout)?;
             let mut session =
                 EvaluatorSession::start(channel, circuit, plan, agreement.clone(), backend)?;
+            let ready = Instant::now();
             let outputs = evaluator_inputs
                 .iter()
                 .map(|inputs| session.run(inputs))
                 .collect::<Result<_, _>>()?;
-            Ok((outputs, session.stats()))
+            Ok((outputs, session.stats(), ready - start, ready.elapsed()))
         })();
         let garbled = garbler.join().expect("the garbler thread does not panic");
         let (outputs, evaluator) = evaluated?;
