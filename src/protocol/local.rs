@@ -70,11 +70,13 @@ pub fn run_over_loopback(
             Ok((outputs, session.stats(), ready - start, ready.elapsed()))
         })();
         let garbled = garbler.join().expect("the garbler thread does not panic");
-        let (outputs, evaluator) = evaluated?;
+        let (outputs, evaluator, setup, runs) = evaluated?;
         Ok(LocalRun {
             outputs,
             garbler: garbled?,
             evaluator,
+            setup,
+            runs,
         })
     })
 }
