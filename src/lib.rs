@@ -6,6 +6,7 @@
 //! modules are listed lowest first and never import higher ones.
 
 pub mod aes;
+pub mod bench;
 pub mod block;
 pub mod circuit;
 pub mod garble;

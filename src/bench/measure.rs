@@ -27,14 +27,24 @@ impl Sample {
         } else {
             (values[n / 2 - 1] + values[n / 2]) / 2.0
         };
-        Sample { median, min: values[0], max: values[n - 1], reps: n }
+        Sample {
+            median,
+            min: values[0],
+            max: values[n - 1],
+            reps: n,
+        }
     }
 
     /// Applies `f` to every figure (e.g. to turn a time into a rate; a
     /// decreasing `f` swaps min and max).
     pub fn map(self, f: impl Fn(f64) -> f64) -> Sample {
         let (a, b) = (f(self.min), f(self.max));
-        Sample { median: f(self.median), min: a.min(b), max: a.max(b), reps: self.reps }
+        Sample {
+            median: f(self.median),
+            min: a.min(b),
+            max: a.max(b),
+            reps: self.reps,
+        }
     }
 }
 

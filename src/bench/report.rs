@@ -25,7 +25,11 @@ pub struct RowKey {
 pub enum ReportError {
     /// A line is not a JSON object with the common fields.
     #[error("{source_name} line {line}: {message}")]
-    Record { source_name: String, line: usize, message: String },
+    Record {
+        source_name: String,
+        line: usize,
+        message: String,
+    },
     /// No records at all.
     #[error("no benchmark records in the input")]
     Empty,
@@ -61,7 +65,10 @@ pub fn add_records(rows: &mut Rows, source_name: &str, text: &str) -> Result<(),
             cpu: text_field("cpu")?,
             arch: text_field("arch")?,
             backend: text_field("backend")?,
-            emulated: object.get("emulated").and_then(Value::as_bool).unwrap_or(false),
+            emulated: object
+                .get("emulated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         rows.entry(key).or_default().extend(object);
     }
@@ -98,8 +105,17 @@ pub fn markdown(rows: &Rows) -> Result<String, ReportError> {
     out.push_str(&"---:|".repeat(COLUMNS.len()));
     out.push('\n');
     for (key, figures) in rows {
-        let emulated = if key.emulated { " (emulated: times not real)" } else { "" };
-        write!(out, "| {}{emulated} | {} | {} |", key.cpu, key.arch, key.backend).expect("write");
+        let emulated = if key.emulated {
+            " (emulated: times not real)"
+        } else {
+            ""
+        };
+        write!(
+            out,
+            "| {}{emulated} | {} | {} |",
+            key.cpu, key.arch, key.backend
+        )
+        .expect("write");
         for (field, _, decimals) in COLUMNS {
             let cell = match figures.get(field).and_then(Value::as_f64) {
                 Some(v) if field.ends_with("per_s") => format!("{:.*}", decimals, v / 1e6),
@@ -143,7 +159,10 @@ pub fn svg_chart(rows: &Rows) -> Result<String, ReportError> {
         };
         root.fill(&WHITE).map_err(|e| draw(&e))?;
         let mut chart = ChartBuilder::on(&root)
-            .caption("gc2pc: ns per AND gate (lower is better)", ("sans-serif", 20))
+            .caption(
+                "gc2pc: ns per AND gate (lower is better)",
+                ("sans-serif", 20),
+            )
             .margin(15)
             .x_label_area_size(60)
             .y_label_area_size(60)
@@ -164,7 +183,10 @@ pub fn svg_chart(rows: &Rows) -> Result<String, ReportError> {
             .y_desc("ns per AND gate")
             .draw()
             .map_err(|e| draw(&e))?;
-        let series = [("garble", 0.1, BLUE.mix(0.8)), ("evaluate", 0.5, RED.mix(0.8))];
+        let series = [
+            ("garble", 0.1, BLUE.mix(0.8)),
+            ("evaluate", 0.5, RED.mix(0.8)),
+        ];
         for (name, offset, color) in series {
             let rects = bars.iter().enumerate().map(|(i, b)| {
                 let value = if name == "garble" { b.1 } else { b.2 };
@@ -175,7 +197,9 @@ pub fn svg_chart(rows: &Rows) -> Result<String, ReportError> {
                 .draw_series(rects)
                 .map_err(|e| draw(&e))?
                 .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
         }
         chart
             .configure_series_labels()
@@ -206,8 +230,17 @@ mod tests {
         let table = markdown(&rows).unwrap();
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4);
-        assert!(lines[2].starts_with("| CPU A | x86_64 | vaes | 1.50 | 9.00 | – | 6.00 |"), "{}", lines[2]);
-        assert!(lines[3].contains("CPU B (emulated: times not real) | aarch64 | armv8 | – | – | 20.00 |"), "{}", lines[3]);
+        assert!(
+            lines[2].starts_with("| CPU A | x86_64 | vaes | 1.50 | 9.00 | – | 6.00 |"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3]
+                .contains("CPU B (emulated: times not real) | aarch64 | armv8 | – | – | 20.00 |"),
+            "{}",
+            lines[3]
+        );
         let svg = svg_chart(&rows).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("CPU A / vaes"));
     }

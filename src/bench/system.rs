@@ -57,7 +57,17 @@ fn features() -> Vec<&'static str> {
     macro_rules! probe {
         ($($f:tt),*) => { $( if std::is_x86_feature_detected!($f) { out.push($f); } )* };
     }
-    probe!("sse2", "ssse3", "aes", "pclmulqdq", "avx", "avx2", "vaes", "vpclmulqdq", "avx512f");
+    probe!(
+        "sse2",
+        "ssse3",
+        "aes",
+        "pclmulqdq",
+        "avx",
+        "avx2",
+        "vaes",
+        "vpclmulqdq",
+        "avx512f"
+    );
     out
 }
 

@@ -1,5 +1,6 @@
 //! The clap command tree and error reporting of the `gc2pc` binary.
 
+mod bench;
 mod circuit;
 mod generate;
 mod party;
@@ -39,6 +40,9 @@ enum Command {
     /// Inspect, evaluate and generate Bristol circuits.
     #[command(subcommand)]
     Circuit(circuit::CircuitCommand),
+    /// Measure AES, garbling, OT and end-to-end speed on this CPU (a table, or
+    /// JSON lines with --json), or join results with `gc2pc bench report`.
+    Bench(bench::BenchArgs),
 }
 
 /// Parses the command line, runs it, and turns errors into `error: …` lines.
@@ -49,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Evaluate(args) => party::evaluate(args),
         Command::Demo(args) => party::demo(args),
         Command::Circuit(command) => circuit::run(command),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,525 @@
+//! The measurements behind `gc2pc bench`: per AES backend, ns per AES block,
+//! ns per AND gate garbled and evaluated (in memory, batched, and one lone
+//! gate), base OT and correlated OT rates, and the two-party protocol end to
+//! end over loopback TCP. Every figure is the median of repeated measurements
+//! after a warm-up, with its min and max; ratios (ns/AND ÷ ns/AES block) use
+//! the AES figure of the same backend from the same run.
+//!
+//! Output: one JSON object per record (`to_json`) with stable field names
+//! (README "gc2pc bench"), or a table (`table`).
+
+pub mod measure;
+pub mod report;
+pub mod system;
+
+use crate::aes::{Aes128, Backend};
+use crate::block::Block;
+use crate::circuit::{Circuit, Format, Gate, Plan, bristol, builder};
+use crate::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
+use crate::hash::{HashKind, TweakableHash};
+use crate::net::mem;
+use crate::ot::iknp::{IknpReceiver, IknpSender};
+use crate::ot::{CotReceiver, CotSender};
+use crate::prg::Prg;
+use crate::protocol::{Agreement, ProtocolError, local};
+use measure::{Sample, ns_per_element, repeat};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+pub use system::System;
+
+/// Nigel Smart's AES-128 Bristol Fashion circuit (benches/data/README.md).
+pub const AES128_CIRCUIT: &[u8] = include_bytes!("../../benches/data/aes_128.txt");
+
+/// A group of figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// ns per AES block.
+    Aes,
+    /// Garbling: ns per AND (batched) and one lone AND.
+    Garble,
+    /// Evaluating: ns per AND (batched) and one lone AND.
+    Eval,
+    /// Base OT and correlated OT extension.
+    Ot,
+    /// The protocol end to end over loopback TCP.
+    E2e,
+}
+
+impl Kind {
+    /// Every kind, in run order.
+    pub const ALL: [Kind; 5] = [Kind::Aes, Kind::Garble, Kind::Eval, Kind::Ot, Kind::E2e];
+
+    /// The JSON `kind` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Aes => "aes",
+            Kind::Garble => "garble",
+            Kind::Eval => "eval",
+            Kind::Ot => "ot",
+            Kind::E2e => "e2e",
+        }
+    }
+}
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Smaller sizes and fewer repetitions (under 30 s on a 2-core machine).
+    pub quick: bool,
+    /// Backends to measure.
+    pub backends: Vec<Backend>,
+    /// Kinds to measure (Garble/Eval ratios need Aes too; it is added).
+    pub kinds: Vec<Kind>,
+}
+
+/// One named figure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Figure {
+    /// The JSON field name (README lists them).
+    pub name: &'static str,
+    /// Its measurements.
+    pub sample: Sample,
+}
+
+/// The figures of one kind on one backend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// What was measured.
+    pub kind: Kind,
+    /// On which AES backend.
+    pub backend: Backend,
+    /// The figures.
+    pub figures: Vec<Figure>,
+}
+
+impl Record {
+    /// The median of figure `name`, if present.
+    pub fn median(&self, name: &str) -> Option<f64> {
+        self.figures
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.sample.median)
+    }
+}
+
+/// Sizes and repetition counts.
+struct Sizes {
+    reps: usize,
+    heavy_ands: usize,
+    lone_iters: u32,
+    cot_count: usize,
+    aes_runs: usize,
+    cold_reps: usize,
+    e2e_ands: usize,
+    e2e_reps: usize,
+}
+
+impl Sizes {
+    fn new(quick: bool) -> Sizes {
+        if quick {
+            Sizes {
+                reps: 5,
+                heavy_ands: 1 << 18,
+                lone_iters: 20_000,
+                cot_count: 1 << 18,
+                aes_runs: 20,
+                cold_reps: 3,
+                e2e_ands: 1 << 20,
+                e2e_reps: 2,
+            }
+        } else {
+            Sizes {
+                reps: 11,
+                heavy_ands: 1 << 20,
+                lone_iters: 200_000,
+                cot_count: 1 << 22,
+                aes_runs: 200,
+                cold_reps: 10,
+                e2e_ands: 1 << 22,
+                e2e_reps: 5,
+            }
+        }
+    }
+}
+
+/// Runs the benchmark, reporting progress lines through `progress`.
+pub fn run(
+    options: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<Record>, ProtocolError> {
+    let sizes = Sizes::new(options.quick);
+    let wants = |k: Kind| options.kinds.contains(&k);
+    let heavy = (wants(Kind::Garble) || wants(Kind::Eval)).then(|| {
+        progress(&format!(
+            "building an AND-heavy circuit of {} AND gates",
+            sizes.heavy_ands
+        ));
+        let circuit = builder::and_heavy(sizes.heavy_ands);
+        let plan = Plan::new(&circuit);
+        (circuit, plan)
+    });
+    let lone = Circuit::new(
+        3,
+        vec![1, 1],
+        vec![1],
+        vec![Gate::And { a: 0, b: 1, out: 2 }],
+        Format::BristolFashion,
+    )
+    .expect("a one-gate circuit is valid");
+    let lone_plan = Plan::new(&lone);
+    let mut records = Vec::new();
+    for &backend in &options.backends {
+        let name = backend.name();
+        let aes = if wants(Kind::Aes) || wants(Kind::Garble) || wants(Kind::Eval) {
+            progress(&format!("{name}: AES"));
+            let record = bench_aes(backend, sizes.reps)?;
+            let ns = record.median("aes_ns_per_block").expect("aes figure");
+            records.push(record);
+            Some(ns)
+        } else {
+            None
+        };
+        if let Some((_, plan)) = &heavy {
+            let aes_ns = aes.expect("measured above");
+            if wants(Kind::Garble) {
+                progress(&format!("{name}: garbling {} AND gates", plan.and_count()));
+                records.push(bench_garble(backend, plan, &lone_plan, aes_ns, &sizes)?);
+            }
+            if wants(Kind::Eval) {
+                progress(&format!(
+                    "{name}: evaluating {} AND gates",
+                    plan.and_count()
+                ));
+                records.push(bench_eval(backend, plan, &lone_plan, aes_ns, &sizes)?);
+            }
+        }
+        if wants(Kind::Ot) {
+            progress(&format!(
+                "{name}: base OT and {} correlated OTs",
+                sizes.cot_count
+            ));
+            records.push(bench_ot(backend, &sizes)?);
+        }
+        if wants(Kind::E2e) {
+            progress(&format!(
+                "{name}: end to end over loopback TCP (AES-128, then {} AND gates)",
+                sizes.e2e_ands
+            ));
+            records.push(bench_e2e(backend, &sizes)?);
+        }
+    }
+    Ok(records)
+}
+
+fn figure(name: &'static str, sample: Sample) -> Figure {
+    Figure { name, sample }
+}
+
+fn bench_aes(backend: Backend, reps: usize) -> Result<Record, ProtocolError> {
+    let aes = Aes128::with_backend(Block(0x2b7e_1516), backend)?;
+    let mut blocks = vec![Block(7); 1024];
+    let sample = repeat(reps, || {
+        ns_per_element(1024, 2000, || {
+            aes.encrypt_blocks(std::hint::black_box(&mut blocks))
+        })
+    });
+    Ok(Record {
+        kind: Kind::Aes,
+        backend,
+        figures: vec![figure("aes_ns_per_block", sample)],
+    })
+}
+
+fn random_blocks(prg: &mut Prg, n: usize) -> Vec<Block> {
+    let mut out = vec![Block::ZERO; n];
+    prg.fill_blocks(&mut out);
+    out
+}
+
+fn bench_garble(
+    backend: Backend,
+    plan: &Plan,
+    lone: &Plan,
+    aes_ns: f64,
+    sizes: &Sizes,
+) -> Result<Record, ProtocolError> {
+    let mut prg = Prg::from_os_rng()?;
+    let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
+    let zero = random_blocks(&mut prg, plan.num_inputs());
+    let mut garbler = Garbler::new(plan, hash.clone(), prg.random_delta());
+    let ands = plan.and_count() as u64;
+    let per_and = repeat(sizes.reps, || {
+        ns_per_element(ands, 1, || {
+            garbler
+                .garble(&zero, &mut DiscardSink)
+                .expect("discarding cannot fail");
+        })
+    });
+    let lone_zero = random_blocks(&mut prg, 2);
+    let mut lone_garbler = Garbler::new(lone, hash, prg.random_delta());
+    let lone_ns = repeat(sizes.reps, || {
+        ns_per_element(1, sizes.lone_iters, || {
+            lone_garbler
+                .garble(&lone_zero, &mut DiscardSink)
+                .expect("discarding cannot fail");
+        })
+    });
+    Ok(Record {
+        kind: Kind::Garble,
+        backend,
+        figures: vec![
+            figure("garble_ns_per_and", per_and),
+            figure("garble_aes_ratio", per_and.map(|ns| ns / aes_ns)),
+            figure("garble_lone_and_ns", lone_ns),
+        ],
+    })
+}
+
+fn bench_eval(
+    backend: Backend,
+    plan: &Plan,
+    lone: &Plan,
+    aes_ns: f64,
+    sizes: &Sizes,
+) -> Result<Record, ProtocolError> {
+    let mut prg = Prg::from_os_rng()?;
+    let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
+    let zero = random_blocks(&mut prg, plan.num_inputs());
+    let mut tables = Vec::new();
+    Garbler::new(plan, hash.clone(), prg.random_delta())
+        .garble(&zero, &mut tables)
+        .expect("in memory");
+    let mut evaluator = Evaluator::new(plan, hash.clone());
+    let ands = plan.and_count() as u64;
+    // Repeated evaluation of one garbling: the tweaks move on, so the labels
+    // are garbage after the first pass, but the work per gate is the same.
+    let per_and = repeat(sizes.reps, || {
+        ns_per_element(ands, 1, || {
+            evaluator
+                .evaluate(&zero, &mut SliceSource::new(&tables))
+                .expect("tables suffice");
+        })
+    });
+    let lone_tables = [Block(1), Block(2)];
+    let lone_zero = random_blocks(&mut prg, 2);
+    let mut lone_evaluator = Evaluator::new(lone, hash);
+    let lone_ns = repeat(sizes.reps, || {
+        ns_per_element(1, sizes.lone_iters, || {
+            lone_evaluator
+                .evaluate(&lone_zero, &mut SliceSource::new(&lone_tables))
+                .expect("tables suffice");
+        })
+    });
+    Ok(Record {
+        kind: Kind::Eval,
+        backend,
+        figures: vec![
+            figure("eval_ns_per_and", per_and),
+            figure("eval_aes_ratio", per_and.map(|ns| ns / aes_ns)),
+            figure("eval_lone_and_ns", lone_ns),
+        ],
+    })
+}
+
+fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
+    let mut base_ms = Vec::new();
+    let mut rates = Vec::new();
+    for _ in 0..=sizes.reps.min(5) {
+        let (mut a, mut b) = mem::pair();
+        let mut prg = Prg::from_os_rng()?;
+        let delta = prg.random_delta();
+        let choices: Vec<bool> = (0..sizes.cot_count).map(|i| (i * 7) % 3 == 0).collect();
+        let start = Instant::now();
+        let (sender, receiver) = std::thread::scope(|scope| {
+            let sender = scope.spawn(|| -> Result<(Duration, Duration), ProtocolError> {
+                let mut prg = Prg::from_os_rng()?;
+                let mut ot = IknpSender::setup(&mut a, &delta, &mut prg)?;
+                let ready = start.elapsed();
+                let t = Instant::now();
+                ot.send_cot(&mut a, sizes.cot_count)?;
+                Ok((ready, t.elapsed()))
+            });
+            let receiver = (|| -> Result<(Duration, Duration), ProtocolError> {
+                let mut ot = IknpReceiver::setup(&mut b, &mut prg)?;
+                let ready = start.elapsed();
+                let t = Instant::now();
+                ot.recv_cot(&mut b, &choices)?;
+                Ok((ready, t.elapsed()))
+            })();
+            (
+                sender.join().expect("the OT sender does not panic"),
+                receiver,
+            )
+        });
+        let ((s_ready, s_cot), (r_ready, r_cot)) = (sender?, receiver?);
+        base_ms.push(s_ready.max(r_ready).as_secs_f64() * 1e3);
+        rates.push(sizes.cot_count as f64 / s_cot.max(r_cot).as_secs_f64());
+    }
+    // The first repetition is the warm-up.
+    base_ms.remove(0);
+    rates.remove(0);
+    Ok(Record {
+        kind: Kind::Ot,
+        backend,
+        figures: vec![
+            figure("base_ot_ms", Sample::from_values(base_ms)),
+            figure("cot_per_s", Sample::from_values(rates)),
+        ],
+    })
+}
+
+fn bench_e2e(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
+    let aes = bristol::parse(AES128_CIRCUIT).expect("the bundled AES-128 circuit parses");
+    let aes_plan = Plan::new(&aes);
+    let agreement = Agreement::default_for(&aes);
+    let mut prg = Prg::from_os_rng()?;
+    let mut random_bits =
+        |n: usize| -> Vec<bool> { (0..n).map(|_| prg.random_block().lsb()).collect() };
+    let mut inputs = |runs: usize| -> (Vec<Vec<Vec<bool>>>, Vec<Vec<Vec<bool>>>) {
+        let g = (0..runs).map(|_| vec![random_bits(128)]).collect();
+        let e = (0..runs).map(|_| vec![random_bits(128)]).collect();
+        (g, e)
+    };
+    let mut amortised = Vec::new();
+    for _ in 0..=sizes.e2e_reps.max(2) {
+        let (g, e) = inputs(sizes.aes_runs);
+        let run = local::run_over_loopback(&aes, &aes_plan, &agreement, backend, &g, &e)?;
+        amortised.push(run.runs.as_secs_f64() * 1e3 / sizes.aes_runs as f64);
+    }
+    amortised.remove(0);
+    let mut cold = Vec::new();
+    for _ in 0..=sizes.cold_reps {
+        let (g, e) = inputs(1);
+        let run = local::run_over_loopback(&aes, &aes_plan, &agreement, backend, &g, &e)?;
+        cold.push((run.setup + run.runs).as_secs_f64() * 1e3);
+    }
+    cold.remove(0);
+
+    let heavy = builder::and_heavy(sizes.e2e_ands);
+    let heavy_plan = Plan::new(&heavy);
+    let heavy_agreement = Agreement::default_for(&heavy);
+    let ands = heavy_plan.and_count() as f64;
+    let (mut rates, mut bytes) = (Vec::new(), Vec::new());
+    for _ in 0..sizes.e2e_reps {
+        let g = vec![
+            heavy
+                .input_sizes()
+                .iter()
+                .take(1)
+                .map(|&w| random_bits(w as usize))
+                .collect(),
+        ];
+        let e = vec![
+            heavy
+                .input_sizes()
+                .iter()
+                .skip(1)
+                .map(|&w| random_bits(w as usize))
+                .collect(),
+        ];
+        let run = local::run_over_loopback(&heavy, &heavy_plan, &heavy_agreement, backend, &g, &e)?;
+        rates.push(ands / run.runs.as_secs_f64());
+        bytes.push((run.garbler.bytes_sent + run.evaluator.bytes_sent) as f64 / ands);
+    }
+    Ok(Record {
+        kind: Kind::E2e,
+        backend,
+        figures: vec![
+            figure("aes128_ms_amortised", Sample::from_values(amortised)),
+            figure("aes128_ms_cold", Sample::from_values(cold)),
+            figure("e2e_and_per_s", Sample::from_values(rates)),
+            figure("bytes_per_and", Sample::from_values(bytes)),
+        ],
+    })
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// One JSON object for `record` on `system` (a line of `gc2pc bench --json`).
+pub fn to_json(system: &System, record: &Record) -> String {
+    let mut out = String::from("{");
+    let features: Vec<String> = system.features.iter().map(|f| json_string(f)).collect();
+    write!(
+        out,
+        "\"cpu\":{},\"arch\":{},\"cores\":{},\"features\":[{}],\"backend\":{},\"gc2pc_version\":{},\"kind\":{},\"emulated\":{}",
+        json_string(&system.cpu),
+        json_string(system.arch),
+        system.cores,
+        features.join(","),
+        json_string(record.backend.name()),
+        json_string(env!("CARGO_PKG_VERSION")),
+        json_string(record.kind.name()),
+        system.emulated
+    )
+    .expect("write to String");
+    for f in &record.figures {
+        let number =
+            |v: f64| serde_json::Number::from_f64(v).map_or("null".to_string(), |n| n.to_string());
+        write!(
+            out,
+            ",\"{0}\":{1},\"{0}_min\":{2},\"{0}_max\":{3}",
+            f.name,
+            number(f.sample.median),
+            number(f.sample.min),
+            number(f.sample.max)
+        )
+        .expect("write to String");
+    }
+    if let Some(f) = record.figures.first() {
+        write!(out, ",\"reps\":{}", f.sample.reps).expect("write to String");
+    }
+    out.push('}');
+    out
+}
+
+/// A readable table of the records: one line per figure with its median and
+/// spread.
+pub fn table(system: &System, records: &[Record]) -> String {
+    let mut out = format!(
+        "gc2pc {} on {} ({}, {} cores, features: {}){}\n\n",
+        env!("CARGO_PKG_VERSION"),
+        system.cpu,
+        system.arch,
+        system.cores,
+        system.features.join(" "),
+        if system.emulated {
+            " — EMULATED, times are not real"
+        } else {
+            ""
+        }
+    );
+    writeln!(
+        out,
+        "{:<9} {:<7} {:<22} {:>14} {:>14} {:>14}",
+        "backend", "kind", "figure", "median", "min", "max"
+    )
+    .expect("write");
+    for record in records {
+        for f in &record.figures {
+            writeln!(
+                out,
+                "{:<9} {:<7} {:<22} {:>14} {:>14} {:>14}",
+                record.backend.name(),
+                record.kind.name(),
+                f.name,
+                pretty(f.sample.median),
+                pretty(f.sample.min),
+                pretty(f.sample.max)
+            )
+            .expect("write");
+        }
+    }
+    out
+}
+
+fn pretty(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.2} M", v / 1e6)
+    } else if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.3}")
+    }
+}
