@@ -375,7 +375,7 @@ fn bench_e2e(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
     let mut prg = Prg::from_os_rng()?;
     let mut random_bits =
         |n: usize| -> Vec<bool> { (0..n).map(|_| prg.random_block().lsb()).collect() };
-    let mut inputs = |runs: usize| -> (Vec<Vec<Vec<bool>>>, Vec<Vec<Vec<bool>>>) {
+    let mut inputs = |runs: usize| -> (local::Outputs, local::Outputs) {
         let g = (0..runs).map(|_| vec![random_bits(128)]).collect();
         let e = (0..runs).map(|_| vec![random_bits(128)]).collect();
         (g, e)

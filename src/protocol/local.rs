@@ -7,7 +7,7 @@ use crate::circuit::{Circuit, Plan};
 use crate::net::tcp;
 use std::time::{Duration, Instant};
 
-/// The output groups of each execution.
+/// Bit vectors per group, per execution (inputs or outputs of many runs).
 pub type Outputs = Vec<Vec<Vec<bool>>>;
 
 /// The outcome of a local two-party run.
