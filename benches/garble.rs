@@ -9,7 +9,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::{Aes128, Backend};
 use gc2pc::block::Block;
-use gc2pc::circuit::{Circuit, Plan, bristol};
+use gc2pc::circuit::{Circuit, Plan, bristol, builder};
 use gc2pc::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
@@ -25,8 +25,10 @@ fn circuits() -> Vec<(&'static str, Circuit)> {
         });
     let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
         .expect("circuits-ref/bristol_fashion/aes_128.txt");
-    // TODO(gen merge): add ("and_heavy_1M", builder::and_heavy(1 << 20)).
-    vec![("aes128", aes)]
+    vec![
+        ("aes128", aes),
+        ("and_heavy_1M", builder::and_heavy(1 << 20)),
+    ]
 }
 
 fn aes_blocks(c: &mut Criterion) {

@@ -84,7 +84,7 @@ pub fn format_value(bits: &[bool], format: ValueFormat, order: BitOrder) -> Stri
             to_decimal(&limbs_from_bits(&lsb_first))
         }
         ValueFormat::Hex => {
-            if order == BitOrder::MsbBytes && bits.len() % 4 != 0 {
+            if order == BitOrder::MsbBytes && !bits.len().is_multiple_of(4) {
                 return bin_string(&msb_first);
             }
             // Pad on the most significant side to whole hex digits.
@@ -126,7 +126,7 @@ fn show(text: &str) -> String {
 fn parse_list(text: &str, width: usize, order: BitOrder) -> Result<Vec<bool>, CircuitError> {
     let items: Vec<&str> = text.split(',').map(str::trim).collect();
     let k = items.len();
-    if width % k != 0 {
+    if !width.is_multiple_of(k) {
         return Err(value_error(format!(
             "a list of {k} values needs a group width divisible by {k}, but the group has {width} bits"
         )));

@@ -111,6 +111,16 @@ pub enum OutputFormat {
     Bin,
 }
 
+impl From<OutputFormat> for ValueFormat {
+    fn from(format: OutputFormat) -> ValueFormat {
+        match format {
+            OutputFormat::Hex => ValueFormat::Hex,
+            OutputFormat::Dec => ValueFormat::Dec,
+            OutputFormat::Bin => ValueFormat::Bin,
+        }
+    }
+}
+
 /// Arguments of `gc2pc circuit eval`.
 #[derive(Args, Debug)]
 #[command(long_about = None)]
@@ -399,11 +409,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
             .with_context(|| format!("input group {g} ({} bits)", sizes[g]))?;
     }
     let outputs = circuit.eval(&inputs)?;
-    let format = match args.format {
-        OutputFormat::Hex => ValueFormat::Hex,
-        OutputFormat::Dec => ValueFormat::Dec,
-        OutputFormat::Bin => ValueFormat::Bin,
-    };
+    let format = ValueFormat::from(args.format);
     let mut out = String::new();
     for bits in &outputs {
         out.push_str(&format_value(bits, format, order));

@@ -2,13 +2,19 @@
 
 mod circuit;
 mod generate;
+mod party;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Secure two-party computation with garbled circuits.
+///
+/// Two parties run the same Bristol circuit: the garbler (`gc2pc garble`)
+/// owns input group 0 and the evaluator (`gc2pc evaluate`) owns group 1; the
+/// evaluator learns the output and neither learns the other's input. Try
+/// `gc2pc demo` to see both sides run on this machine.
 #[derive(Parser, Debug)]
-#[command(name = "gc2pc", version, about, long_about = None)]
+#[command(name = "gc2pc", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -16,6 +22,20 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Be the garbler: wait for the evaluator, garble the circuit on your input.
+    ///
+    /// Example (the millionaires' problem; the evaluator learns whether your
+    /// value is smaller than theirs):
+    ///   gc2pc garble --circuit circuits/cmp32.txt --input 1000000
+    Garble(party::GarbleArgs),
+    /// Be the evaluator: connect to the garbler, evaluate, print the output.
+    ///
+    /// Example:
+    ///   gc2pc evaluate --circuit circuits/cmp32.txt --input 2500000
+    Evaluate(party::EvaluateArgs),
+    /// Run both parties in this process over loopback TCP and check the result
+    /// against plaintext evaluation (default: the millionaires' problem).
+    Demo(party::DemoArgs),
     /// Inspect, evaluate and generate Bristol circuits.
     #[command(subcommand)]
     Circuit(circuit::CircuitCommand),
@@ -25,6 +45,9 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Garble(args) => party::garble(args),
+        Command::Evaluate(args) => party::evaluate(args),
+        Command::Demo(args) => party::demo(args),
         Command::Circuit(command) => circuit::run(command),
     };
     match result {

@@ -1,4 +1,507 @@
-//! Semi-honest Yao between two parties: handshake, OT for the evaluator's
-//! inputs, the garbler's input labels, streamed tables, output decoding.
+//! Semi-honest Yao between two parties over a [`Channel`] (DESIGN.md
+//! "Protocol"): the two roles as sessions that set up once and then run the
+//! circuit any number of times.
+//!
+//! Session set-up: both send a [`Hello`] and abort on any difference; the
+//! garbler sends the public hash seed; if the evaluator owns input bits, the
+//! base OTs of IKNP run once (the garbler's choice bits are Δ).
+//!
+//! One run: (1) correlated OTs give the evaluator the active labels of its
+//! input bits and the garbler their zero labels; (2) the garbler sends the
+//! active labels of its own inputs; (3) it streams the garbled tables in chunks
+//! as it garbles, and the evaluator evaluates them as they arrive, so both
+//! sides hold O(live wires) rather than O(tables); (4) the garbler sends the
+//! decoding bits and the evaluator decodes; (5) with [`Reveal::Both`] the
+//! evaluator sends the output back.
+//!
+//! Each side checks every length against what the circuit implies before
+//! reading, so a peer that sends more, less or garbage ends the session with an
+//! error, never an allocation it controls.
 
 pub mod handshake;
+pub mod local;
+
+use crate::aes::Backend;
+use crate::block::{Block, Delta};
+use crate::circuit::{Circuit, Plan};
+use crate::garble::{self, Evaluator, GarbleError, Garbler, TableSink, TableSource};
+use crate::hash::{HashKind, TweakableHash};
+use crate::net::{Channel, NetError};
+use crate::ot::iknp::{IknpReceiver, IknpSender};
+use crate::ot::{CotReceiver, CotSender, OtError};
+use crate::prg::{Prg, RngError};
+pub use handshake::{Hello, Reveal, Role};
+use std::time::{Duration, Instant};
+
+/// What both parties must agree on, besides the circuit itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agreement {
+    /// Owner of each input group of the circuit.
+    pub input_owners: Vec<Role>,
+    /// Who learns the output.
+    pub reveal: Reveal,
+    /// The garbling hash construction.
+    pub hash_kind: HashKind,
+}
+
+impl Agreement {
+    /// The default for `circuit`: group 0 is the garbler's, every other group
+    /// the evaluator's; the evaluator learns the output.
+    pub fn default_for(circuit: &Circuit) -> Agreement {
+        Agreement::with_garbler_groups(circuit, &[0]).expect("group 0 or no groups")
+    }
+
+    /// The garbler owns `garbler_groups`, the evaluator every other group.
+    pub fn with_garbler_groups(
+        circuit: &Circuit,
+        garbler_groups: &[usize],
+    ) -> Result<Agreement, ProtocolError> {
+        let groups = circuit.input_sizes().len();
+        if let Some(&g) = garbler_groups.iter().find(|&&g| g >= groups && g != 0) {
+            return Err(ProtocolError::Input(format!(
+                "--garbler-groups names group {g}, but the circuit has {groups} input groups"
+            )));
+        }
+        Ok(Agreement {
+            input_owners: (0..groups)
+                .map(|g| {
+                    if garbler_groups.contains(&g) {
+                        Role::Garbler
+                    } else {
+                        Role::Evaluator
+                    }
+                })
+                .collect(),
+            reveal: Reveal::default(),
+            hash_kind: HashKind::default(),
+        })
+    }
+
+    /// Input groups owned by `role`, in header order.
+    pub fn groups_of(&self, role: Role) -> Vec<usize> {
+        (0..self.input_owners.len())
+            .filter(|&g| self.input_owners[g] == role)
+            .collect()
+    }
+}
+
+/// Why a session failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    /// The channel failed (closed, timed out, or the peer broke framing).
+    #[error("connection: {0}")]
+    Net(#[from] NetError),
+    /// Oblivious transfer failed.
+    #[error("oblivious transfer: {0}")]
+    Ot(#[from] OtError),
+    /// The peer's hello could not be read.
+    #[error("handshake: {0}")]
+    Hello(#[from] handshake::HelloError),
+    /// The parties disagree on what to run.
+    #[error("the parties disagree, so nothing was computed:\n  - {}", .0.join("\n  - "))]
+    Mismatch(Vec<String>),
+    /// Our own inputs do not fit the circuit.
+    #[error("{0}")]
+    Input(String),
+    /// The peer sent something the protocol does not allow.
+    #[error("the peer broke the protocol: {0}")]
+    Peer(String),
+    /// The OS random generator failed.
+    #[error(transparent)]
+    Rng(#[from] RngError),
+    /// The AES backend could not be used.
+    #[error(transparent)]
+    Aes(#[from] crate::aes::AesError),
+}
+
+impl<E: Into<ProtocolError>> From<GarbleError<E>> for ProtocolError {
+    fn from(error: GarbleError<E>) -> ProtocolError {
+        match error {
+            GarbleError::InputCount { expected, got } => {
+                ProtocolError::Input(format!("expected {expected} input labels, got {got}"))
+            }
+            GarbleError::Tables(e) => e.into(),
+        }
+    }
+}
+
+/// What a session did, for `--stats`.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// AND gates per run.
+    pub and_gates: usize,
+    /// Bytes this party sent.
+    pub bytes_sent: u64,
+    /// Bytes this party received.
+    pub bytes_received: u64,
+    /// Wall time per phase, in order, summed over runs.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Stats {
+    fn add(&mut self, phase: &'static str, since: Instant) -> Instant {
+        let now = Instant::now();
+        match self.phases.iter_mut().find(|(name, _)| *name == phase) {
+            Some((_, total)) => *total += now - since,
+            None => self.phases.push((phase, now - since)),
+        }
+        now
+    }
+}
+
+/// Sends garbled tables as block frames of one chunk each.
+struct ChannelSink<'a>(&'a mut Channel);
+
+impl TableSink for ChannelSink<'_> {
+    type Error = NetError;
+    fn send_tables(&mut self, tables: &[Block]) -> Result<(), NetError> {
+        self.0.send_blocks(tables)?;
+        // Flush each chunk so the evaluator works while we garble the next.
+        self.0.flush()
+    }
+}
+
+/// Receives garbled tables chunk by chunk; each frame must have exactly the
+/// length the circuit implies.
+struct ChannelSource<'a>(&'a mut Channel);
+
+impl TableSource for ChannelSource<'_> {
+    type Error = NetError;
+    fn recv_tables(&mut self, tables: &mut [Block]) -> Result<(), NetError> {
+        self.0.recv_blocks(tables)
+    }
+}
+
+/// Checks that `inputs` gives one value of the right width for each group in
+/// `groups`, and concatenates the bits.
+fn our_bits(
+    circuit: &Circuit,
+    groups: &[usize],
+    inputs: &[Vec<bool>],
+    role: Role,
+) -> Result<Vec<bool>, ProtocolError> {
+    if inputs.len() != groups.len() {
+        return Err(ProtocolError::Input(format!(
+            "the {} owns {} input group(s) {:?} but {} value(s) were given",
+            role.name(),
+            groups.len(),
+            groups,
+            inputs.len()
+        )));
+    }
+    for (&g, value) in groups.iter().zip(inputs) {
+        let width = circuit.input_sizes()[g] as usize;
+        if value.len() != width {
+            return Err(ProtocolError::Input(format!(
+                "input group {g} has {width} bits, the value given has {}",
+                value.len()
+            )));
+        }
+    }
+    Ok(inputs.concat())
+}
+
+/// Exchanges hellos; an error names every difference.
+fn handshake(
+    channel: &mut Channel,
+    circuit: &Circuit,
+    agreement: &Agreement,
+    role: Role,
+) -> Result<(), ProtocolError> {
+    if agreement.input_owners.len() != circuit.input_sizes().len() {
+        return Err(ProtocolError::Input(
+            "one owner per input group is needed".into(),
+        ));
+    }
+    let ours = Hello {
+        version: handshake::VERSION,
+        role,
+        circuit_digest: handshake::circuit_digest(circuit),
+        hash_kind: agreement.hash_kind,
+        reveal: agreement.reveal,
+        input_widths: circuit.input_sizes().to_vec(),
+        input_owners: agreement.input_owners.clone(),
+        output_widths: circuit.output_sizes().to_vec(),
+    };
+    channel.send_bytes(&ours.encode())?;
+    channel.flush()?;
+    let theirs = Hello::decode(&channel.recv_bytes(handshake::MAX_HELLO_BYTES)?)?;
+    let differences = ours.differences(&theirs);
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(ProtocolError::Mismatch(differences))
+    }
+}
+
+/// Bits packed LSB-first into bytes.
+fn pack_bits(bits: &[bool]) -> Vec<u8> {
+    let mut out = vec![0u8; bits.len().div_ceil(8)];
+    for (i, &bit) in bits.iter().enumerate() {
+        out[i / 8] |= (bit as u8) << (i % 8);
+    }
+    out
+}
+
+/// Unpacks `count` bits; the unused high bits of the last byte must be zero.
+fn unpack_bits(bytes: &[u8], count: usize) -> Result<Vec<bool>, ProtocolError> {
+    let bits: Vec<bool> = (0..bytes.len() * 8)
+        .map(|i| bytes[i / 8] >> (i % 8) & 1 == 1)
+        .collect();
+    if bits[count..].iter().any(|&b| b) {
+        return Err(ProtocolError::Peer(
+            "padding bits set in a bit vector".into(),
+        ));
+    }
+    Ok(bits[..count].to_vec())
+}
+
+/// Splits flat output bits into the circuit's output groups.
+pub fn split_outputs(circuit: &Circuit, flat: &[bool]) -> Vec<Vec<bool>> {
+    let mut rest = flat;
+    circuit
+        .output_sizes()
+        .iter()
+        .map(|&n| {
+            let (head, tail) = rest.split_at(n as usize);
+            rest = tail;
+            head.to_vec()
+        })
+        .collect()
+}
+
+/// The garbler's session: set up once, then [`GarblerSession::run`] per input.
+pub struct GarblerSession<'a> {
+    channel: Channel,
+    circuit: &'a Circuit,
+    agreement: Agreement,
+    garbler: Garbler<'a>,
+    delta: Delta,
+    ot: Option<IknpSender>,
+    prg: Prg,
+    stats: Stats,
+}
+
+impl<'a> GarblerSession<'a> {
+    /// Handshake, hash seed and base OTs over `channel`. `plan` must be
+    /// `Plan::new(circuit)`.
+    pub fn start(
+        mut channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Backend,
+    ) -> Result<Self, ProtocolError> {
+        let mut stats = Stats {
+            and_gates: plan.and_count(),
+            ..Stats::default()
+        };
+        let t = Instant::now();
+        handshake(&mut channel, circuit, &agreement, Role::Garbler)?;
+        let mut prg = Prg::from_os_rng()?;
+        let delta = prg.random_delta();
+        let seed = prg.random_block();
+        channel.send_block(seed)?;
+        channel.flush()?;
+        let t = stats.add("handshake", t);
+        let evaluator_bits: usize = agreement
+            .groups_of(Role::Evaluator)
+            .iter()
+            .map(|&g| circuit.input_sizes()[g] as usize)
+            .sum();
+        let ot = if evaluator_bits > 0 {
+            Some(IknpSender::setup(&mut channel, &delta, &mut prg)?)
+        } else {
+            None
+        };
+        stats.add("base OT", t);
+        let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
+        Ok(GarblerSession {
+            garbler: Garbler::new(plan, hash, delta.clone()),
+            channel,
+            circuit,
+            agreement,
+            delta,
+            ot,
+            prg,
+            stats,
+        })
+    }
+
+    /// One execution with the garbler's values for its groups (in header
+    /// order). Returns the output groups with `Reveal::Both`, else `None`.
+    pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
+        let circuit = self.circuit;
+        let ours = self.agreement.groups_of(Role::Garbler);
+        let bits = our_bits(circuit, &ours, inputs, Role::Garbler)?;
+        let theirs = self.agreement.groups_of(Role::Evaluator);
+        let their_count: usize = theirs
+            .iter()
+            .map(|&g| circuit.input_sizes()[g] as usize)
+            .sum();
+
+        let t = Instant::now();
+        let their_zero = match self.ot.as_mut() {
+            Some(ot) => ot.send_cot(&mut self.channel, their_count)?,
+            None => Vec::new(),
+        };
+        let t = self.stats.add("OT extension", t);
+
+        // Zero labels of all input wires in order; ours random, theirs from OT.
+        let mut our_zero = vec![Block::ZERO; bits.len()];
+        self.prg.fill_blocks(&mut our_zero);
+        let delta = self.delta.block();
+        let active: Vec<Block> = our_zero
+            .iter()
+            .zip(&bits)
+            .map(|(&l, &b)| l ^ delta.select(b))
+            .collect();
+        self.channel.send_blocks(&active)?;
+        let mut zero = Vec::with_capacity(circuit.total_inputs());
+        let (mut next_ours, mut next_theirs) = (our_zero.iter(), their_zero.iter());
+        for (g, &width) in circuit.input_sizes().iter().enumerate() {
+            let source = if self.agreement.input_owners[g] == Role::Garbler {
+                &mut next_ours
+            } else {
+                &mut next_theirs
+            };
+            zero.extend(source.by_ref().take(width as usize));
+        }
+        let output_zero = self
+            .garbler
+            .garble(&zero, &mut ChannelSink(&mut self.channel))?;
+        let t = self.stats.add("garbling", t);
+
+        self.channel
+            .send_bytes(&pack_bits(&garble::decoding_bits(&output_zero)))?;
+        self.channel.flush()?;
+        let result = match self.agreement.reveal {
+            Reveal::Evaluator => None,
+            Reveal::Both => {
+                let n = circuit.total_outputs();
+                let mut bytes = vec![0u8; n.div_ceil(8)];
+                self.channel.recv_bytes_exact(&mut bytes)?;
+                Some(split_outputs(circuit, &unpack_bits(&bytes, n)?))
+            }
+        };
+        self.stats.add("output", t);
+        Ok(result)
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            bytes_sent: self.channel.bytes_sent(),
+            bytes_received: self.channel.bytes_received(),
+            ..self.stats.clone()
+        }
+    }
+}
+
+/// The evaluator's session: set up once, then [`EvaluatorSession::run`] per input.
+pub struct EvaluatorSession<'a> {
+    channel: Channel,
+    circuit: &'a Circuit,
+    agreement: Agreement,
+    evaluator: Evaluator<'a>,
+    ot: Option<IknpReceiver>,
+    stats: Stats,
+}
+
+impl<'a> EvaluatorSession<'a> {
+    /// Handshake, hash seed and base OTs over `channel`.
+    pub fn start(
+        mut channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Backend,
+    ) -> Result<Self, ProtocolError> {
+        let mut stats = Stats {
+            and_gates: plan.and_count(),
+            ..Stats::default()
+        };
+        let t = Instant::now();
+        handshake(&mut channel, circuit, &agreement, Role::Evaluator)?;
+        let seed = channel.recv_block()?;
+        let t = stats.add("handshake", t);
+        let our_bits: usize = agreement
+            .groups_of(Role::Evaluator)
+            .iter()
+            .map(|&g| circuit.input_sizes()[g] as usize)
+            .sum();
+        let ot = if our_bits > 0 {
+            let mut prg = Prg::from_os_rng()?;
+            Some(IknpReceiver::setup(&mut channel, &mut prg)?)
+        } else {
+            None
+        };
+        stats.add("base OT", t);
+        let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
+        Ok(EvaluatorSession {
+            evaluator: Evaluator::new(plan, hash),
+            channel,
+            circuit,
+            agreement,
+            ot,
+            stats,
+        })
+    }
+
+    /// One execution with the evaluator's values for its groups (in header
+    /// order); returns the output groups.
+    pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Vec<Vec<bool>>, ProtocolError> {
+        let circuit = self.circuit;
+        let ours = self.agreement.groups_of(Role::Evaluator);
+        let bits = our_bits(circuit, &ours, inputs, Role::Evaluator)?;
+        let theirs = self.agreement.groups_of(Role::Garbler);
+        let their_count: usize = theirs
+            .iter()
+            .map(|&g| circuit.input_sizes()[g] as usize)
+            .sum();
+
+        let t = Instant::now();
+        let our_labels = match self.ot.as_mut() {
+            Some(ot) => ot.recv_cot(&mut self.channel, &bits)?,
+            None => Vec::new(),
+        };
+        let t = self.stats.add("OT extension", t);
+
+        let mut their_labels = vec![Block::ZERO; their_count];
+        self.channel.recv_blocks(&mut their_labels)?;
+        let mut active = Vec::with_capacity(circuit.total_inputs());
+        let (mut next_ours, mut next_theirs) = (our_labels.iter(), their_labels.iter());
+        for (g, &width) in circuit.input_sizes().iter().enumerate() {
+            let source = if self.agreement.input_owners[g] == Role::Evaluator {
+                &mut next_ours
+            } else {
+                &mut next_theirs
+            };
+            active.extend(source.by_ref().take(width as usize));
+        }
+        let output_labels = self
+            .evaluator
+            .evaluate(&active, &mut ChannelSource(&mut self.channel))?;
+        let t = self.stats.add("evaluating", t);
+
+        let n = circuit.total_outputs();
+        let mut bytes = vec![0u8; n.div_ceil(8)];
+        self.channel.recv_bytes_exact(&mut bytes)?;
+        let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?);
+        if self.agreement.reveal == Reveal::Both {
+            self.channel.send_bytes(&pack_bits(&flat))?;
+            self.channel.flush()?;
+        }
+        self.stats.add("output", t);
+        Ok(split_outputs(circuit, &flat))
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            bytes_sent: self.channel.bytes_sent(),
+            bytes_received: self.channel.bytes_received(),
+            ..self.stats.clone()
+        }
+    }
+}

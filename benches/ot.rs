@@ -1,0 +1,133 @@
+//! OT benchmarks, both parties in one process (one thread each):
+//! - `base_ot`: 128 Masny–Rindal base OTs end to end over loopback TCP;
+//! - `iknp_cot`: IKNP correlated OTs per second for 2^20 and 2^24 OTs per
+//!   call, over `mem` and loopback TCP (base OTs done once, outside the
+//!   timing). Bytes sent per OT are printed once per configuration.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use gc2pc::net::{Channel, mem, tcp};
+use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
+use gc2pc::ot::transpose::{self, Backend};
+use gc2pc::ot::{CotReceiver, CotSender, base};
+use gc2pc::prg::Prg;
+use gc2pc::{Block, Delta};
+use std::thread;
+use std::time::{Duration, Instant};
+
+fn tcp_pair() -> (Channel, Channel) {
+    let listener = tcp::listen("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = thread::spawn(move || tcp::connect(addr, Duration::from_secs(10)).unwrap());
+    let server = listener.accept(Duration::from_secs(10)).unwrap();
+    (server, client.join().unwrap())
+}
+
+fn base_ot(c: &mut Criterion) {
+    let mut g = c.benchmark_group("base_ot");
+    g.sample_size(20);
+    let (mut a, mut b) = tcp_pair();
+    let choices: Vec<bool> = (0..128).map(|i| i % 3 == 0).collect();
+    g.bench_function("128_tcp", |bench| {
+        bench.iter_custom(|iters| {
+            let start = Instant::now();
+            thread::scope(|s| {
+                s.spawn(|| {
+                    let mut prg = Prg::new(Block(1));
+                    for _ in 0..iters {
+                        base::receive(&mut b, &choices, &mut prg).unwrap();
+                    }
+                });
+                let mut prg = Prg::new(Block(2));
+                for _ in 0..iters {
+                    base::send(&mut a, 128, &mut prg).unwrap();
+                }
+            });
+            start.elapsed()
+        })
+    });
+    g.finish();
+}
+
+fn iknp(c: &mut Criterion) {
+    let mut g = c.benchmark_group("iknp_cot");
+    g.sample_size(10);
+    for log_n in [20u32, 24] {
+        let n = 1usize << log_n;
+        let choices: Vec<bool> = (0..n).map(|i| (i * 7 + i / 3) % 5 < 2).collect();
+        let mut out_s = vec![Block::ZERO; n];
+        let mut out_r = vec![Block::ZERO; n];
+        for transport in ["mem", "tcp"] {
+            let (mut a, mut b) = if transport == "mem" {
+                mem::pair()
+            } else {
+                tcp_pair()
+            };
+            let delta = Delta::new(Block(0x1234_5678_9abc_def0_0fed_cba9_8765_4321));
+            let (mut sender, mut receiver) = thread::scope(|s| {
+                let h = s.spawn(|| IknpReceiver::setup(&mut b, &mut Prg::new(Block(3))).unwrap());
+                let snd = IknpSender::setup(&mut a, &delta, &mut Prg::new(Block(4))).unwrap();
+                (snd, h.join().unwrap())
+            });
+            let sent_before = b.bytes_sent() + a.bytes_sent();
+            let ots_before = receiver.cots_done();
+            g.throughput(Throughput::Elements(n as u64));
+            g.bench_with_input(
+                BenchmarkId::new(transport, format!("2^{log_n}")),
+                &n,
+                |bench, _| {
+                    bench.iter_custom(|iters| {
+                        let start = Instant::now();
+                        thread::scope(|s| {
+                            s.spawn(|| {
+                                for _ in 0..iters {
+                                    receiver
+                                        .recv_cot_into(&mut b, &choices, &mut out_r)
+                                        .unwrap();
+                                }
+                            });
+                            for _ in 0..iters {
+                                sender.send_cot_into(&mut a, &mut out_s).unwrap();
+                            }
+                        });
+                        start.elapsed()
+                    })
+                },
+            );
+            let ots = receiver.cots_done() - ots_before;
+            if ots == 0 {
+                continue; // filtered out
+            }
+            let bytes = b.bytes_sent() + a.bytes_sent() - sent_before;
+            eprintln!(
+                "iknp_cot/{transport}/2^{log_n}: {:.3} bytes sent per OT (both directions, {} OTs)",
+                bytes as f64 / ots as f64,
+                ots
+            );
+            assert_eq!(out_r[5], out_s[5] ^ delta.block().select(choices[5]));
+        }
+    }
+    g.finish();
+}
+
+/// The two kernels of IKNP: the transpose (each backend) and the AES PRG.
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("iknp_kernels");
+    let n = 1usize << 16;
+    let mut input = vec![Block::ZERO; n];
+    Prg::new(Block(5)).fill_blocks(&mut input);
+    let mut out = vec![Block::ZERO; n];
+    g.throughput(Throughput::Elements(n as u64));
+    for backend in Backend::all_available() {
+        g.bench_function(BenchmarkId::new("transpose", backend.name()), |bench| {
+            bench.iter(|| transpose::transpose_with(backend, &input, &mut out))
+        });
+    }
+    let mut prg = Prg::new(Block(6));
+    g.bench_function("prg_fill_blocks", |bench| {
+        bench.iter(|| prg.fill_blocks(&mut out))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kernels, base_ot, iknp);
+criterion_main!(benches);

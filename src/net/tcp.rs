@@ -1,0 +1,115 @@
+//! [`Channel`]s over TCP: [`connect`] for the client, [`listen`] then
+//! [`Listener::accept`] for the server. Sockets get `TCP_NODELAY` (the channel
+//! does its own buffering and flushes explicitly) and the channel's read and
+//! write timeouts.
+
+use super::{Channel, NetError, ReadHalf, WriteHalf};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+impl ReadHalf for TcpStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
+impl WriteHalf for TcpStream {
+    fn set_write_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_write_timeout(self, timeout)
+    }
+}
+
+/// A channel over a connected stream (sets `TCP_NODELAY`, blocking mode, and
+/// the default timeout).
+pub fn from_stream(stream: TcpStream) -> Result<Channel, NetError> {
+    stream.set_nonblocking(false)?;
+    stream.set_nodelay(true)?;
+    let reader = stream.try_clone()?;
+    Channel::new(Box::new(reader), Box::new(stream))
+}
+
+/// Connects to `addr`, retrying while the peer refuses (it may not listen
+/// yet) until `timeout` has passed: then [`NetError::Timeout`].
+pub fn connect<A: ToSocketAddrs>(addr: A, timeout: Duration) -> Result<Channel, NetError> {
+    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+    if addrs.is_empty() {
+        return Err(NetError::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the address resolved to nothing",
+        )));
+    }
+    let deadline = Instant::now() + timeout;
+    loop {
+        let mut last = None;
+        for a in &addrs {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(NetError::Timeout);
+            }
+            match TcpStream::connect_timeout(a, left) {
+                Ok(stream) => return from_stream(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        let e = last.expect("at least one address");
+        match e.kind() {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
+                if Instant::now() >= deadline {
+                    return Err(NetError::Timeout);
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => return Err(e.into()),
+        }
+    }
+}
+
+/// A listening socket that hands out [`Channel`]s.
+#[derive(Debug)]
+pub struct Listener {
+    inner: TcpListener,
+}
+
+/// Listens on `addr` (port 0: any free port; see [`Listener::local_addr`]).
+pub fn listen<A: ToSocketAddrs>(addr: A) -> Result<Listener, NetError> {
+    let inner = TcpListener::bind(addr)?;
+    inner.set_nonblocking(true)?;
+    Ok(Listener { inner })
+}
+
+impl Listener {
+    /// The address actually bound.
+    pub fn local_addr(&self) -> Result<SocketAddr, NetError> {
+        Ok(self.inner.local_addr()?)
+    }
+
+    /// Waits up to `timeout` for one connection: else [`NetError::Timeout`].
+    pub fn accept(&self, timeout: Duration) -> Result<Channel, NetError> {
+        from_stream(self.accept_stream(timeout)?)
+    }
+
+    /// Like [`Listener::accept`], also returning the raw stream instead of a
+    /// channel (tests that play a hostile peer use it).
+    pub fn accept_stream(&self, timeout: Duration) -> Result<TcpStream, NetError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.inner.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false)?;
+                    return Ok(stream);
+                }
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::Interrupted =>
+                {
+                    if Instant::now() >= deadline {
+                        return Err(NetError::Timeout);
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! IKNP correlated-OT extension (Ishai, Kilian, Nissim, Petrank, "Extending
+//! Oblivious Transfers Efficiently", CRYPTO 2003), in the correlated form used
+//! by Keller–Orsini–Scholl (CRYPTO 2015) without their malicious-security
+//! check: semi-honest security, like the rest of the protocol.
+//!
+//! # Roles
+//! The garbler is the extension *sender* ([`IknpSender`]): it holds Δ and is
+//! the *receiver* of 128 base OTs with choice bits `Δ_0 … Δ_127`, learning
+//! seeds `k_i^{Δ_i}`. The evaluator is the extension *receiver*
+//! ([`IknpReceiver`]): it is the base-OT *sender* and knows both seeds
+//! `k_i^0, k_i^1` of every column. Base OTs run once, in `setup`; every later
+//! call extends on demand.
+//!
+//! # One batch of m OTs (m a multiple of 128), choice vector r
+//! ```text
+//! receiver: t_i = G(k_i^0),  u_i = t_i ⊕ G(k_i^1) ⊕ r      ── u_0..u_127 ──►
+//! sender:   q_i = G(k_i^{Δ_i}) ⊕ Δ_i·u_i  (= t_i ⊕ Δ_i·r)
+//! ```
+//! `G` is the AES-CTR [`Prg`] of each column, whose state carries over from
+//! call to call. Transposing the 128 × m matrices gives rows with
+//! `q_j = t_j ⊕ r_j·Δ`: the sender outputs `m0 = q_j`, the receiver
+//! `m_{r_j} = t_j = q_j ⊕ r_j·Δ`. No hash is needed for correlated OT.
+//!
+//! # Cost and sizing
+//! The receiver sends exactly 16 bytes per OT (one bit per column), plus a
+//! 4-byte frame header per chunk; a call for `n` OTs rounds `n` up to a
+//! multiple of 128 and no more. Work is streamed in chunks of [`CHUNK`] OTs
+//! (each chunk one frame, flushed), so the network and both parties' compute
+//! overlap over TCP. Per OT the receiver encrypts 2 AES blocks, the sender 1.
+
+use super::{CotReceiver, CotSender, OtError, base, transpose};
+use crate::block::{Block, Delta};
+use crate::net::Channel;
+use crate::prg::Prg;
+use zeroize::Zeroize;
+
+/// Number of base OTs (columns): the security parameter.
+pub const COLUMNS: usize = 128;
+
+/// OTs per chunk (one frame of `16 · CHUNK` bytes).
+pub const CHUNK: usize = 1 << 14;
+
+/// Blocks of a column per chunk.
+const CHUNK_WORDS: usize = CHUNK / 128;
+
+/// The garbler's side: learns `m0` of each correlated OT.
+pub struct IknpSender {
+    delta: Delta,
+    /// `G(k_i^{Δ_i})` for each column `i`.
+    prgs: Vec<Prg>,
+    /// `Block::ONES` where `Δ_i = 1`, else zero.
+    masks: Vec<Block>,
+    done: u64,
+    /// Scratch: the received `u` matrix and the `q` matrix of one chunk.
+    u: Vec<Block>,
+    q: Vec<Block>,
+    rows: Vec<Block>,
+}
+
+/// The evaluator's side: learns `m0 ⊕ b·Δ` for each choice `b`.
+pub struct IknpReceiver {
+    prgs0: Vec<Prg>,
+    prgs1: Vec<Prg>,
+    done: u64,
+    /// Scratch: the `t` and `u` matrices of one chunk, the packed choices and
+    /// the transposed rows of a partial chunk.
+    t: Vec<Block>,
+    u: Vec<Block>,
+    r: Vec<Block>,
+    rows: Vec<Block>,
+}
+
+impl core::fmt::Debug for IknpSender {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IknpSender(<secret>, {} OTs done)", self.done)
+    }
+}
+
+impl core::fmt::Debug for IknpReceiver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IknpReceiver(<secret>, {} OTs done)", self.done)
+    }
+}
+
+impl Drop for IknpSender {
+    fn drop(&mut self) {
+        self.masks.zeroize();
+        self.u.zeroize();
+        self.q.zeroize();
+        self.rows.zeroize();
+    }
+}
+
+impl Drop for IknpReceiver {
+    fn drop(&mut self) {
+        self.t.zeroize();
+        self.u.zeroize();
+        self.r.zeroize();
+        self.rows.zeroize();
+    }
+}
+
+/// Blocks needed for `n` OTs: `n` rounded up to a multiple of 128.
+fn padded(n: usize) -> usize {
+    n.div_ceil(128) * 128
+}
+
+impl IknpSender {
+    /// Runs the 128 base OTs as base-OT receiver with choice bits Δ (one
+    /// round trip); `prg` supplies the base-OT randomness.
+    pub fn setup(ch: &mut Channel, delta: &Delta, prg: &mut Prg) -> Result<IknpSender, OtError> {
+        let choices: Vec<bool> = (0..COLUMNS).map(|i| delta.bit(i)).collect();
+        let seeds = base::receive(ch, &choices, prg)?;
+        Ok(IknpSender {
+            delta: delta.clone(),
+            prgs: seeds.iter().map(|&s| Prg::new(s)).collect(),
+            masks: choices.iter().map(|&c| Block::ONES.select(c)).collect(),
+            done: 0,
+            u: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
+            q: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
+            rows: Vec::new(),
+        })
+    }
+
+    /// One chunk of `m` (multiple of 128, ≤ CHUNK) OTs into `out` (`m` blocks).
+    fn chunk(&mut self, ch: &mut Channel, m: usize, out: &mut [Block]) -> Result<(), OtError> {
+        let w = m / 128;
+        let u = &mut self.u[..COLUMNS * w];
+        let q = &mut self.q[..COLUMNS * w];
+        ch.recv_blocks(u)?;
+        for (i, prg) in self.prgs.iter_mut().enumerate() {
+            let col = &mut q[i * w..(i + 1) * w];
+            prg.fill_blocks(col);
+            let mask = self.masks[i];
+            for (qv, &uv) in col.iter_mut().zip(&u[i * w..(i + 1) * w]) {
+                *qv ^= uv & mask;
+            }
+        }
+        transpose::transpose(q, out);
+        Ok(())
+    }
+}
+
+impl CotSender for IknpSender {
+    fn delta(&self) -> &Delta {
+        &self.delta
+    }
+
+    fn cots_done(&self) -> u64 {
+        self.done
+    }
+
+    fn send_cot_into(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
+        let n = out.len();
+        let full = n / CHUNK * CHUNK;
+        for c in out[..full].chunks_exact_mut(CHUNK) {
+            self.chunk(ch, CHUNK, c)?;
+        }
+        let rest = n - full;
+        if rest > 0 {
+            let m = padded(rest);
+            let mut rows = std::mem::take(&mut self.rows);
+            rows.resize(m, Block::ZERO);
+            let r = self.chunk(ch, m, &mut rows);
+            out[full..].copy_from_slice(&rows[..rest]);
+            self.rows = rows;
+            r?;
+        }
+        self.done += n as u64;
+        Ok(())
+    }
+}
+
+impl IknpReceiver {
+    /// Runs the 128 base OTs as base-OT sender (one round trip); `prg`
+    /// supplies the base-OT randomness.
+    pub fn setup(ch: &mut Channel, prg: &mut Prg) -> Result<IknpReceiver, OtError> {
+        let seeds = base::send(ch, COLUMNS, prg)?;
+        Ok(IknpReceiver {
+            prgs0: seeds.iter().map(|s| Prg::new(s[0])).collect(),
+            prgs1: seeds.iter().map(|s| Prg::new(s[1])).collect(),
+            done: 0,
+            t: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
+            u: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
+            r: vec![Block::ZERO; CHUNK_WORDS],
+            rows: Vec::new(),
+        })
+    }
+
+    /// One chunk: `choices.len() ≤ m` (m multiple of 128, ≤ CHUNK); the
+    /// padding choices are 0. Writes `m` rows into `out`.
+    fn chunk(
+        &mut self,
+        ch: &mut Channel,
+        m: usize,
+        choices: &[bool],
+        out: &mut [Block],
+    ) -> Result<(), OtError> {
+        let w = m / 128;
+        let r = &mut self.r[..w];
+        r.fill(Block::ZERO);
+        for (k, c) in choices.chunks(128).enumerate() {
+            let mut v = 0u128;
+            for (j, &b) in c.iter().enumerate() {
+                v |= (b as u128) << j;
+            }
+            r[k] = Block(v);
+        }
+        let t = &mut self.t[..COLUMNS * w];
+        let u = &mut self.u[..COLUMNS * w];
+        for i in 0..COLUMNS {
+            let tc = &mut t[i * w..(i + 1) * w];
+            let uc = &mut u[i * w..(i + 1) * w];
+            self.prgs0[i].fill_blocks(tc);
+            self.prgs1[i].fill_blocks(uc);
+            for ((uv, &tv), &rv) in uc.iter_mut().zip(tc.iter()).zip(r.iter()) {
+                *uv ^= tv ^ rv;
+            }
+        }
+        ch.send_blocks(u)?;
+        ch.flush()?;
+        transpose::transpose(t, out);
+        Ok(())
+    }
+}
+
+impl CotReceiver for IknpReceiver {
+    fn cots_done(&self) -> u64 {
+        self.done
+    }
+
+    fn recv_cot_into(
+        &mut self,
+        ch: &mut Channel,
+        choices: &[bool],
+        out: &mut [Block],
+    ) -> Result<(), OtError> {
+        assert_eq!(choices.len(), out.len(), "one output per choice");
+        let n = out.len();
+        let full = n / CHUNK * CHUNK;
+        for (c, o) in choices[..full]
+            .chunks_exact(CHUNK)
+            .zip(out[..full].chunks_exact_mut(CHUNK))
+        {
+            self.chunk(ch, CHUNK, c, o)?;
+        }
+        let rest = n - full;
+        if rest > 0 {
+            let m = padded(rest);
+            let mut rows = std::mem::take(&mut self.rows);
+            rows.resize(m, Block::ZERO);
+            let r = self.chunk(ch, m, &choices[full..], &mut rows);
+            out[full..].copy_from_slice(&rows[..rest]);
+            self.rows = rows;
+            r?;
+        }
+        self.done += n as u64;
+        Ok(())
+    }
+}

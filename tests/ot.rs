@@ -1,0 +1,304 @@
+//! OT: transposes against the reference on every backend, base OT, IKNP
+//! correlated OT (`m_b = m0 ⊕ b·Δ`) for many counts over `mem` and TCP,
+//! random and chosen-message OT, and byte counts.
+
+use gc2pc::net::{Channel, mem, tcp};
+use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
+use gc2pc::ot::transpose::{self, Backend};
+use gc2pc::ot::{CotReceiver, CotSender, base};
+use gc2pc::prg::Prg;
+use gc2pc::{Block, Delta};
+use std::thread;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(10);
+
+fn tcp_pair() -> (Channel, Channel) {
+    let listener = tcp::listen("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = thread::spawn(move || tcp::connect(addr, T).unwrap());
+    let mut server = listener.accept(T).unwrap();
+    let mut client = client.join().unwrap();
+    server.set_timeout(T).unwrap();
+    client.set_timeout(T).unwrap();
+    (server, client)
+}
+
+fn mem_pair() -> (Channel, Channel) {
+    let (mut a, mut b) = mem::pair();
+    a.set_timeout(T).unwrap();
+    b.set_timeout(T).unwrap();
+    (a, b)
+}
+
+fn choices(n: usize, seed: u128) -> Vec<bool> {
+    let mut prg = Prg::new(Block(seed));
+    let mut bytes = vec![0u8; n];
+    prg.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| b & 1 == 1).collect()
+}
+
+// ---- transpose ----
+
+#[test]
+fn every_transpose_backend_matches_the_reference() {
+    let backends = Backend::all_available();
+    assert!(backends.contains(&Backend::Portable));
+    #[cfg(target_arch = "x86_64")]
+    assert!(backends.contains(&Backend::Sse2));
+    let mut prg = Prg::new(Block(1));
+    for w in [1usize, 2, 3, 8, 33] {
+        let mut input = vec![Block::ZERO; 128 * w];
+        prg.fill_blocks(&mut input);
+        let mut want = vec![Block::ZERO; 128 * w];
+        transpose::transpose_reference(&input, &mut want);
+        for &b in &backends {
+            let mut got = vec![Block::ZERO; 128 * w];
+            transpose::transpose_with(b, &input, &mut got);
+            assert_eq!(got, want, "backend {b:?}, w = {w}");
+        }
+        let mut got = vec![Block::ZERO; 128 * w];
+        transpose::transpose(&input, &mut got);
+        assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn transpose_single_bits() {
+    // One set bit at (row i, column j) lands at bit i of output j.
+    for &b in &Backend::all_available() {
+        for (i, j) in [(0, 0), (127, 0), (0, 255), (5, 130), (127, 255), (64, 63)] {
+            let w = 2;
+            let mut input = vec![Block::ZERO; 128 * w];
+            input[i * w + j / 128] = Block(1u128 << (j % 128));
+            let mut out = vec![Block::ZERO; 128 * w];
+            transpose::transpose_with(b, &input, &mut out);
+            for (k, o) in out.iter().enumerate() {
+                let want = if k == j {
+                    Block(1u128 << i)
+                } else {
+                    Block::ZERO
+                };
+                assert_eq!(*o, want, "backend {b:?} ({i},{j}) row {k}");
+            }
+        }
+    }
+}
+
+#[test]
+fn transpose_is_an_involution_on_square_tiles() {
+    let mut prg = Prg::new(Block(9));
+    let mut m = vec![Block::ZERO; 128];
+    prg.fill_blocks(&mut m);
+    let mut t = vec![Block::ZERO; 128];
+    let mut tt = vec![Block::ZERO; 128];
+    transpose::transpose(&m, &mut t);
+    transpose::transpose(&t, &mut tt);
+    assert_eq!(m, tt);
+    assert_ne!(m, t);
+}
+
+// ---- base OT ----
+
+fn base_ot(n: usize, (mut a, mut b): (Channel, Channel)) {
+    let ch = choices(n, 77);
+    let ch2 = ch.clone();
+    let h = thread::spawn(move || {
+        let mut prg = Prg::new(Block(2));
+        base::receive(&mut b, &ch2, &mut prg).unwrap()
+    });
+    let mut prg = Prg::new(Block(3));
+    let keys = base::send(&mut a, n, &mut prg).unwrap();
+    let got = h.join().unwrap();
+    assert_eq!(keys.len(), n);
+    assert_eq!(got.len(), n);
+    for j in 0..n {
+        assert_eq!(got[j], keys[j][ch[j] as usize], "OT {j}");
+        assert_ne!(got[j], keys[j][!ch[j] as usize], "OT {j}");
+        assert_ne!(keys[j][0], keys[j][1]);
+    }
+    // all keys distinct
+    let mut all: Vec<u128> = keys.iter().flat_map(|k| [k[0].0, k[1].0]).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 2 * n);
+    assert_eq!(a.bytes_sent(), 4 + 32);
+    assert_eq!(a.bytes_received(), 4 + 64 * n as u64);
+}
+
+#[test]
+fn base_ot_128_mem() {
+    base_ot(128, mem_pair());
+}
+
+#[test]
+fn base_ot_small_counts_tcp() {
+    base_ot(1, tcp_pair());
+    base_ot(3, tcp_pair());
+    base_ot(128, tcp_pair());
+}
+
+// ---- IKNP ----
+
+const COUNTS: [usize; 6] = [1, 127, 128, 129, 10_000, 1 << 20];
+
+/// Runs every count in COUNTS in one session (base OTs once), checking the
+/// correlation and the bytes of each call on both sides.
+fn iknp_counts((mut a, mut b): (Channel, Channel)) {
+    let mut prg = Prg::new(Block(11));
+    let delta = prg.random_delta();
+    let d = delta.clone();
+    let h = thread::spawn(move || {
+        let mut prg = Prg::new(Block(12));
+        let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
+        let mut outs = Vec::new();
+        for n in COUNTS {
+            let before = a.bytes_received();
+            outs.push(s.send_cot(&mut a, n).unwrap());
+            let frames = n.div_ceil(gc2pc::ot::iknp::CHUNK) as u64;
+            assert_eq!(
+                a.bytes_received() - before,
+                16 * (n.div_ceil(128) * 128) as u64 + 4 * frames,
+                "n = {n}"
+            );
+        }
+        assert_eq!(s.cots_done(), COUNTS.iter().sum::<usize>() as u64);
+        (outs, a)
+    });
+    let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
+    let mut all = Vec::new();
+    for (k, n) in COUNTS.into_iter().enumerate() {
+        let c = choices(n, k as u128);
+        let got = r.recv_cot(&mut b, &c).unwrap();
+        all.push((c, got));
+    }
+    let (outs, a) = h.join().unwrap();
+    for ((c, got), m0) in all.iter().zip(&outs) {
+        assert_eq!(m0.len(), c.len());
+        for j in 0..c.len() {
+            assert_eq!(
+                got[j],
+                m0[j] ^ delta.block().select(c[j]),
+                "n = {}, OT {j}",
+                c.len()
+            );
+        }
+        // m0 are not all equal / zero
+        if c.len() > 1 {
+            assert_ne!(m0[0], m0[1]);
+        }
+    }
+    assert_eq!(a.bytes_sent(), b.bytes_received());
+    assert_eq!(a.bytes_received(), b.bytes_sent());
+}
+
+#[test]
+fn iknp_cot_all_counts_mem() {
+    iknp_counts(mem_pair());
+}
+
+#[test]
+fn iknp_cot_all_counts_tcp() {
+    iknp_counts(tcp_pair());
+}
+
+#[test]
+fn iknp_fresh_session_per_count_mem() {
+    for n in [1usize, 127, 128, 129] {
+        let (mut a, mut b) = mem_pair();
+        let delta = Delta::new(Block(0xdead_beef_u128 << 64 | n as u128));
+        let d = delta.clone();
+        let h = thread::spawn(move || {
+            let mut prg = Prg::new(Block(5));
+            let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
+            s.send_cot(&mut a, n).unwrap()
+        });
+        let mut prg = Prg::new(Block(6));
+        let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
+        let c = choices(n, 99);
+        let got = r.recv_cot(&mut b, &c).unwrap();
+        let m0 = h.join().unwrap();
+        for j in 0..n {
+            assert_eq!(got[j], m0[j] ^ delta.block().select(c[j]));
+        }
+    }
+}
+
+#[test]
+fn random_and_chosen_ot_mem() {
+    let (mut a, mut b) = mem_pair();
+    let mut prg = Prg::new(Block(21));
+    let delta = prg.random_delta();
+    let n = 1000;
+    let msgs: Vec<[Block; 2]> = (0..n as u128)
+        .map(|i| [Block(i * 2 + 1000), Block(i * 2 + 1001)])
+        .collect();
+    let m2 = msgs.clone();
+    let d = delta.clone();
+    let h = thread::spawn(move || {
+        let mut prg = Prg::new(Block(22));
+        let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
+        let rot = s.send_rot(&mut a, 300).unwrap();
+        s.send_chosen(&mut a, &m2).unwrap();
+        let rot2 = s.send_rot(&mut a, 300).unwrap();
+        (rot, rot2)
+    });
+    let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
+    let c1 = choices(300, 1);
+    let got1 = r.recv_rot(&mut b, &c1).unwrap();
+    let c2 = choices(n, 2);
+    let chosen = r.recv_chosen(&mut b, &c2).unwrap();
+    let c3 = choices(300, 3);
+    let got3 = r.recv_rot(&mut b, &c3).unwrap();
+    let (rot, rot2) = h.join().unwrap();
+    for j in 0..300 {
+        assert_eq!(got1[j], rot[j][c1[j] as usize]);
+        assert_ne!(got1[j], rot[j][!c1[j] as usize]);
+        // random OT keys are not the raw correlation
+        assert_ne!(rot[j][0] ^ rot[j][1], delta.block());
+        assert_eq!(got3[j], rot2[j][c3[j] as usize]);
+        assert_ne!(rot[j][0], rot2[j][0]);
+    }
+    for j in 0..n {
+        assert_eq!(chosen[j], msgs[j][c2[j] as usize], "chosen OT {j}");
+    }
+}
+
+#[test]
+fn chosen_ot_tcp() {
+    let (mut a, mut b) = tcp_pair();
+    let n = 70_000; // more than one chosen-message frame
+    let msgs: Vec<[Block; 2]> = (0..n as u128).map(|i| [Block(i), Block(!i)]).collect();
+    let m2 = msgs.clone();
+    let h = thread::spawn(move || {
+        let mut prg = Prg::new(Block(31));
+        let delta = prg.random_delta();
+        let mut s = IknpSender::setup(&mut a, &delta, &mut prg).unwrap();
+        s.send_chosen(&mut a, &m2).unwrap();
+    });
+    let mut prg = Prg::new(Block(32));
+    let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
+    let c = choices(n, 4);
+    let got = r.recv_chosen(&mut b, &c).unwrap();
+    h.join().unwrap();
+    for j in 0..n {
+        assert_eq!(got[j], msgs[j][c[j] as usize]);
+    }
+}
+
+#[test]
+fn debug_shows_no_secrets() {
+    let (mut a, mut b) = mem_pair();
+    let delta = Delta::new(Block(0x1234_5678_9abc_def1));
+    let d = delta.clone();
+    let h = thread::spawn(move || {
+        let mut prg = Prg::new(Block(1));
+        IknpSender::setup(&mut a, &d, &mut prg).unwrap()
+    });
+    let mut prg = Prg::new(Block(2));
+    let r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
+    let s = h.join().unwrap();
+    let text = format!("{s:?} {r:?}");
+    assert!(!text.contains("123456789abcdef"), "{text}");
+    assert!(text.contains("<secret>"));
+}
