@@ -49,6 +49,88 @@ fn corpus_handshake_decode() {
 }
 
 #[test]
+fn corpus_net_frames() {
+    assert!(replay("net_frames", checks::net_frames) >= 3);
+}
+
+#[test]
+fn corpus_ot_messages() {
+    assert!(replay("ot_messages", checks::ot_messages) >= 4);
+}
+
+#[test]
+fn corpus_evaluator_session() {
+    assert!(replay("evaluator_session", checks::evaluator_session) >= 4);
+}
+
+/// Honest peers' transcripts, replayed, go all the way through: the seeds
+/// that the OT and session targets start from reach the last message.
+#[test]
+fn recorded_transcripts_complete() {
+    for mode in 0..4 {
+        let input = checks::record_ot_input(mode, 5);
+        assert!(checks::ot_messages(&input), "OT mode {mode}");
+        // Cut short, every prefix is an error, never a panic.
+        for cut in [2, 3, 6, input.len() / 2, input.len() - 1] {
+            assert!(
+                !checks::ot_messages(&input[..cut]),
+                "OT mode {mode} cut at {cut}"
+            );
+        }
+    }
+    for config in 0..8 {
+        let two_runs = checks::record_session_input(config, 0x5a, 0x1234_5678, 2);
+        assert!(
+            checks::evaluator_session(&two_runs),
+            "session config {config}"
+        );
+        let input = checks::record_session_input(config, 0xa5, 7, 1);
+        assert!(checks::evaluator_session(&input), "session config {config}");
+        for cut in [2, 3, 40, input.len() / 2, input.len() - 1] {
+            assert!(
+                !checks::evaluator_session(&input[..cut]),
+                "session config {config} cut at {cut}"
+            );
+        }
+    }
+}
+
+/// Writes the recorded seeds of `ot_messages` and `evaluator_session` into
+/// fuzz/corpus (run by hand: `cargo test --test fuzz_regressions -- --ignored
+/// write_recorded_seeds`).
+#[test]
+#[ignore = "writes fuzz/corpus; run by hand to regenerate the recorded seeds"]
+fn write_recorded_seeds() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let write = |target: &str, name: String, data: Vec<u8>| {
+        let dir = corpus.join(target);
+        std::fs::create_dir_all(&dir).expect("corpus directory");
+        std::fs::write(dir.join(name), data).expect("seed written");
+    };
+    for mode in 0..4 {
+        for size in [0u8, 3, 130] {
+            write(
+                "ot_messages",
+                format!("seed-mode{mode}-size{size}"),
+                checks::record_ot_input(mode, size),
+            );
+        }
+    }
+    for config in 0..8 {
+        write(
+            "evaluator_session",
+            format!("seed-config{config}"),
+            checks::record_session_input(config, 0x5a, 0x1234_5678, 1),
+        );
+    }
+    write(
+        "evaluator_session",
+        "seed-config0-two-runs".into(),
+        checks::record_session_input(0, 0x01, 0xffff_ffff, 2),
+    );
+}
+
+#[test]
 fn value_input_layout() {
     let input = checks::value_input(300, BitOrder::MsbBytes, "0xff");
     assert_eq!(
