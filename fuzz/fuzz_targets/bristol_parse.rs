@@ -1,0 +1,18 @@
+//! Fuzz target `bristol_parse`. Bristol parser: arbitrary bytes into `bristol::parse`; a parsed circuit must
+//! survive `bristol::to_string` and parse again to the same circuit.
+//!
+//! The check is `gc2pc_fuzz::bristol_parse` (fuzz/src/lib.rs), which
+//! tests/fuzz_regressions.rs also runs on the committed corpus. Any panic, a
+//! Rust heap above 256 MiB (the allocator aborts), an input taking over
+//! libFuzzer's `-timeout`, or RSS above `-rss_limit_mb` is a crash.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, 256 << 20);
+
+fuzz_target!(|data: &[u8]| {
+    gc2pc_fuzz::bristol_parse(data);
+});
