@@ -39,8 +39,13 @@ use super::{Circuit, CircuitError, Format, Gate, MAX_WIRES, WireId};
 use std::io::{self, Write as _};
 use std::path::Path;
 
-/// Slack above `16 × file size` allowed for the declared wire count, so small
-/// files may still declare a generous number of (unused) input wires.
+/// The declared wire count may be at most `WIRES_PER_TOKEN × tokens +
+/// WIRE_SLACK`: every defined wire needs a gate line (at least 5 tokens) or an
+/// input, so this only refuses files that would make us allocate for wires
+/// they cannot define, while small files may still declare a generous number
+/// of (unused) input wires.
+const WIRES_PER_TOKEN: u64 = 64;
+/// See [`WIRES_PER_TOKEN`].
 const WIRE_SLACK: u64 = 1 << 20;
 
 /// Parses a Bristol file's bytes (either dialect).
@@ -190,8 +195,23 @@ struct Header {
     output_sizes: Vec<u32>,
 }
 
+/// Counts maximal runs of non-whitespace bytes.
+fn count_tokens(bytes: &[u8]) -> u64 {
+    let mut count = 0;
+    let mut in_token = false;
+    for &b in bytes {
+        let space = b.is_ascii_whitespace();
+        count += (!space && !in_token) as u64;
+        in_token = !space;
+    }
+    count
+}
+
 struct Parser<'a> {
     file_len: usize,
+    /// Whitespace-separated tokens in the file: what bounds the wire count, so
+    /// that padding a file never changes whether it is accepted.
+    token_count: u64,
     lines: Lines<'a>,
     tokens: Vec<&'a str>,
 }
@@ -200,6 +220,7 @@ impl<'a> Parser<'a> {
     fn new(bytes: &'a [u8]) -> Self {
         Parser {
             file_len: bytes.len(),
+            token_count: count_tokens(bytes),
             lines: Lines {
                 rest: bytes,
                 line: 0,
@@ -254,13 +275,13 @@ impl<'a> Parser<'a> {
                 ),
             ));
         }
-        let limit = 16 * self.file_len as u64 + WIRE_SLACK;
+        let limit = WIRES_PER_TOKEN * self.token_count + WIRE_SLACK;
         if num_wires > limit {
             return Err(err(
                 l1,
                 format!(
-                    "the header declares {num_wires} wires, but a file of {} bytes cannot use more than {limit}",
-                    self.file_len
+                    "the header declares {num_wires} wires, but a file of {} tokens cannot use more than {limit}",
+                    self.token_count
                 ),
             ));
         }

@@ -61,6 +61,10 @@ pub enum ValueFormat {
 /// elements, element j being wire j of the group.
 pub fn parse_value(text: &str, width: usize, order: BitOrder) -> Result<Vec<bool>, CircuitError> {
     let text = text.trim();
+    // A width-0 group prints as `0x`/`0b` (no digits); read those back.
+    if width == 0 && ["0x", "0X", "0b", "0B"].contains(&text) {
+        return Ok(Vec::new());
+    }
     if text.contains(',') {
         return parse_list(text, width, order);
     }
