@@ -47,8 +47,9 @@ Reads either Bristol dialect (old Bristol Format or Bristol Fashion, with or
 without MAND) and prints: the format, the gates by kind (MAND lines are counted
 as their individual AND gates), the number of AND gates (the only ones that cost
 anything to garble), the AND depth (longest chain of ANDs to any wire), the wire
-count, and every input and output group with its width and wires. With two
-input groups, group 0 belongs to the garbler and group 1 to the evaluator.
+count, and every input and output group with its width and wires. By default
+group 0 belongs to the garbler and every other group to the evaluator;
+`--garbler-groups` on `gc2pc garble`/`evaluate` changes that.
 
 Examples:
   gc2pc circuit info aes_128.txt
@@ -216,12 +217,13 @@ fn format_id(format: Format) -> &'static str {
     }
 }
 
-/// Who provides input group `group` (DESIGN.md, "Circuit conventions").
+/// Who provides input group `group` by default: the protocol's rule
+/// (`Agreement::default_for`), group 0 the garbler, every other group the
+/// evaluator; `--garbler-groups` on garble/evaluate changes it.
 fn owner(groups: usize, group: usize) -> Option<&'static str> {
     match (groups, group) {
-        (2, 0) => Some("garbler"),
-        (2, 1) => Some("evaluator"),
-        _ => None,
+        (_, 0) => Some("garbler"),
+        _ => Some("evaluator"),
     }
 }
 
