@@ -77,6 +77,28 @@ impl Agreement {
         })
     }
 
+    /// One label per input wire in wire order, taking the groups that `us`
+    /// owns from `ours` and the others from `theirs` (each in group order).
+    fn in_wire_order(
+        &self,
+        circuit: &Circuit,
+        us: Role,
+        ours: &[Block],
+        theirs: &[Block],
+    ) -> Vec<Block> {
+        let mut labels = Vec::with_capacity(circuit.total_inputs());
+        let (mut next_ours, mut next_theirs) = (ours.iter(), theirs.iter());
+        for (owner, &width) in self.input_owners.iter().zip(circuit.input_sizes()) {
+            let source = if *owner == us {
+                &mut next_ours
+            } else {
+                &mut next_theirs
+            };
+            labels.extend(source.by_ref().take(width as usize));
+        }
+        labels
+    }
+
     /// Input groups owned by `role`, in header order.
     pub fn groups_of(&self, role: Role) -> Vec<usize> {
         (0..self.input_owners.len())
@@ -357,16 +379,9 @@ impl<'a> GarblerSession<'a> {
             .map(|(&l, &b)| l ^ delta.select(b))
             .collect();
         self.channel.send_blocks(&active)?;
-        let mut zero = Vec::with_capacity(circuit.total_inputs());
-        let (mut next_ours, mut next_theirs) = (our_zero.iter(), their_zero.iter());
-        for (g, &width) in circuit.input_sizes().iter().enumerate() {
-            let source = if self.agreement.input_owners[g] == Role::Garbler {
-                &mut next_ours
-            } else {
-                &mut next_theirs
-            };
-            zero.extend(source.by_ref().take(width as usize));
-        }
+        let zero = self
+            .agreement
+            .in_wire_order(circuit, Role::Garbler, &our_zero, &their_zero);
         let output_zero = self
             .garbler
             .garble(&zero, &mut ChannelSink(&mut self.channel))?;
@@ -469,16 +484,9 @@ impl<'a> EvaluatorSession<'a> {
 
         let mut their_labels = vec![Block::ZERO; their_count];
         self.channel.recv_blocks(&mut their_labels)?;
-        let mut active = Vec::with_capacity(circuit.total_inputs());
-        let (mut next_ours, mut next_theirs) = (our_labels.iter(), their_labels.iter());
-        for (g, &width) in circuit.input_sizes().iter().enumerate() {
-            let source = if self.agreement.input_owners[g] == Role::Evaluator {
-                &mut next_ours
-            } else {
-                &mut next_theirs
-            };
-            active.extend(source.by_ref().take(width as usize));
-        }
+        let active =
+            self.agreement
+                .in_wire_order(circuit, Role::Evaluator, &our_labels, &their_labels);
         let output_labels = self
             .evaluator
             .evaluate(&active, &mut ChannelSource(&mut self.channel))?;
