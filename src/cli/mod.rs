@@ -2,6 +2,7 @@
 
 mod circuit;
 mod generate;
+mod keygen;
 mod party;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,9 @@ enum Command {
     /// Inspect, evaluate and generate Bristol circuits.
     #[command(subcommand)]
     Circuit(circuit::CircuitCommand),
+    /// Write a self-signed TLS certificate and key for one party, for
+    /// `--tls-cert`/`--tls-key`; the peer pins the certificate as its `--tls-ca`.
+    Keygen(keygen::KeygenArgs),
 }
 
 /// Parses the command line, runs it, and turns errors into `error: …` lines.
@@ -49,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Evaluate(args) => party::evaluate(args),
         Command::Demo(args) => party::demo(args),
         Command::Circuit(command) => circuit::run(command),
+        Command::Keygen(args) => keygen::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
