@@ -301,7 +301,11 @@ fn evaluator_refuses_an_absurd_frame_length() {
         let s = send(s, &frame(&h.encode()));
         send(s, &0xFFFF_FFF0u32.to_le_bytes())
     });
-    assert_refused("evaluator/absurd length", &out, "expected a frame of 16 bytes");
+    assert_refused(
+        "evaluator/absurd length",
+        &out,
+        "expected a frame of 16 bytes",
+    );
 }
 
 #[test]

@@ -144,8 +144,8 @@ impl TlsFiles {
                 format!("holds no usable PEM private key ({e})"),
             )
         })?;
-        let roots =
-            certs_from_pem(&read_file("--tls-ca", ca)?).map_err(|r| file_error("--tls-ca", ca, r))?;
+        let roots = certs_from_pem(&read_file("--tls-ca", ca)?)
+            .map_err(|r| file_error("--tls-ca", ca, r))?;
         Ok(TlsFiles { certs, key, roots })
     }
 
@@ -164,7 +164,9 @@ impl TlsFiles {
         let mut store = RootCertStore::empty();
         for cert in &self.roots {
             store.add(cert.clone()).map_err(|e| {
-                TlsError::Config(format!("--tls-ca holds a certificate webpki cannot use: {e}"))
+                TlsError::Config(format!(
+                    "--tls-ca holds a certificate webpki cannot use: {e}"
+                ))
             })?;
         }
         Ok(Arc::new(store))
@@ -214,7 +216,9 @@ struct TlsWriter<C>(Shared<C>);
 fn lock<C>(shared: &Shared<C>) -> MutexGuard<'_, StreamOwned<C, TcpStream>> {
     // A panic while holding the lock leaves a stream we simply keep using:
     // any inconsistency surfaces as a TLS error on the next read or write.
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl<C> Read for TlsReader<C>
@@ -322,9 +326,9 @@ fn explain(side: Side, error: io::Error, name: Option<&str>) -> TlsError {
             };
             format!("{peer}'s certificate is not trusted by --tls-ca: {why}")
         }
-        E::NoCertificatesPresented => format!(
-            "{peer} presented no certificate (both parties need --tls-cert and --tls-key)"
-        ),
+        E::NoCertificatesPresented => {
+            format!("{peer} presented no certificate (both parties need --tls-cert and --tls-key)")
+        }
         E::AlertReceived(alert) => format!(
             "{peer} refused the TLS handshake (alert: {alert:?}): does its --tls-ca trust our --tls-cert?"
         ),
@@ -480,9 +484,7 @@ impl core::fmt::Debug for SelfSigned {
 /// valid from yesterday for `days` days, usable for both server and client
 /// authentication and as its own pinned trust anchor (see the module docs).
 pub fn self_signed(name: &str, days: u32) -> Result<SelfSigned, TlsError> {
-    use rcgen::{
-        CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, SerialNumber,
-    };
+    use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, SerialNumber};
     let generate = |e: rcgen::Error| TlsError::Generate(e.to_string());
     if name.is_empty() {
         return Err(TlsError::Generate("the name is empty".into()));
@@ -588,7 +590,10 @@ mod tests {
         let (g, e, mallory) = (party("g"), party("e"), party("e"));
         let (s, c) = pair(files(&g, &e), files(&mallory, &g), "g");
         let (s, c) = (s.unwrap_err().to_string(), c.unwrap_err().to_string());
-        assert!(s.contains("the evaluator's certificate is not trusted"), "{s}");
+        assert!(
+            s.contains("the evaluator's certificate is not trusted"),
+            "{s}"
+        );
         assert!(c.contains("the garbler refused the TLS handshake"), "{c}");
     }
 
@@ -597,7 +602,10 @@ mod tests {
         let (g, e, mallory) = (party("g"), party("e"), party("g"));
         let (s, c) = pair(files(&mallory, &e), files(&e, &g), "g");
         let (s, c) = (s.unwrap_err().to_string(), c.unwrap_err().to_string());
-        assert!(c.contains("the garbler's certificate is not trusted"), "{c}");
+        assert!(
+            c.contains("the garbler's certificate is not trusted"),
+            "{c}"
+        );
         assert!(s.contains("the evaluator refused the TLS handshake"), "{s}");
     }
 
