@@ -3,6 +3,7 @@
 mod bench;
 mod circuit;
 mod generate;
+mod keygen;
 mod party;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,9 @@ enum Command {
     /// Measure AES, garbling, OT and end-to-end speed on this CPU (a table, or
     /// JSON lines with --json), or join results with `gc2pc bench report`.
     Bench(bench::BenchArgs),
+    /// Write a self-signed TLS certificate and key for one party, for
+    /// `--tls-cert`/`--tls-key`; the peer pins the certificate as its `--tls-ca`.
+    Keygen(keygen::KeygenArgs),
 }
 
 /// Parses the command line, runs it, and turns errors into `error: …` lines.
@@ -54,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Demo(args) => party::demo(args),
         Command::Circuit(command) => circuit::run(command),
         Command::Bench(args) => bench::run(args),
+        Command::Keygen(args) => keygen::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,19 @@
 //! `gc2pc garble`, `gc2pc evaluate` and `gc2pc demo`: the two parties of a
-//! semi-honest Yao run over TCP, and both of them in one process.
+//! semi-honest Yao run over TCP or mutual TLS 1.3, and both of them in one
+//! process.
+//!
+//! Transport: plain TCP by default (fine on loopback and for benchmarks; a
+//! warning is printed when the address is not loopback), or mutual TLS 1.3
+//! when `--tls-cert`, `--tls-key` and `--tls-ca` are given (see
+//! `gc2pc::net::tls`). The TLS handshake, and with it the verification of the
+//! peer's certificate, completes before any gc2pc message.
+//!
+//! `gc2pc garble --serve` accepts evaluators in a loop, one session per
+//! connection on its own thread with fresh randomness (Δ, seeds, base OTs), at
+//! most `--max-sessions` at once: further connections wait in the listen
+//! backlog until a session ends (their own `--timeout` keeps running). A
+//! failed session is logged (`garbler: session N from ADDR failed: …`) and
+//! never stops the server.
 
 use super::circuit::OutputFormat;
 use anyhow::{Context, Result, bail};
@@ -7,9 +21,15 @@ use clap::{Args, ValueEnum};
 use gc2pc::aes::Backend;
 use gc2pc::circuit::value::{self, BitOrder};
 use gc2pc::circuit::{Circuit, Plan, bristol};
-use gc2pc::net::{Channel, tcp};
-use gc2pc::protocol::{Agreement, EvaluatorSession, GarblerSession, Reveal, Role, Stats, local};
+use gc2pc::net::tls::{self, TlsFiles};
+use gc2pc::net::{Channel, NetError, tcp};
+use gc2pc::protocol::{
+    Agreement, EvaluatorSession, GarblerSession, ProtocolError, Reveal, Role, Stats, local,
+};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The default address of `gc2pc garble --listen` and `gc2pc evaluate --connect`.
@@ -60,14 +80,54 @@ pub struct PartyArgs {
     pub stats: bool,
 }
 
+/// Mutual TLS 1.3: all three or none (then plain TCP).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TlsArgs {
+    /// Our certificate (PEM, e.g. from `gc2pc keygen`): with --tls-key and
+    /// --tls-ca, the session runs over mutual TLS 1.3 instead of plain TCP.
+    #[arg(long, value_name = "FILE", requires_all = ["tls_key", "tls_ca"])]
+    pub tls_cert: Option<PathBuf>,
+    /// Our private key (PEM).
+    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_ca"])]
+    pub tls_key: Option<PathBuf>,
+    /// The certificates we trust for the peer (PEM): a CA, or the peer's own
+    /// certificate to pin it. A peer whose certificate does not verify is
+    /// refused before any gc2pc message.
+    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_key"])]
+    pub tls_ca: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    /// The loaded files, or `None` for plain TCP.
+    fn load(&self) -> Result<Option<TlsFiles>> {
+        match (&self.tls_cert, &self.tls_key, &self.tls_ca) {
+            (Some(cert), Some(key), Some(ca)) => Ok(Some(TlsFiles::load(cert, key, ca)?)),
+            _ => Ok(None),
+        }
+    }
+}
+
 /// `gc2pc garble`.
 #[derive(Args, Debug)]
 pub struct GarbleArgs {
     #[command(flatten)]
     pub party: PartyArgs,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Address to listen on for the evaluator.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_ADDR)]
     pub listen: String,
+    /// Keep serving: accept evaluators one after another, one session per
+    /// connection (each with fresh randomness), several at once.
+    #[arg(long)]
+    pub serve: bool,
+    /// With --serve: sessions run at once; further evaluators wait in the
+    /// listen backlog until one ends.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "serve")]
+    pub max_sessions: usize,
+    /// With --serve: stop after accepting K sessions (and finishing them).
+    #[arg(long, value_name = "K", requires = "serve")]
+    pub sessions: Option<usize>,
 }
 
 /// `gc2pc evaluate`.
@@ -75,9 +135,59 @@ pub struct GarbleArgs {
 pub struct EvaluateArgs {
     #[command(flatten)]
     pub party: PartyArgs,
+    #[command(flatten)]
+    pub tls: TlsArgs,
     /// Address of the garbler.
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_ADDR)]
     pub connect: String,
+    /// With TLS: the name the garbler's certificate must hold (default: the
+    /// host part of --connect).
+    #[arg(long, value_name = "NAME", requires = "tls_cert")]
+    pub tls_name: Option<String>,
+}
+
+/// Printed when a session runs over plain TCP on a non-loopback address.
+pub const PLAIN_TCP_WARNING: &str = "warning: plain TCP on a non-loopback address: anyone on the path can read and alter the session; use --tls-cert/--tls-key/--tls-ca";
+
+/// Whether every address `addr` resolves to is a loopback address (an
+/// address that does not resolve counts as loopback: connecting fails anyway).
+fn is_loopback(addr: &str) -> bool {
+    match addr.to_socket_addrs() {
+        Ok(addrs) => addrs.into_iter().all(|a| a.ip().is_loopback()),
+        Err(_) => true,
+    }
+}
+
+/// The host part of `host:port`, `[v6]:port` or a bare host.
+fn host_of(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match addr.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && port.parse::<u16>().is_ok() => host,
+        _ => addr,
+    }
+}
+
+/// Adds a hint when a plain-TCP session fails in a way a TLS peer causes.
+fn plain_hint(error: anyhow::Error, peer: &str) -> anyhow::Error {
+    let tls_like = match error.downcast_ref::<ProtocolError>() {
+        // A TLS record header read as a frame length: type 0x15 (alert) or
+        // 0x16 (handshake), version major 3.
+        Some(ProtocolError::Net(NetError::FrameTooLarge { len, .. })) => {
+            matches!(len & 0xff, 0x15 | 0x16) && (len >> 8) & 0xff == 3
+        }
+        Some(ProtocolError::Hello(_)) => true,
+        _ => false,
+    };
+    if tls_like {
+        // `{error}`: the ProtocolError's own text already holds its cause.
+        anyhow::anyhow!(
+            "{error}\n  (if {peer} uses TLS, pass --tls-cert, --tls-key and --tls-ca too)"
+        )
+    } else {
+        error
+    }
 }
 
 /// `gc2pc demo`.
@@ -193,6 +303,10 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         &p.inputs,
         order(p.msb_bytes),
     )?;
+    let tls = match args.tls.load()? {
+        Some(files) => Some(tls::server_config(&files)?),
+        None => None,
+    };
     let plan = Plan::new(&circuit);
     let backend = backend()?;
     let timeout = Duration::from_secs(p.timeout);
@@ -202,25 +316,172 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
             args.listen
         )
     })?;
+    let local = listener.local_addr()?;
+    if tls.is_none() && !local.ip().is_loopback() {
+        eprintln!("{PLAIN_TCP_WARNING}");
+    }
+    let garbler = Party {
+        circuit: &circuit,
+        plan: &plan,
+        agreement: &agreement,
+        backend,
+        inputs: &inputs,
+        timeout,
+        tls,
+        args: p,
+    };
+    if args.serve {
+        return serve(&garbler, &listener, args.max_sessions, args.sessions);
+    }
     eprintln!(
-        "garbler: waiting for the evaluator on {} (up to {} s)",
-        listener.local_addr()?,
-        p.timeout
+        "garbler: waiting for the evaluator on {} (up to {} s{})",
+        local,
+        p.timeout,
+        if garbler.tls.is_some() {
+            ", mutual TLS 1.3"
+        } else {
+            ""
+        }
     );
-    let channel = listener
-        .accept(timeout)
+    let stream = listener
+        .accept_stream(timeout)
         .context("no evaluator connected in time")?;
     eprintln!("garbler: the evaluator connected; running the protocol");
     let start = Instant::now();
-    let output = run_garbler(
-        channel, &circuit, &plan, agreement, backend, &inputs, timeout,
-    )?;
+    let output = garbler.session(stream)?;
     if let (Some(outputs), _) = &output {
         print_outputs(outputs, p.format, order(p.msb_bytes));
     }
     if p.stats {
         print_stats(Role::Garbler, &output.1, start.elapsed());
     }
+    Ok(())
+}
+
+/// What every garbler session shares: loaded once.
+struct Party<'a> {
+    circuit: &'a Circuit,
+    plan: &'a Plan,
+    agreement: &'a Agreement,
+    backend: Backend,
+    inputs: &'a [Vec<bool>],
+    timeout: Duration,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    args: &'a PartyArgs,
+}
+
+impl Party<'_> {
+    /// One garbler session on an accepted connection (TLS handshake first if
+    /// configured).
+    fn session(&self, stream: TcpStream) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
+        let channel = match &self.tls {
+            Some(config) => tls::accept(stream, config.clone(), self.timeout)?,
+            None => tcp::from_stream(stream)?,
+        };
+        run_garbler(
+            channel,
+            self.circuit,
+            self.plan,
+            self.agreement.clone(),
+            self.backend,
+            self.inputs,
+            self.timeout,
+        )
+        .map_err(|e| {
+            if self.tls.is_none() {
+                plain_hint(e, "the evaluator")
+            } else {
+                e
+            }
+        })
+    }
+}
+
+/// `gc2pc garble --serve`: see the module documentation.
+fn serve(
+    party: &Party<'_>,
+    listener: &tcp::Listener,
+    max_sessions: usize,
+    sessions: Option<usize>,
+) -> Result<()> {
+    let max = max_sessions.max(1);
+    let p = party.args;
+    eprintln!(
+        "garbler: waiting for evaluators on {} (serving, at most {max} sessions at once{}{})",
+        listener.local_addr()?,
+        match sessions {
+            Some(k) => format!(", {k} in all"),
+            None => String::new(),
+        },
+        if party.tls.is_some() {
+            ", mutual TLS 1.3"
+        } else {
+            ""
+        }
+    );
+    let active = (Mutex::new(0usize), Condvar::new());
+    let (ok, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let mut accepted = 0usize;
+    std::thread::scope(|scope| {
+        while sessions.is_none_or(|k| accepted < k) {
+            {
+                let mut running = active.0.lock().unwrap_or_else(|e| e.into_inner());
+                while *running >= max {
+                    running = active.1.wait(running).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+            let stream = match listener.accept_stream(Duration::from_secs(3600)) {
+                Ok(stream) => stream,
+                Err(NetError::Timeout) => continue,
+                Err(e) => {
+                    eprintln!("garbler: accepting a connection failed: {e}");
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+            };
+            accepted += 1;
+            let n = accepted;
+            let peer = stream
+                .peer_addr()
+                .map_or_else(|_| "?".to_string(), |a| a.to_string());
+            *active.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            eprintln!("garbler: the evaluator connected from {peer} (session {n})");
+            let (active, ok, failed) = (&active, &ok, &failed);
+            scope.spawn(move || {
+                let start = Instant::now();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    party.session(stream)
+                }))
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the session panicked")));
+                match result {
+                    Ok((outputs, stats)) => {
+                        if let Some(outputs) = outputs {
+                            print_outputs(&outputs, p.format, order(p.msb_bytes));
+                        }
+                        if p.stats {
+                            print_stats(Role::Garbler, &stats, start.elapsed());
+                        }
+                        ok.fetch_add(1, Ordering::Relaxed);
+                        eprintln!(
+                            "garbler: session {n} from {peer} done in {:.1} ms",
+                            start.elapsed().as_secs_f64() * 1e3
+                        );
+                    }
+                    Err(e) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("garbler: session {n} from {peer} failed: {e:#}");
+                    }
+                }
+                *active.0.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+                active.1.notify_all();
+            });
+        }
+    });
+    eprintln!(
+        "garbler: served {accepted} sessions ({} succeeded, {} failed)",
+        ok.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed)
+    );
     Ok(())
 }
 
@@ -266,19 +527,45 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
         &p.inputs,
         order(p.msb_bytes),
     )?;
+    let tls = match args.tls.load()? {
+        Some(files) => Some(tls::client_config(&files)?),
+        None => None,
+    };
+    if tls.is_none() && !is_loopback(&args.connect) {
+        eprintln!("{PLAIN_TCP_WARNING}");
+    }
     let plan = Plan::new(&circuit);
     let backend = backend()?;
     let timeout = Duration::from_secs(p.timeout);
     let start = Instant::now();
-    let channel = tcp::connect(args.connect.as_str(), timeout).with_context(|| {
+    let unreachable = || {
         format!(
             "cannot reach the garbler at {} (is `gc2pc garble` running there?)",
             args.connect
         )
-    })?;
+    };
+    let channel = match &tls {
+        Some(config) => {
+            let stream =
+                tls::connect_tcp(args.connect.as_str(), timeout).with_context(unreachable)?;
+            let name = args
+                .tls_name
+                .as_deref()
+                .unwrap_or_else(|| host_of(&args.connect));
+            tls::handshake_client(stream, config.clone(), name, timeout)?
+        }
+        None => tcp::connect(args.connect.as_str(), timeout).with_context(unreachable)?,
+    };
     let (outputs, stats) = run_evaluator(
         channel, &circuit, &plan, agreement, backend, &inputs, timeout,
-    )?;
+    )
+    .map_err(|e| {
+        if tls.is_none() {
+            plain_hint(e, "the garbler")
+        } else {
+            e
+        }
+    })?;
     print_outputs(&outputs, p.format, order(p.msb_bytes));
     if p.stats {
         print_stats(Role::Evaluator, &stats, start.elapsed());

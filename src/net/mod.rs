@@ -3,7 +3,8 @@
 //!
 //! This module owns [`Channel`] and its transports: [`tcp`] (real sockets,
 //! `TCP_NODELAY`) and [`mem`] (an in-process pair on `crossbeam` channels for
-//! tests, benches and the demo). A later TLS transport only has to provide a
+//! tests, benches and the demo), and [`tls`] (mutually authenticated TLS 1.3
+//! over TCP). A transport only has to provide a
 //! [`ReadHalf`] and a [`WriteHalf`].
 //!
 //! # Wire format
@@ -32,6 +33,7 @@
 
 pub mod mem;
 pub mod tcp;
+pub mod tls;
 
 use crate::block::Block;
 use std::io::{self, Read, Write};

@@ -1,10 +1,12 @@
 //! Both parties in one process, each on its own thread, over loopback TCP:
-//! what `gc2pc demo`, the examples and the end-to-end benchmarks run.
+//! what `gc2pc demo`, the examples and the end-to-end benchmarks run, over
+//! plain TCP ([`run_over_loopback`]) or mutual TLS 1.3
+//! ([`run_over_loopback_tls`]).
 
 use super::{Agreement, EvaluatorSession, GarblerSession, ProtocolError, Stats};
 use crate::aes::Backend;
 use crate::circuit::{Circuit, Plan};
-use crate::net::tcp;
+use crate::net::{tcp, tls};
 use std::time::{Duration, Instant};
 
 /// Bit vectors per group, per execution (inputs or outputs of many runs).
@@ -60,6 +62,106 @@ pub fn run_over_loopback(
             let start = Instant::now();
             let mut channel = tcp::connect(addr, timeout)?;
             channel.set_timeout(timeout)?;
+            let mut session =
+                EvaluatorSession::start(channel, circuit, plan, agreement.clone(), backend)?;
+            let ready = Instant::now();
+            let outputs = evaluator_inputs
+                .iter()
+                .map(|inputs| session.run(inputs))
+                .collect::<Result<_, _>>()?;
+            Ok((outputs, session.stats(), ready - start, ready.elapsed()))
+        })();
+        let garbled = garbler.join().expect("the garbler thread does not panic");
+        let (outputs, evaluator, setup, runs) = evaluated?;
+        Ok(LocalRun {
+            outputs,
+            garbler: garbled?,
+            evaluator,
+            setup,
+            runs,
+        })
+    })
+}
+
+/// The TLS configurations of a loopback run: the garbler's (server) and the
+/// evaluator's (client), and the name the evaluator checks.
+#[derive(Clone, Debug)]
+pub struct LoopbackTls {
+    /// The garbler's configuration.
+    pub server: std::sync::Arc<rustls::ServerConfig>,
+    /// The evaluator's configuration.
+    pub client: std::sync::Arc<rustls::ClientConfig>,
+    /// The name in the garbler's certificate.
+    pub server_name: String,
+}
+
+impl LoopbackTls {
+    /// Two fresh self-signed certificates that pin each other (the garbler's
+    /// names `127.0.0.1`).
+    pub fn self_signed() -> Result<LoopbackTls, tls::TlsError> {
+        let garbler = tls::self_signed("127.0.0.1", 1)?;
+        let evaluator = tls::self_signed("evaluator", 1)?;
+        let g = tls::TlsFiles::from_pem(&garbler.cert_pem, &garbler.key_pem, &evaluator.cert_pem)?;
+        let e =
+            tls::TlsFiles::from_pem(&evaluator.cert_pem, &evaluator.key_pem, &garbler.cert_pem)?;
+        Ok(LoopbackTls {
+            server: tls::server_config(&g)?,
+            client: tls::client_config(&e)?,
+            server_name: "127.0.0.1".into(),
+        })
+    }
+}
+
+/// A TLS failure as a [`ProtocolError`] (its message kept).
+fn tls_error(error: tls::TlsError) -> ProtocolError {
+    match error {
+        tls::TlsError::Net(e) => ProtocolError::Net(e),
+        other => ProtocolError::Net(crate::net::NetError::Io(std::io::Error::other(
+            other.to_string(),
+        ))),
+    }
+}
+
+/// [`run_over_loopback`] over mutual TLS 1.3: the same session, with the
+/// TLS handshake counted in the evaluator's set-up time.
+pub fn run_over_loopback_tls(
+    circuit: &Circuit,
+    plan: &Plan,
+    agreement: &Agreement,
+    backend: Backend,
+    garbler_inputs: &[Vec<Vec<bool>>],
+    evaluator_inputs: &[Vec<Vec<bool>>],
+    tls_configs: &LoopbackTls,
+) -> Result<LocalRun, ProtocolError> {
+    assert_eq!(
+        garbler_inputs.len(),
+        evaluator_inputs.len(),
+        "one input set per execution"
+    );
+    let timeout = Duration::from_secs(60);
+    let listener = tcp::listen("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::scope(|scope| {
+        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
+            let stream = listener.accept_stream(timeout)?;
+            let channel =
+                tls::accept(stream, tls_configs.server.clone(), timeout).map_err(tls_error)?;
+            let mut session =
+                GarblerSession::start(channel, circuit, plan, agreement.clone(), backend)?;
+            for inputs in garbler_inputs {
+                session.run(inputs)?;
+            }
+            Ok(session.stats())
+        });
+        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
+            let start = Instant::now();
+            let channel = tls::connect(
+                addr,
+                tls_configs.client.clone(),
+                &tls_configs.server_name,
+                timeout,
+            )
+            .map_err(tls_error)?;
             let mut session =
                 EvaluatorSession::start(channel, circuit, plan, agreement.clone(), backend)?;
             let ready = Instant::now();
