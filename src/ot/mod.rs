@@ -31,7 +31,7 @@ use crate::net::{Channel, NetError};
 pub enum OtError {
     /// The channel failed (closed, timed out, wrong frame length, …).
     #[error("OT channel error: {0}")]
-    Net(#[from] NetError),
+    Net(NetError),
     /// The peer sent bytes that are not a valid (canonical, non-identity)
     /// Ristretto point: in the receiver message of OT `index`, or (`None`) as
     /// the sender's `B`.
@@ -43,6 +43,13 @@ pub enum OtError {
     /// The OS random generator failed.
     #[error(transparent)]
     Rng(#[from] crate::prg::RngError),
+}
+
+/// The cause is in the message, not a `source`, so an error chain prints it once.
+impl From<NetError> for OtError {
+    fn from(error: NetError) -> OtError {
+        OtError::Net(error)
+    }
 }
 
 /// Fixed public key of the TCCR hash that turns COTs into random OTs.

@@ -111,14 +111,16 @@ impl Agreement {
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
     /// The channel failed (closed, timed out, or the peer broke framing).
+    /// (The cause is part of the message, not a `source`, so that printing
+    /// the error chain does not say it twice.)
     #[error("connection: {0}")]
-    Net(#[from] NetError),
+    Net(NetError),
     /// Oblivious transfer failed.
     #[error("oblivious transfer: {0}")]
-    Ot(#[from] OtError),
+    Ot(OtError),
     /// The peer's hello could not be read.
     #[error("handshake: {0}")]
-    Hello(#[from] handshake::HelloError),
+    Hello(handshake::HelloError),
     /// The parties disagree on what to run.
     #[error("the parties disagree, so nothing was computed:\n  - {}", .0.join("\n  - "))]
     Mismatch(Vec<String>),
@@ -134,6 +136,24 @@ pub enum ProtocolError {
     /// The AES backend could not be used.
     #[error(transparent)]
     Aes(#[from] crate::aes::AesError),
+}
+
+impl From<NetError> for ProtocolError {
+    fn from(error: NetError) -> ProtocolError {
+        ProtocolError::Net(error)
+    }
+}
+
+impl From<OtError> for ProtocolError {
+    fn from(error: OtError) -> ProtocolError {
+        ProtocolError::Ot(error)
+    }
+}
+
+impl From<handshake::HelloError> for ProtocolError {
+    fn from(error: handshake::HelloError) -> ProtocolError {
+        ProtocolError::Hello(error)
+    }
 }
 
 impl<E: Into<ProtocolError>> From<GarbleError<E>> for ProtocolError {
