@@ -11,7 +11,7 @@
 //! This module owns only the hash; the batched AES kernels it runs on live in
 //! [`crate::aes`]. Batch calls allocate nothing.
 
-use crate::aes::{Aes128, AesError, Backend, Engine, Tweaked};
+use crate::aes::{Aes128, AesError, Backend, Consecutive, Engine, Tweaked};
 use crate::block::Block;
 
 /// Blocks per TCCR pass, on the stack.
@@ -144,6 +144,53 @@ impl TweakableHash {
                 blocks,
             ),
             HashKind::Tccr => self.tccr::<1>(tweaks, blocks),
+        }
+    }
+
+    /// In place, `blocks[i] = H(blocks[i], t0 + i)` (tweaks wrapping): the
+    /// evaluator's batch `a, b` per gate with tweaks `2g, 2g+1` is one call with
+    /// `t0 = 2g`. Same outputs as [`TweakableHash::hash_singles`] with those
+    /// tweaks, without a tweak array (fused kernels for TCCR on AES-NI/VAES).
+    pub fn hash_consecutive(&self, t0: u64, blocks: &mut [Block]) {
+        match self.kind {
+            HashKind::Mitccrh => self.engine.multi_key::<_, 1, true>(
+                Consecutive {
+                    seed: self.seed,
+                    t0,
+                    len: blocks.len(),
+                },
+                blocks,
+            ),
+            HashKind::Tccr => self.fixed.tccr_consecutive(t0, blocks),
+        }
+    }
+
+    /// The garbler's batch: `out[2i] = H(x_i, t0 + i)` and
+    /// `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` for `x = inputs` (tweaks wrapping).
+    /// With `inputs = A, B` per gate and `t0 = 2g` this is
+    /// [`TweakableHash::hash_pairs`] on `A, A⊕Δ, B, B⊕Δ` with tweaks
+    /// `2g, 2g+1`, with the ⊕Δ and the tweaks made inside the kernel.
+    ///
+    /// # Panics
+    /// If `out.len() != 2 * inputs.len()`.
+    pub fn hash_pairs_delta(&self, t0: u64, delta: Block, inputs: &[Block], out: &mut [Block]) {
+        assert_eq!(out.len(), 2 * inputs.len());
+        match self.kind {
+            HashKind::Mitccrh => {
+                for (x, o) in inputs.iter().zip(out.chunks_exact_mut(2)) {
+                    o[0] = *x;
+                    o[1] = *x ^ delta;
+                }
+                self.engine.multi_key::<_, 2, true>(
+                    Consecutive {
+                        seed: self.seed,
+                        t0,
+                        len: inputs.len(),
+                    },
+                    out,
+                )
+            }
+            HashKind::Tccr => self.fixed.tccr_pairs_delta(t0, delta, inputs, out),
         }
     }
 

@@ -96,6 +96,63 @@ fn hashes_match_the_formula_on_every_backend() {
     }
 }
 
+/// The garbling entry points (consecutive tweaks made in the kernel, ⊕Δ made
+/// in the kernel) against the formula, on every backend and kind, for every
+/// batch length up to 4 × BATCH_GATES + 1 (tails of every kernel) and longer
+/// ones, with first tweaks near the u64 wrap.
+#[test]
+fn garbling_entry_points_match_the_formula_on_every_backend() {
+    let mut rng = TestRng(11);
+    let lengths = (0..=4 * gc2pc::garble::BATCH_GATES + 1).chain([64, 65, 100, 131]);
+    for kind in [HashKind::Mitccrh, HashKind::Tccr] {
+        for backend in Backend::all_available() {
+            for n in lengths.clone() {
+                let seed = rng.block();
+                let hash = TweakableHash::new(kind, backend, seed);
+                let delta = Delta::new(rng.block()).block();
+                let t0 = match n % 3 {
+                    0 => rng.next_u64(),
+                    1 => u64::MAX - (n as u64) / 2,
+                    _ => 2 * (rng.next_u64() >> 2),
+                };
+                let input: Vec<Block> = (0..n).map(|_| rng.block()).collect();
+
+                let mut out = vec![Block::ZERO; 2 * n];
+                hash.hash_pairs_delta(t0, delta, &input, &mut out);
+                for (i, &x) in input.iter().enumerate() {
+                    let j = t0.wrapping_add(i as u64);
+                    let what = format!("{kind:?} {} pairs_delta n={n} i={i}", backend.name());
+                    assert_eq!(out[2 * i], reference(kind, seed, x, j), "{what}");
+                    assert_eq!(
+                        out[2 * i + 1],
+                        reference(kind, seed, x ^ delta, j),
+                        "{what}"
+                    );
+                }
+
+                let mut singles = input.clone();
+                hash.hash_consecutive(t0, &mut singles);
+                for (i, (&x, &h)) in input.iter().zip(&singles).enumerate() {
+                    let want = reference(kind, seed, x, t0.wrapping_add(i as u64));
+                    assert_eq!(
+                        h,
+                        want,
+                        "{kind:?} {} consecutive n={n} i={i}",
+                        backend.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[should_panic]
+fn hash_pairs_delta_checks_lengths() {
+    let hash = TweakableHash::new(HashKind::default(), Backend::Portable, Block(1));
+    hash.hash_pairs_delta(0, Block(1), &[Block::ZERO; 2], &mut [Block::ZERO; 3]);
+}
+
 #[test]
 fn hash_outputs_depend_on_tweak_and_kind() {
     let seed = Block(42);

@@ -196,6 +196,26 @@ impl KeySource for Tweaked<'_> {
     }
 }
 
+/// The MITCCRH keys `seed ⊕ (t0 + i)` for `i < len` (wrapping, low 64 bits):
+/// the consecutive tweaks of garbling, made without a tweak array.
+#[derive(Clone, Copy)]
+pub(crate) struct Consecutive {
+    pub(crate) seed: Block,
+    pub(crate) t0: u64,
+    pub(crate) len: usize,
+}
+
+impl KeySource for Consecutive {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn key(&self, i: usize) -> Block {
+        self.seed ^ Block(self.t0.wrapping_add(i as u64) as u128)
+    }
+}
+
 /// A backend that this CPU is known to have: the only way to reach the
 /// `#[target_feature]` kernels, so every `unsafe` call below is justified by
 /// the check in [`Engine::new`].
@@ -342,6 +362,81 @@ impl Aes128 {
     /// 16 on VAES; any length).
     pub fn encrypt_blocks(&self, blocks: &mut [Block]) {
         self.engine.encrypt(&self.keys, blocks);
+    }
+}
+
+impl Aes128 {
+    /// The fixed-key TCCR hash with this cipher as π and consecutive tweaks:
+    /// `blocks[i] = π(π(x) ⊕ j) ⊕ π(x)` with `x = blocks[i]`, `j = t0 + i`
+    /// (wrapping, in the low 64 bits). Fused kernels on AES-NI and VAES.
+    pub(crate) fn tccr_consecutive(&self, t0: u64, blocks: &mut [Block]) {
+        match (self.engine.0, &self.keys) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Engine::new checked that the CPU has AES-NI.
+            (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
+                x86::tccr::aesni_consecutive(rk, t0, blocks)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
+            (Backend::Vaes, Expanded::Hardware(rk)) => unsafe {
+                x86::tccr::vaes_consecutive(rk, t0, blocks)
+            },
+            _ => self.tccr_generic(blocks, |i| t0.wrapping_add(i as u64)),
+        }
+    }
+
+    /// The garbler's TCCR: `out[2i] = H(x_i, t0 + i)` and
+    /// `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` for `x = inputs` (see
+    /// [`Aes128::tccr_consecutive`]).
+    ///
+    /// # Panics
+    /// If `out.len() != 2 * inputs.len()`.
+    pub(crate) fn tccr_pairs_delta(
+        &self,
+        t0: u64,
+        delta: Block,
+        inputs: &[Block],
+        out: &mut [Block],
+    ) {
+        assert_eq!(out.len(), 2 * inputs.len(), "two outputs per input");
+        match (self.engine.0, &self.keys) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Engine::new checked that the CPU has AES-NI.
+            (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
+                x86::tccr::aesni_pairs_delta(rk, t0, delta, inputs, out)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
+            (Backend::Vaes, Expanded::Hardware(rk)) => unsafe {
+                x86::tccr::vaes_pairs_delta(rk, t0, delta, inputs, out)
+            },
+            _ => {
+                for (x, o) in inputs.iter().zip(out.chunks_exact_mut(2)) {
+                    o[0] = *x;
+                    o[1] = *x ^ delta;
+                }
+                self.tccr_generic(out, |i| t0.wrapping_add((i / 2) as u64))
+            }
+        }
+    }
+
+    /// TCCR in two batched passes of up to 64 blocks, tweak `tweak(i)` for
+    /// block `i`.
+    pub(crate) fn tccr_generic(&self, blocks: &mut [Block], tweak: impl Fn(usize) -> u64) {
+        const BATCH: usize = 64;
+        let mut p = [Block::ZERO; BATCH];
+        for (c, chunk) in blocks.chunks_mut(BATCH).enumerate() {
+            let p = &mut p[..chunk.len()];
+            self.encrypt_blocks(chunk);
+            p.copy_from_slice(chunk);
+            for (i, x) in chunk.iter_mut().enumerate() {
+                *x ^= Block(tweak(c * BATCH + i) as u128);
+            }
+            self.encrypt_blocks(chunk);
+            for (x, p) in chunk.iter_mut().zip(p.iter()) {
+                *x ^= *p;
+            }
+        }
     }
 }
 

@@ -268,14 +268,14 @@ pub(super) mod vaes {
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    fn load2(b: &[Block; 2]) -> __m256i {
+    pub(super) fn load2(b: &[Block; 2]) -> __m256i {
         // SAFETY: `b` is a valid 32-byte location; `loadu` needs no alignment.
         unsafe { _mm256_loadu_si256((b as *const [Block; 2]).cast()) }
     }
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    fn store2(b: &mut [Block; 2], v: __m256i) {
+    pub(super) fn store2(b: &mut [Block; 2], v: __m256i) {
         // SAFETY: `b` is a valid, writable 32-byte location; `storeu` needs no alignment.
         unsafe { _mm256_storeu_si256((b as *mut [Block; 2]).cast(), v) }
     }
@@ -458,6 +458,267 @@ pub(super) mod vaes {
         }
         if i < n {
             aesni::multi_key_n::<K, 1, P, SIGMA>(keys, i, &mut blocks[i * P..(i + 1) * P]);
+        }
+    }
+}
+
+/// Fused fixed-key TCCR kernels, `H(x, j) = π(π(x) ⊕ j) ⊕ π(x)`, with both AES
+/// passes in one kernel, round keys loaded once per call and the tweaks of
+/// consecutive blocks made in registers (`j` in the low 64 bits, wrapping).
+pub(super) mod tccr {
+    use super::*;
+
+    /// Both TCCR passes on an array of registers `$x` with tweaks `$tw`, round
+    /// keys `$rk`, in the caller's body (a macro, so that it is always inlined
+    /// into the `#[target_feature]` kernel and the states stay in registers).
+    macro_rules! rounds {
+        ($rk:expr, $x:expr, $tw:expr, $xor:ident, $enc:ident, $last:ident) => {{
+            let rk = $rk;
+            let tw = $tw;
+            let mut s = $x.map(|x| $xor(x, rk[0]));
+            for k in &rk[1..10] {
+                for s in s.iter_mut() {
+                    *s = $enc(*s, *k);
+                }
+            }
+            let p = s.map(|s| $last(s, rk[10]));
+            for i in 0..p.len() {
+                s[i] = $xor($xor(p[i], tw[i]), rk[0]);
+            }
+            for k in &rk[1..10] {
+                for s in s.iter_mut() {
+                    *s = $enc(*s, *k);
+                }
+            }
+            // aesenclast ends with ⊕ round key, so ⊕ p folds into it.
+            for i in 0..p.len() {
+                s[i] = $last(s[i], $xor(rk[10], p[i]));
+            }
+            s
+        }};
+    }
+
+    macro_rules! rounds2 {
+        ($rk:expr, $x:expr, $tw:expr) => {
+            rounds!(
+                $rk,
+                $x,
+                $tw,
+                _mm256_xor_si256,
+                _mm256_aesenc_epi128,
+                _mm256_aesenclast_epi128
+            )
+        };
+    }
+
+    macro_rules! rounds1 {
+        ($rk:expr, $x:expr, $tw:expr) => {
+            rounds!(
+                $rk,
+                $x,
+                $tw,
+                _mm_xor_si128,
+                _mm_aesenc_si128,
+                _mm_aesenclast_si128
+            )
+        };
+    }
+
+    #[target_feature(enable = "aes,sse2")]
+    #[inline]
+    fn keys128(keys: &RoundKeys) -> [__m128i; 11] {
+        let mut rk = [_mm_setzero_si128(); 11];
+        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
+            *r = load(k);
+        }
+        rk
+    }
+
+    #[target_feature(enable = "aes,avx2,vaes")]
+    #[inline]
+    fn keys256(keys: &RoundKeys) -> [__m256i; 11] {
+        let mut rk = [_mm256_setzero_si256(); 11];
+        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
+            *r = _mm256_broadcastsi128_si256(load(k));
+        }
+        rk
+    }
+
+    /// `blocks[i] = H(blocks[i], t0 + i)` on AES-NI, 8 blocks in flight.
+    #[target_feature(enable = "aes,sse2")]
+    pub(crate) fn aesni_consecutive(keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
+        let rk = keys128(keys);
+        let mut t = t0;
+        let mut chunks = blocks.chunks_exact_mut(8);
+        for chunk in &mut chunks {
+            let chunk: &mut [Block; 8] = chunk.try_into().expect("8 blocks");
+            let x: [__m128i; 8] = core::array::from_fn(|i| load(&chunk[i]));
+            let tw: [__m128i; 8] =
+                core::array::from_fn(|i| _mm_cvtsi64_si128(t.wrapping_add(i as u64) as i64));
+            let y = rounds1!(&rk, x, tw);
+            for (b, y) in chunk.iter_mut().zip(y) {
+                store(b, y);
+            }
+            t = t.wrapping_add(8);
+        }
+        for b in chunks.into_remainder() {
+            let [y] = rounds1!(&rk, [load(b)], [_mm_cvtsi64_si128(t as i64)]);
+            store(b, y);
+            t = t.wrapping_add(1);
+        }
+    }
+
+    /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
+    /// `x = inputs` on AES-NI, 8 blocks in flight.
+    #[target_feature(enable = "aes,sse2")]
+    pub(crate) fn aesni_pairs_delta(
+        keys: &RoundKeys,
+        t0: u64,
+        delta: Block,
+        inputs: &[Block],
+        out: &mut [Block],
+    ) {
+        assert_eq!(out.len(), 2 * inputs.len());
+        let rk = keys128(keys);
+        let d = load(&delta);
+        let mut t = t0;
+        let mut ins = inputs.chunks_exact(4);
+        let mut outs = out.chunks_exact_mut(8);
+        for (chunk, o) in (&mut ins).zip(&mut outs) {
+            let x: [__m128i; 8] = core::array::from_fn(|i| {
+                let v = load(&chunk[i / 2]);
+                if i % 2 == 1 { _mm_xor_si128(v, d) } else { v }
+            });
+            let tw: [__m128i; 8] =
+                core::array::from_fn(|i| _mm_cvtsi64_si128(t.wrapping_add((i / 2) as u64) as i64));
+            let y = rounds1!(&rk, x, tw);
+            for (b, y) in o.iter_mut().zip(y) {
+                store(b, y);
+            }
+            t = t.wrapping_add(4);
+        }
+        for (x, o) in ins
+            .remainder()
+            .iter()
+            .zip(outs.into_remainder().chunks_exact_mut(2))
+        {
+            let v = load(x);
+            let tw = _mm_cvtsi64_si128(t as i64);
+            let y = rounds1!(&rk, [v, _mm_xor_si128(v, d)], [tw, tw]);
+            store(&mut o[0], y[0]);
+            store(&mut o[1], y[1]);
+            t = t.wrapping_add(1);
+        }
+    }
+
+    /// `(t, 0, t + 1, 0)` as a 256-bit tweak register for lanes 0 and 1.
+    #[target_feature(enable = "aes,avx2,vaes")]
+    #[inline]
+    fn tweak2(t0: u64, t1: u64) -> __m256i {
+        _mm256_set_epi64x(0, t1 as i64, 0, t0 as i64)
+    }
+
+    /// `blocks[i] = H(blocks[i], t0 + i)` on VAES, 16 blocks in flight.
+    #[target_feature(enable = "aes,avx2,vaes")]
+    pub(crate) fn vaes_consecutive(keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
+        let rk = keys256(keys);
+        let (pairs, last) = blocks.as_chunks_mut::<2>();
+        let mut tw = tweak2(t0, t0.wrapping_add(1));
+        let step = _mm256_set_epi64x(0, 2, 0, 2);
+        let mut chunks = pairs.chunks_exact_mut(G);
+        for chunk in &mut chunks {
+            let chunk: &mut [[Block; 2]; G] = chunk.try_into().expect("G pairs");
+            let x: [__m256i; G] = core::array::from_fn(|i| vaes::load2(&chunk[i]));
+            let mut tws = [tw; G];
+            for i in 1..G {
+                tws[i] = _mm256_add_epi64(tws[i - 1], step);
+            }
+            tw = _mm256_add_epi64(tws[G - 1], step);
+            let y = rounds2!(&rk, x, tws);
+            for (b, y) in chunk.iter_mut().zip(y) {
+                vaes::store2(b, y);
+            }
+        }
+        let rest = chunks.into_remainder();
+        let mut rest_pairs = rest.chunks_exact_mut(2);
+        for chunk in &mut rest_pairs {
+            let x = [vaes::load2(&chunk[0]), vaes::load2(&chunk[1])];
+            let tw1 = _mm256_add_epi64(tw, step);
+            let y = rounds2!(&rk, x, [tw, tw1]);
+            tw = _mm256_add_epi64(tw1, step);
+            vaes::store2(&mut chunk[0], y[0]);
+            vaes::store2(&mut chunk[1], y[1]);
+        }
+        if let [pair] = rest_pairs.into_remainder() {
+            let [y] = rounds2!(&rk, [vaes::load2(pair)], [tw]);
+            tw = _mm256_add_epi64(tw, step);
+            vaes::store2(pair, y);
+        }
+        if let [x] = last {
+            let rk1: [__m128i; 11] = core::array::from_fn(|r| _mm256_castsi256_si128(rk[r]));
+            let [y] = rounds1!(&rk1, [load(x)], [_mm256_castsi256_si128(tw)]);
+            store(x, y);
+        }
+    }
+
+    /// Registers per group in the VAES kernels: 8 states would need 8 more
+    /// for π(x) and 11 for the round keys, more than the 16 ymm registers, and
+    /// the spills cost more than the shorter pipeline.
+    const G: usize = 4;
+
+    /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
+    /// `x = inputs` on VAES (lane 0: `x_i`, lane 1: `x_i ⊕ Δ`), 16 blocks in
+    /// flight.
+    #[target_feature(enable = "aes,avx2,vaes")]
+    pub(crate) fn vaes_pairs_delta(
+        keys: &RoundKeys,
+        t0: u64,
+        delta: Block,
+        inputs: &[Block],
+        out: &mut [Block],
+    ) {
+        assert_eq!(out.len(), 2 * inputs.len());
+        let rk = keys256(keys);
+        let d = _mm256_inserti128_si256::<1>(_mm256_setzero_si256(), load(&delta));
+        let one = _mm256_set_epi64x(0, 1, 0, 1);
+        let mut tw = tweak2(t0, t0);
+        let (out, _) = out.as_chunks_mut::<2>();
+        let mut ins = inputs.chunks_exact(G);
+        let mut outs = out.chunks_exact_mut(G);
+        for (chunk, o) in (&mut ins).zip(&mut outs) {
+            let o: &mut [[Block; 2]; G] = o.try_into().expect("G pairs");
+            let x: [__m256i; G] = core::array::from_fn(|i| {
+                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&chunk[i])), d)
+            });
+            let mut tws = [tw; G];
+            for i in 1..G {
+                tws[i] = _mm256_add_epi64(tws[i - 1], one);
+            }
+            tw = _mm256_add_epi64(tws[G - 1], one);
+            let y = rounds2!(&rk, x, tws);
+            for (b, y) in o.iter_mut().zip(y) {
+                vaes::store2(b, y);
+            }
+        }
+        let rest = ins.remainder();
+        let outs = outs.into_remainder();
+        let mut i = 0;
+        while i + 2 <= rest.len() {
+            let x = [
+                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i])), d),
+                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i + 1])), d),
+            ];
+            let tw1 = _mm256_add_epi64(tw, one);
+            let y = rounds2!(&rk, x, [tw, tw1]);
+            tw = _mm256_add_epi64(tw1, one);
+            vaes::store2(&mut outs[i], y[0]);
+            vaes::store2(&mut outs[i + 1], y[1]);
+            i += 2;
+        }
+        if i < rest.len() {
+            let x = _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i])), d);
+            let [y] = rounds2!(&rk, [x], [tw]);
+            vaes::store2(&mut outs[i], y);
         }
     }
 }

@@ -30,8 +30,78 @@ pub const BATCH_GATES: usize = 16;
 /// AND gates per table chunk handed to a sink (2 blocks each: 64 KiB).
 pub const TABLE_CHUNK_GATES: usize = 2048;
 
+/// How many free gates ahead the free-gate loop prefetches labels.
+const PREFETCH_OPS: usize = 32;
+
 /// The public active label of every constant wire.
 pub const CONST_LABEL: Block = Block(0x6763_3270_635f_636f_6e73_745f_6c61_6265);
+
+/// The plan as the gate loops run it: every free gate becomes an XOR of two
+/// slots (INV is `a ⊕ [DELTA]`, a copy `a ⊕ [ZERO]`, a constant
+/// `[CONST_v] ⊕ [ZERO]`, over four read-only slots after the plan's own, which
+/// the garbler fills with 0, Δ, `CONST_LABEL`, `CONST_LABEL ⊕ Δ` and the
+/// evaluator with 0, 0, `CONST_LABEL`, `CONST_LABEL`), so the free-gate loop is
+/// one branch-free loop over a flat array; the AND runs are unchanged.
+#[derive(Debug)]
+struct Program {
+    /// `[a, b, out]` per free gate, in plan order.
+    xors: Vec<[u32; 3]>,
+    /// Per step: run `xors[..xor_end]` (from the previous step's end), then
+    /// the AND gates `ands[and_start..and_end]` (possibly none).
+    steps: Vec<(u32, u32, u32)>,
+}
+
+/// The read-only slots after the plan's (see [`Program`]).
+const ZERO_SLOT: usize = 0;
+const DELTA_SLOT: usize = 1;
+const CONST_SLOT: usize = 2;
+const EXTRA_SLOTS: usize = 4;
+
+impl Program {
+    fn new(plan: &Plan) -> Program {
+        let n = plan.num_slots() as u32;
+        let (zero, delta) = (n + ZERO_SLOT as u32, n + DELTA_SLOT as u32);
+        let mut xors = Vec::with_capacity(plan.ops().len());
+        let mut steps = Vec::new();
+        for op in plan.ops() {
+            match *op {
+                Op::Xor { a, b, out } => xors.push([a, b, out]),
+                Op::Inv { a, out } => xors.push([a, delta, out]),
+                Op::Copy { a, out } => xors.push([a, zero, out]),
+                Op::Const { value, out } => {
+                    xors.push([n + (CONST_SLOT as u32) + value as u32, zero, out])
+                }
+                Op::Ands { start, end } => steps.push((xors.len() as u32, start, end)),
+            }
+        }
+        steps.push((xors.len() as u32, 0, 0));
+        Program { xors, steps }
+    }
+
+    /// The label array: the plan's slots, then the read-only ones with `delta`
+    /// (Δ for the garbler, 0 for the evaluator).
+    fn labels(plan: &Plan, delta: Block) -> Vec<Block> {
+        let mut labels = vec![Block::ZERO; plan.num_slots() + EXTRA_SLOTS];
+        let extra = &mut labels[plan.num_slots()..];
+        extra[DELTA_SLOT] = delta;
+        extra[CONST_SLOT] = CONST_LABEL;
+        extra[CONST_SLOT + 1] = CONST_LABEL ^ delta;
+        labels
+    }
+
+    /// Runs the free gates `xors[from..to]`, prefetching ahead.
+    #[inline]
+    fn run_xors(&self, labels: &mut [Block], from: usize, to: usize) {
+        for (i, x) in self.xors[from..to].iter().enumerate() {
+            if let Some(&[a, b, out]) = self.xors.get(from + i + PREFETCH_OPS) {
+                prefetch(labels, a);
+                prefetch(labels, b);
+                prefetch(labels, out);
+            }
+            labels[x[2] as usize] = labels[x[0] as usize] ^ labels[x[1] as usize];
+        }
+    }
+}
 
 /// Where the garbler's tables go (a channel, a buffer, or nowhere).
 pub trait TableSink {
@@ -115,10 +185,14 @@ pub enum GarbleError<E> {
 /// The garbler's side: holds Δ and the zero label of every live wire.
 pub struct Garbler<'p> {
     plan: &'p Plan,
+    program: Program,
     hash: TweakableHash,
     delta: Delta,
     labels: Vec<Block>,
+    /// Tables not yet sent: `tables[..filled]` (a fixed buffer of one chunk
+    /// plus one batch, written by index).
     tables: Vec<Block>,
+    filled: usize,
     next_gate: u64,
 }
 
@@ -128,10 +202,12 @@ impl<'p> Garbler<'p> {
     pub fn new(plan: &'p Plan, hash: TweakableHash, delta: Delta) -> Self {
         Garbler {
             plan,
+            program: Program::new(plan),
             hash,
+            labels: Program::labels(plan, delta.block()),
             delta,
-            labels: vec![Block::ZERO; plan.num_slots()],
-            tables: Vec::with_capacity(2 * (TABLE_CHUNK_GATES + BATCH_GATES)),
+            tables: vec![Block::ZERO; 2 * (TABLE_CHUNK_GATES + BATCH_GATES)],
+            filled: 0,
             next_gate: 0,
         }
     }
@@ -154,32 +230,29 @@ impl<'p> Garbler<'p> {
         }
         self.labels[..input_zero_labels.len()].copy_from_slice(input_zero_labels);
         let delta = self.delta.block();
-        for op in plan.ops() {
-            match *op {
-                Op::Xor { a, b, out } => {
-                    self.labels[out as usize] = self.labels[a as usize] ^ self.labels[b as usize]
-                }
-                Op::Inv { a, out } => self.labels[out as usize] = self.labels[a as usize] ^ delta,
-                Op::Const { value, out } => {
-                    self.labels[out as usize] = CONST_LABEL ^ delta.select(value)
-                }
-                Op::Copy { a, out } => self.labels[out as usize] = self.labels[a as usize],
-                Op::Ands { start, end } => {
-                    for batch in plan.ands()[start as usize..end as usize].chunks(BATCH_GATES) {
-                        self.garble_batch(batch, delta);
-                        if self.tables.len() >= 2 * TABLE_CHUNK_GATES {
-                            sink.send_tables(&self.tables[..2 * TABLE_CHUNK_GATES])
-                                .map_err(GarbleError::Tables)?;
-                            self.tables.drain(..2 * TABLE_CHUNK_GATES);
-                        }
-                    }
+        let mut xor_at = 0;
+        for i in 0..self.program.steps.len() {
+            let (xor_end, start, end) = self.program.steps[i];
+            let run = &plan.ands()[start as usize..end as usize];
+            prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
+            self.program
+                .run_xors(&mut self.labels, xor_at, xor_end as usize);
+            xor_at = xor_end as usize;
+            for (batch, next) in batches(run) {
+                self.garble_batch(batch, next, delta);
+                if self.filled >= 2 * TABLE_CHUNK_GATES {
+                    sink.send_tables(&self.tables[..2 * TABLE_CHUNK_GATES])
+                        .map_err(GarbleError::Tables)?;
+                    self.tables
+                        .copy_within(2 * TABLE_CHUNK_GATES..self.filled, 0);
+                    self.filled -= 2 * TABLE_CHUNK_GATES;
                 }
             }
         }
-        if !self.tables.is_empty() {
-            sink.send_tables(&self.tables)
+        if self.filled > 0 {
+            sink.send_tables(&self.tables[..self.filled])
                 .map_err(GarbleError::Tables)?;
-            self.tables.clear();
+            self.filled = 0;
         }
         Ok(plan
             .output_slots()
@@ -188,42 +261,44 @@ impl<'p> Garbler<'p> {
             .collect())
     }
 
-    /// Garbles up to `BATCH_GATES` independent AND gates with one hash call.
+    /// Garbles up to `BATCH_GATES` independent AND gates with one hash call,
+    /// prefetching the labels of `next` (the following batch).
     #[inline]
-    fn garble_batch(&mut self, batch: &[AndGate], delta: Block) {
-        let mut hashed = [Block::ZERO; 4 * BATCH_GATES];
-        let mut tweaks = [0u64; 2 * BATCH_GATES];
-        for (i, gate) in batch.iter().enumerate() {
-            let a = self.labels[gate.a as usize];
-            let b = self.labels[gate.b as usize];
-            hashed[4 * i] = a;
-            hashed[4 * i + 1] = a ^ delta;
-            hashed[4 * i + 2] = b;
-            hashed[4 * i + 3] = b ^ delta;
-            let g = self.next_gate + i as u64;
-            tweaks[2 * i] = 2 * g;
-            tweaks[2 * i + 1] = 2 * g + 1;
-        }
+    fn garble_batch(&mut self, batch: &[AndGate], next: &[AndGate], delta: Block) {
         let n = batch.len();
+        assert!(n <= BATCH_GATES);
+        let labels = &mut self.labels[..];
+        let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
+        for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
+            ab[0] = labels[gate.a as usize];
+            ab[1] = labels[gate.b as usize];
+        }
+        prefetch_gates(labels, next);
+        // H(A,2g), H(A⊕Δ,2g), H(B,2g+1), H(B⊕Δ,2g+1) per gate.
+        let mut hashed = [Block::ZERO; 4 * BATCH_GATES];
+        self.hash.hash_pairs_delta(
+            2 * self.next_gate,
+            delta,
+            &inputs[..2 * n],
+            &mut hashed[..4 * n],
+        );
         self.next_gate += n as u64;
-        self.hash.hash_pairs(&tweaks[..2 * n], &mut hashed[..4 * n]);
-        for (i, gate) in batch.iter().enumerate() {
-            let a = self.labels[gate.a as usize];
-            let b = self.labels[gate.b as usize];
+        let tables = &mut self.tables[self.filled..self.filled + 2 * n];
+        self.filled += 2 * n;
+        for (((gate, ab), h), t) in batch
+            .iter()
+            .zip(inputs.chunks_exact(2))
+            .zip(hashed.chunks_exact(4))
+            .zip(tables.chunks_exact_mut(2))
+        {
+            let (a, b) = (ab[0], ab[1]);
             let (pa, pb) = (a.lsb(), b.lsb());
-            let (ha0, ha1, hb0, hb1) = (
-                hashed[4 * i],
-                hashed[4 * i + 1],
-                hashed[4 * i + 2],
-                hashed[4 * i + 3],
-            );
-            let tg = ha0 ^ ha1 ^ delta.select(pb);
-            let te = hb0 ^ hb1 ^ a;
-            let out = ha0 ^ tg.select(pa) ^ hb0 ^ (te ^ a).select(pb);
-            self.tables.push(tg);
-            self.tables.push(te);
-            // Written after the gate's own inputs were read; see plan.rs on slots.
-            self.labels[gate.out as usize] = out;
+            let tg = h[0] ^ h[1] ^ delta.select(pb);
+            let te = h[2] ^ h[3] ^ a;
+            t[0] = tg;
+            t[1] = te;
+            // Written after the batch's inputs were read; see plan.rs on slots.
+            labels[gate.out as usize] = h[0] ^ tg.select(pa) ^ h[2] ^ (te ^ a).select(pb);
         }
     }
 }
@@ -244,6 +319,7 @@ impl core::fmt::Debug for Garbler<'_> {
 /// The evaluator's side: holds one active label per live wire.
 pub struct Evaluator<'p> {
     plan: &'p Plan,
+    program: Program,
     hash: TweakableHash,
     labels: Vec<Block>,
     tables: Vec<Block>,
@@ -255,8 +331,9 @@ impl<'p> Evaluator<'p> {
     pub fn new(plan: &'p Plan, hash: TweakableHash) -> Self {
         Evaluator {
             plan,
+            program: Program::new(plan),
             hash,
-            labels: vec![Block::ZERO; plan.num_slots()],
+            labels: Program::labels(plan, Block::ZERO),
             tables: Vec::with_capacity(2 * (TABLE_CHUNK_GATES + BATCH_GATES)),
             next_gate: 0,
         }
@@ -280,34 +357,30 @@ impl<'p> Evaluator<'p> {
         self.tables.clear();
         let mut remaining = plan.and_count();
         let mut cursor = 0; // next unread table block in `self.tables`
-        for op in plan.ops() {
-            match *op {
-                Op::Xor { a, b, out } => {
-                    self.labels[out as usize] = self.labels[a as usize] ^ self.labels[b as usize]
+        let mut xor_at = 0;
+        for i in 0..self.program.steps.len() {
+            let (xor_end, start, end) = self.program.steps[i];
+            let run = &plan.ands()[start as usize..end as usize];
+            prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
+            self.program
+                .run_xors(&mut self.labels, xor_at, xor_end as usize);
+            xor_at = xor_end as usize;
+            for (batch, next) in batches(run) {
+                if self.tables.len() - cursor < 2 * batch.len() {
+                    // A batch may straddle two chunks: keep the unread
+                    // tail and append the next chunk (which, being at
+                    // least BATCH_GATES long or the last, suffices).
+                    self.tables.drain(..cursor);
+                    cursor = 0;
+                    let have = self.tables.len();
+                    let gates = remaining.min(TABLE_CHUNK_GATES);
+                    self.tables.resize(have + 2 * gates, Block::ZERO);
+                    source
+                        .recv_tables(&mut self.tables[have..])
+                        .map_err(GarbleError::Tables)?;
+                    remaining -= gates;
                 }
-                Op::Inv { a, out } | Op::Copy { a, out } => {
-                    self.labels[out as usize] = self.labels[a as usize]
-                }
-                Op::Const { out, .. } => self.labels[out as usize] = CONST_LABEL,
-                Op::Ands { start, end } => {
-                    for batch in plan.ands()[start as usize..end as usize].chunks(BATCH_GATES) {
-                        if self.tables.len() - cursor < 2 * batch.len() {
-                            // A batch may straddle two chunks: keep the unread
-                            // tail and append the next chunk (which, being at
-                            // least BATCH_GATES long or the last, suffices).
-                            self.tables.drain(..cursor);
-                            cursor = 0;
-                            let have = self.tables.len();
-                            let gates = remaining.min(TABLE_CHUNK_GATES);
-                            self.tables.resize(have + 2 * gates, Block::ZERO);
-                            source
-                                .recv_tables(&mut self.tables[have..])
-                                .map_err(GarbleError::Tables)?;
-                            remaining -= gates;
-                        }
-                        cursor = self.evaluate_batch(batch, cursor);
-                    }
-                }
+                cursor = self.evaluate_batch(batch, next, cursor);
             }
         }
         Ok(plan
@@ -318,30 +391,34 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Evaluates up to `BATCH_GATES` independent AND gates with one hash call,
-    /// reading their tables from `self.tables[cursor..]`; returns the new cursor.
+    /// reading their tables from `self.tables[cursor..]` and prefetching the
+    /// labels of `next`; returns the new cursor.
     #[inline]
-    fn evaluate_batch(&mut self, batch: &[AndGate], cursor: usize) -> usize {
-        let mut hashed = [Block::ZERO; 2 * BATCH_GATES];
-        let mut tweaks = [0u64; 2 * BATCH_GATES];
-        for (i, gate) in batch.iter().enumerate() {
-            hashed[2 * i] = self.labels[gate.a as usize];
-            hashed[2 * i + 1] = self.labels[gate.b as usize];
-            let g = self.next_gate + i as u64;
-            tweaks[2 * i] = 2 * g;
-            tweaks[2 * i + 1] = 2 * g + 1;
-        }
+    fn evaluate_batch(&mut self, batch: &[AndGate], next: &[AndGate], cursor: usize) -> usize {
         let n = batch.len();
-        self.next_gate += n as u64;
+        assert!(n <= BATCH_GATES);
+        let labels = &mut self.labels[..];
+        let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
+        for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
+            ab[0] = labels[gate.a as usize];
+            ab[1] = labels[gate.b as usize];
+        }
+        prefetch_gates(labels, next);
+        // H(a,2g), H(b,2g+1) per gate.
+        let mut hashed = inputs;
         self.hash
-            .hash_singles(&tweaks[..2 * n], &mut hashed[..2 * n]);
+            .hash_consecutive(2 * self.next_gate, &mut hashed[..2 * n]);
+        self.next_gate += n as u64;
         let tables = &self.tables[cursor..cursor + 2 * n];
-        for (i, gate) in batch.iter().enumerate() {
-            let a = self.labels[gate.a as usize];
-            let b = self.labels[gate.b as usize];
-            let (tg, te) = (tables[2 * i], tables[2 * i + 1]);
-            let out =
-                hashed[2 * i] ^ tg.select(a.lsb()) ^ hashed[2 * i + 1] ^ (te ^ a).select(b.lsb());
-            self.labels[gate.out as usize] = out;
+        for (((gate, ab), h), t) in batch
+            .iter()
+            .zip(inputs.chunks_exact(2))
+            .zip(hashed.chunks_exact(2))
+            .zip(tables.chunks_exact(2))
+        {
+            let (a, b) = (ab[0], ab[1]);
+            let (tg, te) = (t[0], t[1]);
+            labels[gate.out as usize] = h[0] ^ tg.select(a.lsb()) ^ h[1] ^ (te ^ a).select(b.lsb());
         }
         cursor + 2 * n
     }
@@ -358,6 +435,49 @@ impl core::fmt::Debug for Evaluator<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Evaluator(<secret>)")
     }
+}
+
+/// Asks the CPU to bring the label in `slot` into the cache. The label arrays
+/// of large circuits do not fit in the caches and the plan's slots are read in
+/// no particular order, so without this most label reads wait on a miss.
+#[inline(always)]
+fn prefetch(labels: &[Block], slot: u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = labels.as_ptr().wrapping_add(slot as usize);
+        // SAFETY: `prefetcht0` is SSE, part of the x86-64 baseline (no run-time
+        // check needed); a prefetch never faults and never changes memory, so
+        // any address is allowed.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (labels, slot);
+}
+
+/// Prefetches the input and output labels of `gates`.
+#[inline(always)]
+fn prefetch_gates(labels: &[Block], gates: &[AndGate]) {
+    for gate in gates {
+        prefetch(labels, gate.a);
+        prefetch(labels, gate.b);
+        prefetch(labels, gate.out);
+    }
+}
+
+/// Splits an AND run into batches of [`BATCH_GATES`], each with the batch after
+/// it (empty for the last), so that a batch can prefetch the next one.
+#[inline]
+fn batches(run: &[AndGate]) -> impl Iterator<Item = (&[AndGate], &[AndGate])> {
+    let mut rest = run;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (batch, after) = rest.split_at(rest.len().min(BATCH_GATES));
+        rest = after;
+        Some((batch, &after[..after.len().min(BATCH_GATES)]))
+    })
 }
 
 /// The decoding bits the garbler sends: lsb of each output zero label.
