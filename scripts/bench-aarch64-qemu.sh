@@ -14,5 +14,5 @@ source scripts/aarch64-env.sh
 cargo build --release --target "$TARGET"
 mkdir -p "$(dirname "$RESULTS")"
 GC2PC_EMULATED=1 qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu \
-    "target/$TARGET/release/gc2pc" bench --quick --json | tee -a "$RESULTS"
+    "${CARGO_TARGET_DIR:-target}/$TARGET/release/gc2pc" bench --quick --json | tee -a "$RESULTS"
 echo "bench-aarch64-qemu: appended to $RESULTS"
