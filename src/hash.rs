@@ -33,7 +33,24 @@ const TCCR_BATCH: usize = 64;
 /// | portable |       90 / 78      |    14.7 / 15.3  |         118 / 122    |     19.6 / 14.2   |
 ///
 /// (Same runs, fixed-key AES alone: vaes 1.76 / 1.38, aesni 3.6 / 2.7,
-/// portable 5.9 / 5.2 ns per block.) On this CPU one AES-128 key schedule,
+/// portable 5.9 / 5.2 ns per block.)
+///
+/// What decides it is whole garbling, with the fused TCCR kernels and the
+/// garbling entry points ([`TweakableHash::hash_pairs_delta`],
+/// [`TweakableHash::hash_consecutive`]): `cargo bench --bench garble --
+/// --warm-up-time 1 --measurement-time 3`, one run, load average ~3.5–4,
+/// ns per AND gate (free gates included), `aes_block` in the same run: vaes
+/// 0.92, aesni 2.06, portable 3.14 ns:
+///
+/// | backend  | circuit      | MITCCRH garble / eval | TCCR garble / eval |
+/// |----------|--------------|----------------------:|-------------------:|
+/// | vaes     | and_heavy_1M |         43.9 / 32.8   |     38.3 / 24.2    |
+/// | vaes     | aes128       |         43.6 / 34.0   |     45.0 / 35.8    |
+/// | aesni    | and_heavy_1M |         57.9 / 41.0   |     51.4 / 42.2    |
+/// | aesni    | aes128       |         57.5 / 46.7   |     55.6 / 40.2    |
+/// | portable | and_heavy_1M |          422 / 330    |     69.2 / 44.9    |
+///
+/// TCCR is faster or level everywhere, so it stays the default. On this CPU one AES-128 key schedule,
 /// even interleaved 8 keys at a time and 2 keys per VAES register, costs more
 /// than the second fixed-key AES of TCCR, most clearly for the evaluator's
 /// singles; CPUs with a cheaper key schedule relative to `aesenc` may differ,
