@@ -547,7 +547,7 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     let channel = match &tls {
         Some(config) => {
             let stream =
-                tls::connect_tcp(args.connect.as_str(), timeout).with_context(unreachable)?;
+                tcp::connect_stream(args.connect.as_str(), timeout).with_context(unreachable)?;
             let name = args
                 .tls_name
                 .as_deref()

@@ -32,6 +32,11 @@ pub fn from_stream(stream: TcpStream) -> Result<Channel, NetError> {
 /// Connects to `addr`, retrying while the peer refuses (it may not listen
 /// yet) until `timeout` has passed: then [`NetError::Timeout`].
 pub fn connect<A: ToSocketAddrs>(addr: A, timeout: Duration) -> Result<Channel, NetError> {
+    from_stream(connect_stream(addr, timeout)?)
+}
+
+/// The TCP stream under [`connect`] (TLS runs its handshake over it).
+pub fn connect_stream<A: ToSocketAddrs>(addr: A, timeout: Duration) -> Result<TcpStream, NetError> {
     let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
     if addrs.is_empty() {
         return Err(NetError::Io(io::Error::new(
@@ -48,7 +53,7 @@ pub fn connect<A: ToSocketAddrs>(addr: A, timeout: Duration) -> Result<Channel, 
                 return Err(NetError::Timeout);
             }
             match TcpStream::connect_timeout(a, left) {
-                Ok(stream) => return from_stream(stream),
+                Ok(stream) => return Ok(stream),
                 Err(e) => last = Some(e),
             }
         }

@@ -48,10 +48,10 @@ use rustls::{
     ServerConnection, StreamOwned,
 };
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What the server sends once the handshake has completed on its side (the
 /// client's certificate verified): 16 bytes, the first application data.
@@ -414,42 +414,6 @@ pub fn handshake_client(
     Ok(channel)
 }
 
-/// Connects a TCP stream to `addr`, retrying while the peer refuses (it may
-/// not listen yet) until `timeout` has passed.
-pub fn connect_tcp<A: ToSocketAddrs>(addr: A, timeout: Duration) -> Result<TcpStream, NetError> {
-    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
-    if addrs.is_empty() {
-        return Err(NetError::Io(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the address resolved to nothing",
-        )));
-    }
-    let deadline = Instant::now() + timeout;
-    loop {
-        let mut last = None;
-        for a in &addrs {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(NetError::Timeout);
-            }
-            match TcpStream::connect_timeout(a, left) {
-                Ok(stream) => return Ok(stream),
-                Err(e) => last = Some(e),
-            }
-        }
-        let e = last.expect("at least one address");
-        match e.kind() {
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
-                if Instant::now() >= deadline {
-                    return Err(NetError::Timeout);
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            _ => return Err(e.into()),
-        }
-    }
-}
-
 /// Connects to `addr` and runs the client handshake ([`handshake_client`]).
 pub fn connect<A: ToSocketAddrs>(
     addr: A,
@@ -457,7 +421,7 @@ pub fn connect<A: ToSocketAddrs>(
     server_name: &str,
     timeout: Duration,
 ) -> Result<Channel, TlsError> {
-    let stream = connect_tcp(addr, timeout)?;
+    let stream = super::tcp::connect_stream(addr, timeout)?;
     handshake_client(stream, config, server_name, timeout)
 }
 

@@ -6,7 +6,8 @@
 use super::{Agreement, EvaluatorSession, GarblerSession, ProtocolError, Stats};
 use crate::aes::Backend;
 use crate::circuit::{Circuit, Plan};
-use crate::net::{tcp, tls};
+use crate::net::{Channel, tcp, tls};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// Bit vectors per group, per execution (inputs or outputs of many runs).
@@ -39,20 +40,55 @@ pub fn run_over_loopback(
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
 ) -> Result<LocalRun, ProtocolError> {
+    run_pair(
+        Session {
+            circuit,
+            plan,
+            agreement,
+            backend,
+        },
+        garbler_inputs,
+        evaluator_inputs,
+        |listener| Ok(listener.accept(TIMEOUT)?),
+        |addr| Ok(tcp::connect(addr, TIMEOUT)?),
+    )
+}
+
+/// Every wait of a local run is bounded by this.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What both parties of a local run share.
+#[derive(Clone, Copy)]
+struct Session<'a> {
+    circuit: &'a Circuit,
+    plan: &'a Plan,
+    agreement: &'a Agreement,
+    backend: Backend,
+}
+
+/// Both roles on two threads over a loopback listener; `accept` and `connect`
+/// make each side's channel (plain or TLS). The evaluator's clock starts
+/// before it connects.
+fn run_pair(
+    s: Session<'_>,
+    garbler_inputs: &[Vec<Vec<bool>>],
+    evaluator_inputs: &[Vec<Vec<bool>>],
+    accept: impl FnOnce(&tcp::Listener) -> Result<Channel, ProtocolError> + Send,
+    connect: impl FnOnce(SocketAddr) -> Result<Channel, ProtocolError>,
+) -> Result<LocalRun, ProtocolError> {
     assert_eq!(
         garbler_inputs.len(),
         evaluator_inputs.len(),
         "one input set per execution"
     );
-    let timeout = Duration::from_secs(60);
     let listener = tcp::listen("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     std::thread::scope(|scope| {
         let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
-            let mut channel = listener.accept(timeout)?;
-            channel.set_timeout(timeout)?;
+            let mut channel = accept(&listener)?;
+            channel.set_timeout(TIMEOUT)?;
             let mut session =
-                GarblerSession::start(channel, circuit, plan, agreement.clone(), backend)?;
+                GarblerSession::start(channel, s.circuit, s.plan, s.agreement.clone(), s.backend)?;
             for inputs in garbler_inputs {
                 session.run(inputs)?;
             }
@@ -60,10 +96,15 @@ pub fn run_over_loopback(
         });
         let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
             let start = Instant::now();
-            let mut channel = tcp::connect(addr, timeout)?;
-            channel.set_timeout(timeout)?;
-            let mut session =
-                EvaluatorSession::start(channel, circuit, plan, agreement.clone(), backend)?;
+            let mut channel = connect(addr)?;
+            channel.set_timeout(TIMEOUT)?;
+            let mut session = EvaluatorSession::start(
+                channel,
+                s.circuit,
+                s.plan,
+                s.agreement.clone(),
+                s.backend,
+            )?;
             let ready = Instant::now();
             let outputs = evaluator_inputs
                 .iter()
@@ -133,52 +174,27 @@ pub fn run_over_loopback_tls(
     evaluator_inputs: &[Vec<Vec<bool>>],
     tls_configs: &LoopbackTls,
 ) -> Result<LocalRun, ProtocolError> {
-    assert_eq!(
-        garbler_inputs.len(),
-        evaluator_inputs.len(),
-        "one input set per execution"
-    );
-    let timeout = Duration::from_secs(60);
-    let listener = tcp::listen("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    std::thread::scope(|scope| {
-        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
-            let stream = listener.accept_stream(timeout)?;
-            let channel =
-                tls::accept(stream, tls_configs.server.clone(), timeout).map_err(tls_error)?;
-            let mut session =
-                GarblerSession::start(channel, circuit, plan, agreement.clone(), backend)?;
-            for inputs in garbler_inputs {
-                session.run(inputs)?;
-            }
-            Ok(session.stats())
-        });
-        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
-            let start = Instant::now();
-            let channel = tls::connect(
+    run_pair(
+        Session {
+            circuit,
+            plan,
+            agreement,
+            backend,
+        },
+        garbler_inputs,
+        evaluator_inputs,
+        |listener| {
+            let stream = listener.accept_stream(TIMEOUT)?;
+            tls::accept(stream, tls_configs.server.clone(), TIMEOUT).map_err(tls_error)
+        },
+        |addr| {
+            tls::connect(
                 addr,
                 tls_configs.client.clone(),
                 &tls_configs.server_name,
-                timeout,
+                TIMEOUT,
             )
-            .map_err(tls_error)?;
-            let mut session =
-                EvaluatorSession::start(channel, circuit, plan, agreement.clone(), backend)?;
-            let ready = Instant::now();
-            let outputs = evaluator_inputs
-                .iter()
-                .map(|inputs| session.run(inputs))
-                .collect::<Result<_, _>>()?;
-            Ok((outputs, session.stats(), ready - start, ready.elapsed()))
-        })();
-        let garbled = garbler.join().expect("the garbler thread does not panic");
-        let (outputs, evaluator, setup, runs) = evaluated?;
-        Ok(LocalRun {
-            outputs,
-            garbler: garbled?,
-            evaluator,
-            setup,
-            runs,
-        })
-    })
+            .map_err(tls_error)
+        },
+    )
 }
