@@ -99,6 +99,14 @@ impl Agreement {
         labels
     }
 
+    /// Total input bits of the groups `role` owns.
+    pub fn bits_of(&self, circuit: &Circuit, role: Role) -> usize {
+        self.groups_of(role)
+            .iter()
+            .map(|&g| circuit.input_sizes()[g] as usize)
+            .sum()
+    }
+
     /// Input groups owned by `role`, in header order.
     pub fn groups_of(&self, role: Role) -> Vec<usize> {
         (0..self.input_owners.len())
@@ -346,12 +354,7 @@ impl<'a> GarblerSession<'a> {
         channel.send_block(seed)?;
         channel.flush()?;
         let t = stats.add("handshake", t);
-        let evaluator_bits: usize = agreement
-            .groups_of(Role::Evaluator)
-            .iter()
-            .map(|&g| circuit.input_sizes()[g] as usize)
-            .sum();
-        let ot = if evaluator_bits > 0 {
+        let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
             Some(IknpSender::setup(&mut channel, &delta, &mut prg)?)
         } else {
             None
@@ -376,11 +379,7 @@ impl<'a> GarblerSession<'a> {
         let circuit = self.circuit;
         let ours = self.agreement.groups_of(Role::Garbler);
         let bits = our_bits(circuit, &ours, inputs, Role::Garbler)?;
-        let theirs = self.agreement.groups_of(Role::Evaluator);
-        let their_count: usize = theirs
-            .iter()
-            .map(|&g| circuit.input_sizes()[g] as usize)
-            .sum();
+        let their_count = self.agreement.bits_of(circuit, Role::Evaluator);
 
         let t = Instant::now();
         let their_zero = match self.ot.as_mut() {
@@ -460,12 +459,7 @@ impl<'a> EvaluatorSession<'a> {
         handshake(&mut channel, circuit, &agreement, Role::Evaluator)?;
         let seed = channel.recv_block()?;
         let t = stats.add("handshake", t);
-        let our_bits: usize = agreement
-            .groups_of(Role::Evaluator)
-            .iter()
-            .map(|&g| circuit.input_sizes()[g] as usize)
-            .sum();
-        let ot = if our_bits > 0 {
+        let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
             let mut prg = Prg::from_os_rng()?;
             Some(IknpReceiver::setup(&mut channel, &mut prg)?)
         } else {
@@ -489,11 +483,7 @@ impl<'a> EvaluatorSession<'a> {
         let circuit = self.circuit;
         let ours = self.agreement.groups_of(Role::Evaluator);
         let bits = our_bits(circuit, &ours, inputs, Role::Evaluator)?;
-        let theirs = self.agreement.groups_of(Role::Garbler);
-        let their_count: usize = theirs
-            .iter()
-            .map(|&g| circuit.input_sizes()[g] as usize)
-            .sum();
+        let their_count = self.agreement.bits_of(circuit, Role::Garbler);
 
         let t = Instant::now();
         let our_labels = match self.ot.as_mut() {
