@@ -287,6 +287,22 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
     eprintln!("  total            {:.3} ms", total.as_secs_f64() * 1e3);
 }
 
+impl PartyArgs {
+    /// Loads the circuit, settles who owns what, and parses our own inputs.
+    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, Vec<Vec<bool>>)> {
+        let circuit = load(&self.circuit)?;
+        let agreement = agreement(&circuit, &self.garbler_groups, self.reveal)?;
+        let inputs = parse_inputs(
+            &circuit,
+            &agreement,
+            role,
+            &self.inputs,
+            order(self.msb_bytes),
+        )?;
+        Ok((circuit, agreement, inputs))
+    }
+}
+
 fn backend() -> Result<Backend> {
     Ok(Backend::detect()?)
 }
@@ -294,15 +310,7 @@ fn backend() -> Result<Backend> {
 /// Runs `gc2pc garble`.
 pub fn garble(args: GarbleArgs) -> Result<()> {
     let p = &args.party;
-    let circuit = load(&p.circuit)?;
-    let agreement = agreement(&circuit, &p.garbler_groups, p.reveal)?;
-    let inputs = parse_inputs(
-        &circuit,
-        &agreement,
-        Role::Garbler,
-        &p.inputs,
-        order(p.msb_bytes),
-    )?;
+    let (circuit, agreement, inputs) = p.prepare(Role::Garbler)?;
     let tls = match args.tls.load()? {
         Some(files) => Some(tls::server_config(&files)?),
         None => None,
@@ -518,15 +526,7 @@ fn run_evaluator(
 /// Runs `gc2pc evaluate`.
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     let p = &args.party;
-    let circuit = load(&p.circuit)?;
-    let agreement = agreement(&circuit, &p.garbler_groups, p.reveal)?;
-    let inputs = parse_inputs(
-        &circuit,
-        &agreement,
-        Role::Evaluator,
-        &p.inputs,
-        order(p.msb_bytes),
-    )?;
+    let (circuit, agreement, inputs) = p.prepare(Role::Evaluator)?;
     let tls = match args.tls.load()? {
         Some(files) => Some(tls::client_config(&files)?),
         None => None,
