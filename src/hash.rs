@@ -120,6 +120,16 @@ impl TweakableHash {
         self.engine.backend()
     }
 
+    /// For TCCR on AES-NI or VAES: the backend and π's round keys, for the
+    /// fused garbling kernels (see [`Aes128::x86_round_keys`]).
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) fn tccr_x86_keys(&self) -> Option<(Backend, &crate::aes::RoundKeys)> {
+        match self.kind {
+            HashKind::Tccr => self.fixed.x86_round_keys(),
+            HashKind::Mitccrh => None,
+        }
+    }
+
     /// `H(x, tweak)`.
     pub fn hash(&self, x: Block, tweak: u64) -> Block {
         let mut one = [x];

@@ -34,7 +34,7 @@ use zeroize::Zeroize;
 mod aarch64;
 mod portable;
 #[cfg(target_arch = "x86_64")]
-mod x86;
+pub(crate) mod x86;
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_aesni, "aes", "sse2");
@@ -362,6 +362,20 @@ impl Aes128 {
     /// 16 on VAES; any length).
     pub fn encrypt_blocks(&self, blocks: &mut [Block]) {
         self.engine.encrypt(&self.keys, blocks);
+    }
+
+    /// The backend and round keys, where the backend is AES-NI or VAES: the
+    /// fused garbling kernels take them. Holding an `Aes128` on a backend
+    /// proves the CPU has it (its `Engine` was checked), which is what makes
+    /// calling those `#[target_feature]` kernels sound.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) fn x86_round_keys(&self) -> Option<(Backend, &RoundKeys)> {
+        match (self.engine.0, &self.keys) {
+            (backend @ (Backend::AesNi | Backend::Vaes), Expanded::Hardware(rk)) => {
+                Some((backend, rk))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -109,6 +109,74 @@ macro_rules! for_each_round {
     }};
 }
 
+/// Both TCCR passes on an array of registers `$x` with tweaks `$tw`, round
+/// keys `$rk`, in the caller's body (a macro, so that it is always inlined
+/// into the `#[target_feature]` kernel): `π(π(x) ⊕ tw) ⊕ π(x)`.
+///
+/// Two things keep all the states in flight at once. The middle rounds are
+/// a loop over an opaque slice of round keys, which LLVM cannot unroll:
+/// unrolled, its scheduler hoists every round key into a register and, out
+/// of registers, serializes the states into a few long dependency chains
+/// (measured: half the AES throughput); as a loop, each round loads its
+/// key once and runs every state. And π(x) waits for the final ⊕ in
+/// memory (behind `black_box`), not in 8 more registers.
+macro_rules! rounds {
+    ($rk:expr, $x:expr, $tw:expr, $xor:ident, $enc:ident, $last:ident) => {{
+        let rk = $rk;
+        let tw = $tw;
+        let middle = core::hint::black_box(&rk[1..10]);
+        let mut s = $x.map(|x| $xor(x, rk[0]));
+        for k in middle {
+            for s in s.iter_mut() {
+                *s = $enc(*s, *k);
+            }
+        }
+        let mut p = s.map(|s| $last(s, rk[10]));
+        for i in 0..p.len() {
+            s[i] = $xor($xor(p[i], tw[i]), rk[0]);
+        }
+        let p = core::hint::black_box(&mut p);
+        for k in middle {
+            for s in s.iter_mut() {
+                *s = $enc(*s, *k);
+            }
+        }
+        // aesenclast ends with ⊕ round key, so ⊕ p folds into it.
+        for i in 0..p.len() {
+            s[i] = $last(s[i], $xor(rk[10], p[i]));
+        }
+        s
+    }};
+}
+
+macro_rules! rounds2 {
+    ($rk:expr, $x:expr, $tw:expr) => {
+        $crate::aes::x86::rounds!(
+            $rk,
+            $x,
+            $tw,
+            _mm256_xor_si256,
+            _mm256_aesenc_epi128,
+            _mm256_aesenclast_epi128
+        )
+    };
+}
+
+macro_rules! rounds1 {
+    ($rk:expr, $x:expr, $tw:expr) => {
+        $crate::aes::x86::rounds!(
+            $rk,
+            $x,
+            $tw,
+            _mm_xor_si128,
+            _mm_aesenc_si128,
+            _mm_aesenclast_si128
+        )
+    };
+}
+
+pub(crate) use {rounds, rounds1, rounds2};
+
 /// Kernels on 128-bit registers (`aes`, `sse2`).
 pub(super) mod aesni {
     use super::*;
@@ -465,68 +533,12 @@ pub(super) mod vaes {
 /// Fused fixed-key TCCR kernels, `H(x, j) = π(π(x) ⊕ j) ⊕ π(x)`, with both AES
 /// passes in one kernel, round keys loaded once per call and the tweaks of
 /// consecutive blocks made in registers (`j` in the low 64 bits, wrapping).
-pub(super) mod tccr {
+pub(crate) mod tccr {
     use super::*;
-
-    /// Both TCCR passes on an array of registers `$x` with tweaks `$tw`, round
-    /// keys `$rk`, in the caller's body (a macro, so that it is always inlined
-    /// into the `#[target_feature]` kernel and the states stay in registers).
-    macro_rules! rounds {
-        ($rk:expr, $x:expr, $tw:expr, $xor:ident, $enc:ident, $last:ident) => {{
-            let rk = $rk;
-            let tw = $tw;
-            let mut s = $x.map(|x| $xor(x, rk[0]));
-            for k in &rk[1..10] {
-                for s in s.iter_mut() {
-                    *s = $enc(*s, *k);
-                }
-            }
-            let p = s.map(|s| $last(s, rk[10]));
-            for i in 0..p.len() {
-                s[i] = $xor($xor(p[i], tw[i]), rk[0]);
-            }
-            for k in &rk[1..10] {
-                for s in s.iter_mut() {
-                    *s = $enc(*s, *k);
-                }
-            }
-            // aesenclast ends with ⊕ round key, so ⊕ p folds into it.
-            for i in 0..p.len() {
-                s[i] = $last(s[i], $xor(rk[10], p[i]));
-            }
-            s
-        }};
-    }
-
-    macro_rules! rounds2 {
-        ($rk:expr, $x:expr, $tw:expr) => {
-            rounds!(
-                $rk,
-                $x,
-                $tw,
-                _mm256_xor_si256,
-                _mm256_aesenc_epi128,
-                _mm256_aesenclast_epi128
-            )
-        };
-    }
-
-    macro_rules! rounds1 {
-        ($rk:expr, $x:expr, $tw:expr) => {
-            rounds!(
-                $rk,
-                $x,
-                $tw,
-                _mm_xor_si128,
-                _mm_aesenc_si128,
-                _mm_aesenclast_si128
-            )
-        };
-    }
 
     #[target_feature(enable = "aes,sse2")]
     #[inline]
-    fn keys128(keys: &RoundKeys) -> [__m128i; 11] {
+    pub(crate) fn keys128(keys: &RoundKeys) -> [__m128i; 11] {
         let mut rk = [_mm_setzero_si128(); 11];
         for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
             *r = load(k);
@@ -536,7 +548,7 @@ pub(super) mod tccr {
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    fn keys256(keys: &RoundKeys) -> [__m256i; 11] {
+    pub(crate) fn keys256(keys: &RoundKeys) -> [__m256i; 11] {
         let mut rk = [_mm256_setzero_si256(); 11];
         for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
             *r = _mm256_broadcastsi128_si256(load(k));
@@ -639,20 +651,11 @@ pub(super) mod tccr {
                 vaes::store2(b, y);
             }
         }
-        let rest = chunks.into_remainder();
-        let mut rest_pairs = rest.chunks_exact_mut(2);
-        for chunk in &mut rest_pairs {
-            let x = [vaes::load2(&chunk[0]), vaes::load2(&chunk[1])];
-            let tw1 = _mm256_add_epi64(tw, step);
-            let y = rounds2!(&rk, x, [tw, tw1]);
-            tw = _mm256_add_epi64(tw1, step);
-            vaes::store2(&mut chunk[0], y[0]);
-            vaes::store2(&mut chunk[1], y[1]);
-        }
-        if let [pair] = rest_pairs.into_remainder() {
-            let [y] = rounds2!(&rk, [vaes::load2(pair)], [tw]);
-            tw = _mm256_add_epi64(tw, step);
+        for pair in chunks.into_remainder() {
+            let x = vaes::load2(pair);
+            let [y] = rounds2!(&rk, [x], [tw]);
             vaes::store2(pair, y);
+            tw = _mm256_add_epi64(tw, step);
         }
         if let [x] = last {
             let rk1: [__m128i; 11] = core::array::from_fn(|r| _mm256_castsi256_si128(rk[r]));
@@ -661,10 +664,9 @@ pub(super) mod tccr {
         }
     }
 
-    /// Registers per group in the VAES kernels: 8 states would need 8 more
-    /// for π(x) and 11 for the round keys, more than the 16 ymm registers, and
-    /// the spills cost more than the shorter pipeline.
-    const G: usize = 4;
+    /// Registers per group in the VAES kernels: 8 registers = 16 blocks in
+    /// flight, enough to cover `vaesenc`'s latency at 2 per cycle.
+    const G: usize = 8;
 
     /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
     /// `x = inputs` on VAES (lane 0: `x_i`, lane 1: `x_i ⊕ Δ`), 16 blocks in
@@ -700,25 +702,11 @@ pub(super) mod tccr {
                 vaes::store2(b, y);
             }
         }
-        let rest = ins.remainder();
-        let outs = outs.into_remainder();
-        let mut i = 0;
-        while i + 2 <= rest.len() {
-            let x = [
-                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i])), d),
-                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i + 1])), d),
-            ];
-            let tw1 = _mm256_add_epi64(tw, one);
-            let y = rounds2!(&rk, x, [tw, tw1]);
-            tw = _mm256_add_epi64(tw1, one);
-            vaes::store2(&mut outs[i], y[0]);
-            vaes::store2(&mut outs[i + 1], y[1]);
-            i += 2;
-        }
-        if i < rest.len() {
-            let x = _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&rest[i])), d);
+        for (x, o) in ins.remainder().iter().zip(outs.into_remainder()) {
+            let x = _mm256_xor_si256(_mm256_broadcastsi128_si256(load(x)), d);
             let [y] = rounds2!(&rk, [x], [tw]);
-            vaes::store2(&mut outs[i], y);
+            vaes::store2(o, y);
+            tw = _mm256_add_epi64(tw, one);
         }
     }
 }

@@ -18,6 +18,8 @@
 //! exactly the same chunks from a [`TableSource`], so neither side ever holds
 //! more than one chunk of tables.
 
+#[cfg(target_arch = "x86_64")]
+use crate::aes::Backend;
 use crate::block::{Block, Delta};
 use crate::circuit::plan::{AndGate, Op, Plan};
 use crate::hash::TweakableHash;
@@ -189,8 +191,8 @@ pub struct Garbler<'p> {
     hash: TweakableHash,
     delta: Delta,
     labels: Vec<Block>,
-    /// Tables not yet sent: `tables[..filled]` (a fixed buffer of one chunk
-    /// plus one batch, written by index).
+    /// Tables not yet sent: `tables[..filled]` (a fixed buffer of one chunk,
+    /// written by index).
     tables: Vec<Block>,
     filled: usize,
     next_gate: u64,
@@ -206,7 +208,7 @@ impl<'p> Garbler<'p> {
             hash,
             labels: Program::labels(plan, delta.block()),
             delta,
-            tables: vec![Block::ZERO; 2 * (TABLE_CHUNK_GATES + BATCH_GATES)],
+            tables: vec![Block::ZERO; 2 * TABLE_CHUNK_GATES],
             filled: 0,
             next_gate: 0,
         }
@@ -229,23 +231,23 @@ impl<'p> Garbler<'p> {
             });
         }
         self.labels[..input_zero_labels.len()].copy_from_slice(input_zero_labels);
-        let delta = self.delta.block();
         let mut xor_at = 0;
         for i in 0..self.program.steps.len() {
             let (xor_end, start, end) = self.program.steps[i];
-            let run = &plan.ands()[start as usize..end as usize];
+            let mut run = &plan.ands()[start as usize..end as usize];
             prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
             self.program
                 .run_xors(&mut self.labels, xor_at, xor_end as usize);
             xor_at = xor_end as usize;
-            for (batch, next) in batches(run) {
-                self.garble_batch(batch, next, delta);
-                if self.filled >= 2 * TABLE_CHUNK_GATES {
-                    sink.send_tables(&self.tables[..2 * TABLE_CHUNK_GATES])
+            while !run.is_empty() {
+                let room = TABLE_CHUNK_GATES - self.filled / 2;
+                let (piece, rest) = run.split_at(run.len().min(room));
+                self.garble_gates(piece);
+                run = rest;
+                if self.filled == self.tables.len() {
+                    sink.send_tables(&self.tables)
                         .map_err(GarbleError::Tables)?;
-                    self.tables
-                        .copy_within(2 * TABLE_CHUNK_GATES..self.filled, 0);
-                    self.filled -= 2 * TABLE_CHUNK_GATES;
+                    self.filled = 0;
                 }
             }
         }
@@ -261,45 +263,71 @@ impl<'p> Garbler<'p> {
             .collect())
     }
 
-    /// Garbles up to `BATCH_GATES` independent AND gates with one hash call,
-    /// prefetching the labels of `next` (the following batch).
-    #[inline]
-    fn garble_batch(&mut self, batch: &[AndGate], next: &[AndGate], delta: Block) {
-        let n = batch.len();
-        assert!(n <= BATCH_GATES);
-        let labels = &mut self.labels[..];
-        let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
-        for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
-            ab[0] = labels[gate.a as usize];
-            ab[1] = labels[gate.b as usize];
+    /// Garbles `gates` (independent; they fit in the table buffer) into
+    /// `tables[filled..]`: with a fused kernel where there is one (TCCR on
+    /// AES-NI or VAES), else in hash calls of [`BATCH_GATES`] gates.
+    fn garble_gates(&mut self, gates: &[AndGate]) {
+        let tables = &mut self.tables[self.filled..self.filled + 2 * gates.len()];
+        self.filled += 2 * gates.len();
+        let (t0, delta) = (2 * self.next_gate, self.delta.block());
+        self.next_gate += gates.len() as u64;
+        #[cfg(target_arch = "x86_64")]
+        if let Some((backend, rk)) = self.hash.tccr_x86_keys() {
+            let labels = &mut self.labels[..];
+            match backend {
+                // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
+                // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
+                Backend::Vaes => unsafe { x86::vaes_garble(rk, delta, t0, labels, gates, tables) },
+                // SAFETY: as above, for AES-NI.
+                _ => unsafe { x86::aesni_garble(rk, delta, t0, labels, gates, tables) },
+            }
+            return;
         }
-        prefetch_gates(labels, next);
-        // H(A,2g), H(A⊕Δ,2g), H(B,2g+1), H(B⊕Δ,2g+1) per gate.
-        let mut hashed = [Block::ZERO; 4 * BATCH_GATES];
-        self.hash.hash_pairs_delta(
-            2 * self.next_gate,
-            delta,
-            &inputs[..2 * n],
-            &mut hashed[..4 * n],
-        );
-        self.next_gate += n as u64;
-        let tables = &mut self.tables[self.filled..self.filled + 2 * n];
-        self.filled += 2 * n;
-        for (((gate, ab), h), t) in batch
-            .iter()
-            .zip(inputs.chunks_exact(2))
-            .zip(hashed.chunks_exact(4))
-            .zip(tables.chunks_exact_mut(2))
-        {
-            let (a, b) = (ab[0], ab[1]);
-            let (pa, pb) = (a.lsb(), b.lsb());
-            let tg = h[0] ^ h[1] ^ delta.select(pb);
-            let te = h[2] ^ h[3] ^ a;
-            t[0] = tg;
-            t[1] = te;
-            // Written after the batch's inputs were read; see plan.rs on slots.
-            labels[gate.out as usize] = h[0] ^ tg.select(pa) ^ h[2] ^ (te ^ a).select(pb);
+        let mut t = t0;
+        for ((batch, next), tables) in batches(gates).zip(tables.chunks_mut(2 * BATCH_GATES)) {
+            garble_batch(&self.hash, &mut self.labels, batch, next, delta, t, tables);
+            t += 2 * batch.len() as u64;
         }
+    }
+}
+
+/// Garbles up to `BATCH_GATES` independent AND gates with one hash call from
+/// tweak `t0`, prefetching the labels of `next` (the following batch).
+#[inline]
+fn garble_batch(
+    hash: &TweakableHash,
+    labels: &mut [Block],
+    batch: &[AndGate],
+    next: &[AndGate],
+    delta: Block,
+    t0: u64,
+    tables: &mut [Block],
+) {
+    let n = batch.len();
+    assert!(n <= BATCH_GATES && tables.len() == 2 * n);
+    let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
+    for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
+        ab[0] = labels[gate.a as usize];
+        ab[1] = labels[gate.b as usize];
+    }
+    prefetch_gates(labels, next);
+    // H(A,2g), H(A⊕Δ,2g), H(B,2g+1), H(B⊕Δ,2g+1) per gate.
+    let mut hashed = [Block::ZERO; 4 * BATCH_GATES];
+    hash.hash_pairs_delta(t0, delta, &inputs[..2 * n], &mut hashed[..4 * n]);
+    for (((gate, ab), h), t) in batch
+        .iter()
+        .zip(inputs.chunks_exact(2))
+        .zip(hashed.chunks_exact(4))
+        .zip(tables.chunks_exact_mut(2))
+    {
+        let (a, b) = (ab[0], ab[1]);
+        let (pa, pb) = (a.lsb(), b.lsb());
+        let tg = h[0] ^ h[1] ^ delta.select(pb);
+        let te = h[2] ^ h[3] ^ a;
+        t[0] = tg;
+        t[1] = te;
+        // Written after the batch's inputs were read; see plan.rs on slots.
+        labels[gate.out as usize] = h[0] ^ tg.select(pa) ^ h[2] ^ (te ^ a).select(pb);
     }
 }
 
@@ -334,7 +362,7 @@ impl<'p> Evaluator<'p> {
             program: Program::new(plan),
             hash,
             labels: Program::labels(plan, Block::ZERO),
-            tables: Vec::with_capacity(2 * (TABLE_CHUNK_GATES + BATCH_GATES)),
+            tables: Vec::with_capacity(2 * TABLE_CHUNK_GATES),
             next_gate: 0,
         }
     }
@@ -360,27 +388,28 @@ impl<'p> Evaluator<'p> {
         let mut xor_at = 0;
         for i in 0..self.program.steps.len() {
             let (xor_end, start, end) = self.program.steps[i];
-            let run = &plan.ands()[start as usize..end as usize];
+            let mut run = &plan.ands()[start as usize..end as usize];
             prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
             self.program
                 .run_xors(&mut self.labels, xor_at, xor_end as usize);
             xor_at = xor_end as usize;
-            for (batch, next) in batches(run) {
-                if self.tables.len() - cursor < 2 * batch.len() {
-                    // A batch may straddle two chunks: keep the unread
-                    // tail and append the next chunk (which, being at
-                    // least BATCH_GATES long or the last, suffices).
-                    self.tables.drain(..cursor);
-                    cursor = 0;
-                    let have = self.tables.len();
+            while !run.is_empty() {
+                if cursor == self.tables.len() {
+                    // The next chunk, exactly as the garbler sent it.
                     let gates = remaining.min(TABLE_CHUNK_GATES);
-                    self.tables.resize(have + 2 * gates, Block::ZERO);
+                    debug_assert!(gates > 0, "the plan counts every AND gate");
+                    self.tables.resize(2 * gates, Block::ZERO);
                     source
-                        .recv_tables(&mut self.tables[have..])
+                        .recv_tables(&mut self.tables)
                         .map_err(GarbleError::Tables)?;
                     remaining -= gates;
+                    cursor = 0;
                 }
-                cursor = self.evaluate_batch(batch, next, cursor);
+                let n = run.len().min((self.tables.len() - cursor) / 2);
+                let (piece, rest) = run.split_at(n);
+                self.evaluate_gates(piece, cursor);
+                cursor += 2 * n;
+                run = rest;
             }
         }
         Ok(plan
@@ -390,37 +419,64 @@ impl<'p> Evaluator<'p> {
             .collect())
     }
 
-    /// Evaluates up to `BATCH_GATES` independent AND gates with one hash call,
-    /// reading their tables from `self.tables[cursor..]` and prefetching the
-    /// labels of `next`; returns the new cursor.
-    #[inline]
-    fn evaluate_batch(&mut self, batch: &[AndGate], next: &[AndGate], cursor: usize) -> usize {
-        let n = batch.len();
-        assert!(n <= BATCH_GATES);
-        let labels = &mut self.labels[..];
-        let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
-        for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
-            ab[0] = labels[gate.a as usize];
-            ab[1] = labels[gate.b as usize];
+    /// Evaluates `gates` (independent) with their tables at
+    /// `self.tables[cursor..]`: with a fused kernel where there is one, else
+    /// in hash calls of [`BATCH_GATES`] gates.
+    fn evaluate_gates(&mut self, gates: &[AndGate], cursor: usize) {
+        let tables = &self.tables[cursor..cursor + 2 * gates.len()];
+        let t0 = 2 * self.next_gate;
+        self.next_gate += gates.len() as u64;
+        #[cfg(target_arch = "x86_64")]
+        if let Some((backend, rk)) = self.hash.tccr_x86_keys() {
+            let labels = &mut self.labels[..];
+            match backend {
+                // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
+                // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
+                Backend::Vaes => unsafe { x86::vaes_evaluate(rk, t0, labels, gates, tables) },
+                // SAFETY: as above, for AES-NI.
+                _ => unsafe { x86::aesni_evaluate(rk, t0, labels, gates, tables) },
+            }
+            return;
         }
-        prefetch_gates(labels, next);
-        // H(a,2g), H(b,2g+1) per gate.
-        let mut hashed = inputs;
-        self.hash
-            .hash_consecutive(2 * self.next_gate, &mut hashed[..2 * n]);
-        self.next_gate += n as u64;
-        let tables = &self.tables[cursor..cursor + 2 * n];
-        for (((gate, ab), h), t) in batch
-            .iter()
-            .zip(inputs.chunks_exact(2))
-            .zip(hashed.chunks_exact(2))
-            .zip(tables.chunks_exact(2))
-        {
-            let (a, b) = (ab[0], ab[1]);
-            let (tg, te) = (t[0], t[1]);
-            labels[gate.out as usize] = h[0] ^ tg.select(a.lsb()) ^ h[1] ^ (te ^ a).select(b.lsb());
+        let mut t = t0;
+        for ((batch, next), tables) in batches(gates).zip(tables.chunks(2 * BATCH_GATES)) {
+            evaluate_batch(&self.hash, &mut self.labels, batch, next, t, tables);
+            t += 2 * batch.len() as u64;
         }
-        cursor + 2 * n
+    }
+}
+
+/// Evaluates up to `BATCH_GATES` independent AND gates with one hash call from
+/// tweak `t0`, prefetching the labels of `next`.
+#[inline]
+fn evaluate_batch(
+    hash: &TweakableHash,
+    labels: &mut [Block],
+    batch: &[AndGate],
+    next: &[AndGate],
+    t0: u64,
+    tables: &[Block],
+) {
+    let n = batch.len();
+    assert!(n <= BATCH_GATES && tables.len() == 2 * n);
+    let mut inputs = [Block::ZERO; 2 * BATCH_GATES];
+    for (gate, ab) in batch.iter().zip(inputs.chunks_exact_mut(2)) {
+        ab[0] = labels[gate.a as usize];
+        ab[1] = labels[gate.b as usize];
+    }
+    prefetch_gates(labels, next);
+    // H(a,2g), H(b,2g+1) per gate.
+    let mut hashed = inputs;
+    hash.hash_consecutive(t0, &mut hashed[..2 * n]);
+    for (((gate, ab), h), t) in batch
+        .iter()
+        .zip(inputs.chunks_exact(2))
+        .zip(hashed.chunks_exact(2))
+        .zip(tables.chunks_exact(2))
+    {
+        let (a, b) = (ab[0], ab[1]);
+        let (tg, te) = (t[0], t[1]);
+        labels[gate.out as usize] = h[0] ^ tg.select(a.lsb()) ^ h[1] ^ (te ^ a).select(b.lsb());
     }
 }
 
@@ -496,3 +552,5 @@ pub fn decode(output_labels: &[Block], decoding: &[bool]) -> Vec<bool> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(target_arch = "x86_64")]
+mod x86;

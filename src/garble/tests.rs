@@ -84,7 +84,23 @@ fn every_gate_kind_on_every_input_backend_and_hash() {
 /// several chunks (a batch straddles a chunk boundary).
 #[test]
 fn many_chunks_and_straddling_batches() {
-    let lanes = 3000u32; // odd widths so batches do not align with chunks
+    let (c, lanes) = three_wide_layers();
+    let plan = Plan::new(&c);
+    assert_eq!(plan.and_count(), 9000);
+    let mut prg = Prg::new(Block(7));
+    let bits: Vec<bool> = (0..2 * lanes).map(|_| prg.random_block().lsb()).collect();
+    let expected = plan.eval_bits(&bits);
+    assert_eq!(
+        run(&plan, HashKind::default(), Backend::best(), &bits, 99),
+        expected
+    );
+}
+
+/// Three layers of 3000 ANDs, each followed by an XOR: runs and chunks of
+/// odd lengths, so no batch or kernel group lines up with a chunk. Returns
+/// the circuit and its lane count (two input groups of that width).
+fn three_wide_layers() -> (Circuit, u32) {
+    let lanes = 3000u32;
     let mut gates = Vec::new();
     let mut next = 2 * lanes;
     let mut layer: Vec<u32> = (0..lanes).collect();
@@ -120,15 +136,51 @@ fn many_chunks_and_straddling_batches() {
         Format::BristolFashion,
     )
     .unwrap();
-    let plan = Plan::new(&c);
-    assert_eq!(plan.and_count(), 9000);
-    let mut prg = Prg::new(Block(7));
-    let bits: Vec<bool> = (0..2 * lanes).map(|_| prg.random_block().lsb()).collect();
-    let expected = plan.eval_bits(&bits);
-    assert_eq!(
-        run(&plan, HashKind::default(), Backend::best(), &bits, 99),
-        expected
-    );
+    (c, lanes)
+}
+
+/// Tables and output labels of two garblings in a row (fresh tweaks), and
+/// the evaluator's output labels on them, for one backend.
+fn garble_twice(plan: &Plan, kind: HashKind, backend: Backend) -> Vec<Vec<Block>> {
+    let mut prg = Prg::new(Block(5));
+    let delta = prg.random_delta();
+    let seed = prg.random_block();
+    let zero: Vec<Block> = (0..plan.num_inputs()).map(|_| prg.random_block()).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .map(|&l| l ^ delta.block().select(prg.random_block().lsb()))
+        .collect();
+    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta);
+    let mut evaluator = Evaluator::new(plan, TweakableHash::new(kind, backend, seed));
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let mut tables = Vec::new();
+        seen.push(garbler.garble(&zero, &mut tables).unwrap());
+        let source = &mut SliceSource::new(&tables);
+        seen.push(evaluator.evaluate(&active, source).unwrap());
+        seen.push(tables);
+    }
+    seen
+}
+
+#[test]
+fn every_backend_garbles_and_evaluates_the_same_bytes() {
+    // The fused x86 kernels (TCCR on AES-NI and VAES) against the generic
+    // batched path, which the portable backend always takes.
+    let (wide, _) = three_wide_layers();
+    for circuit in [all_gate_kinds(), wide] {
+        let plan = Plan::new(&circuit);
+        for kind in [HashKind::Tccr, HashKind::Mitccrh] {
+            let expected = garble_twice(&plan, kind, Backend::Portable);
+            for backend in Backend::all_available() {
+                let got = garble_twice(&plan, kind, backend);
+                assert!(
+                    got == expected,
+                    "{backend:?} {kind:?} differs from portable"
+                );
+            }
+        }
+    }
 }
 
 #[test]
