@@ -10,7 +10,11 @@ use core::ops::{BitAnd, BitAndAssign, BitXor, BitXorAssign};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// 128 bits, 16-byte aligned, cheap to copy. XOR and AND act bitwise.
-#[derive(Clone, Copy, PartialEq, Eq, Default, Hash)]
+///
+/// `Pod`: on a little-endian CPU the in-memory bytes of a `[Block]` are the
+/// blocks' `to_bytes`, so channels send and receive block slices as they lie
+/// in memory (`bytemuck::cast_slice`), without a copy per block.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Hash, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(transparent)]
 pub struct Block(pub u128);
 

@@ -32,9 +32,6 @@ pub const BATCH_GATES: usize = 16;
 /// AND gates per table chunk handed to a sink (2 blocks each: 64 KiB).
 pub const TABLE_CHUNK_GATES: usize = 2048;
 
-/// How many free gates ahead the free-gate loop prefetches labels.
-const PREFETCH_OPS: usize = 32;
-
 /// The public active label of every constant wire.
 pub const CONST_LABEL: Block = Block(0x6763_3270_635f_636f_6e73_745f_6c61_6265);
 
@@ -94,12 +91,7 @@ impl Program {
     /// Runs the free gates `xors[from..to]`, prefetching ahead.
     #[inline]
     fn run_xors(&self, labels: &mut [Block], from: usize, to: usize) {
-        for (i, x) in self.xors[from..to].iter().enumerate() {
-            if let Some(&[a, b, out]) = self.xors.get(from + i + PREFETCH_OPS) {
-                prefetch(labels, a);
-                prefetch(labels, b);
-                prefetch(labels, out);
-            }
+        for x in &self.xors[from..to] {
             labels[x[2] as usize] = labels[x[0] as usize] ^ labels[x[1] as usize];
         }
     }

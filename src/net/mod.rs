@@ -221,26 +221,20 @@ impl Channel {
     }
 
     /// Queues one frame holding the blocks (16 bytes each, `Block::to_bytes`).
-    /// At most `MAX_FRAME / 16` blocks per frame.
+    /// At most `MAX_FRAME / 16` blocks per frame. On a little-endian CPU the
+    /// blocks' memory is those bytes and goes out as it is (a frame of more
+    /// than the buffer, straight from `blocks` to the transport).
     pub fn send_blocks(&mut self, blocks: &[Block]) -> Result<(), NetError> {
         self.put_header(blocks.len() * 16)?;
-        let mut rest = blocks;
-        while !rest.is_empty() {
-            let mut room = (BUF_SIZE - self.wbuf.len()) / 16;
-            if room == 0 {
-                self.drain()?;
-                room = BUF_SIZE / 16;
+        #[cfg(target_endian = "little")]
+        return self.put(bytemuck::cast_slice(blocks));
+        #[cfg(not(target_endian = "little"))]
+        {
+            for b in blocks {
+                self.put(&b.to_bytes())?;
             }
-            let (now, later) = rest.split_at(room.min(rest.len()));
-            let start = self.wbuf.len();
-            self.wbuf.resize(start + now.len() * 16, 0);
-            for (dst, b) in self.wbuf[start..].chunks_exact_mut(16).zip(now) {
-                dst.copy_from_slice(&b.to_bytes());
-            }
-            self.sent += now.len() as u64 * 16;
-            rest = later;
+            Ok(())
         }
-        Ok(())
     }
 
     /// Queues one frame holding one block.
@@ -347,22 +341,18 @@ impl Channel {
             });
         }
         self.expect_header(expected)?;
-        let mut rest = out;
-        while !rest.is_empty() {
-            self.fill(16)?;
-            let avail = (self.rend - self.rpos) / 16;
-            let (now, later) = rest.split_at_mut(avail.min(rest.len()));
-            let bytes = &self.rbuf[self.rpos..self.rpos + now.len() * 16];
-            for (b, src) in now.iter_mut().zip(bytes.chunks_exact(16)) {
+        // Little-endian: the blocks' memory is their bytes (see send_blocks).
+        #[cfg(target_endian = "little")]
+        return self.get(bytemuck::cast_slice_mut(out));
+        #[cfg(not(target_endian = "little"))]
+        {
+            for b in out.iter_mut() {
                 let mut a = [0u8; 16];
-                a.copy_from_slice(src);
+                self.get(&mut a)?;
                 *b = Block::from_bytes(a);
             }
-            self.rpos += now.len() * 16;
-            self.received += now.len() as u64 * 16;
-            rest = later;
+            Ok(())
         }
-        Ok(())
     }
 
     /// Receives one frame holding exactly one block.

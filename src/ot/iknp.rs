@@ -100,6 +100,23 @@ impl Drop for IknpReceiver {
     }
 }
 
+/// Bit `j` = `bits[j]`, for up to 128 bits: 8 at a time, since
+/// `(b_0 + b_1·2^8 + … + b_7·2^56) · 0x0102040810204080` has
+/// `b_0 + 2 b_1 + … + 2^7 b_7` in its top byte (each `b_j` is 0 or 1, so no
+/// carries reach it).
+fn pack_bits(bits: &[bool]) -> u128 {
+    debug_assert!(bits.len() <= 128);
+    let bytes: &[u8] = bytemuck::cast_slice(bits);
+    let mut v = 0u128;
+    for (k, eight) in bytes.chunks(8).enumerate() {
+        let mut word = [0u8; 8];
+        word[..eight.len()].copy_from_slice(eight);
+        let packed = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        v |= (packed as u128) << (8 * k);
+    }
+    v
+}
+
 /// Blocks needed for `n` OTs: `n` rounded up to a multiple of 128.
 fn padded(n: usize) -> usize {
     n.div_ceil(128) * 128
@@ -200,11 +217,7 @@ impl IknpReceiver {
         let r = &mut self.r[..w];
         r.fill(Block::ZERO);
         for (k, c) in choices.chunks(128).enumerate() {
-            let mut v = 0u128;
-            for (j, &b) in c.iter().enumerate() {
-                v |= (b as u128) << j;
-            }
-            r[k] = Block(v);
+            r[k] = Block(pack_bits(c));
         }
         let t = &mut self.t[..COLUMNS * w];
         let u = &mut self.u[..COLUMNS * w];
@@ -256,5 +269,23 @@ impl CotReceiver for IknpReceiver {
         }
         self.done += n as u64;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pack_bits;
+
+    #[test]
+    fn pack_bits_matches_the_bit_by_bit_definition() {
+        for len in [0, 1, 7, 8, 9, 63, 64, 100, 127, 128] {
+            let bits: Vec<bool> = (0..len).map(|j| (j * 37 + j / 5) % 3 == 0).collect();
+            let want = bits
+                .iter()
+                .enumerate()
+                .fold(0u128, |v, (j, &b)| v | (b as u128) << j);
+            assert_eq!(pack_bits(&bits), want, "length {len}");
+        }
+        assert_eq!(pack_bits(&[true; 128]), u128::MAX);
     }
 }

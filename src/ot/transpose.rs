@@ -182,7 +182,7 @@ fn tile_portable(tile: &[Block; 128], out: &mut [Block; 128]) {
 
 /// Assembles output rows from 16-bit pieces: `parts[j][g]` is bits
 /// `16g..16g+16` of row `j`.
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(target_arch = "aarch64")]
 fn assemble16(parts: &[[u16; 8]; 128], out: &mut [Block; 128]) {
     for (o, p) in out.iter_mut().zip(parts) {
         let mut v = 0u128;
@@ -195,7 +195,6 @@ fn assemble16(parts: &[[u16; 8]; 128], out: &mut [Block; 128]) {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::assemble16;
     use crate::block::Block;
     use core::arch::x86_64::*;
 
@@ -218,9 +217,11 @@ mod x86 {
     }
 
     /// SSE2 tile transpose. SSE2 is in the x86-64 baseline, so this needs no
-    /// detection.
+    /// detection. Each `movemask` is 16 bits of one output row, stored
+    /// straight into it (x86-64 is little-endian: 16-bit piece `g` of a
+    /// block's memory is bits `16g..16g+16` of its value).
     pub(super) fn tile_sse2(tile: &[Block; 128], out: &mut [Block; 128]) {
-        let mut parts = [[0u16; 8]; 128];
+        let pieces: &mut [u16; 1024] = bytemuck::cast_mut(out);
         for rg in 0..8 {
             // SAFETY: SSE2 is always available on x86-64; the loads read from
             // references to 16-byte `Block`s (unaligned loads).
@@ -237,13 +238,12 @@ mod x86 {
                 for (cb, &vc) in v.iter().enumerate() {
                     let mut x = vc;
                     for bit in (0..8).rev() {
-                        parts[8 * cb + bit][rg] = _mm_movemask_epi8(x) as u16;
+                        pieces[8 * (8 * cb + bit) + rg] = _mm_movemask_epi8(x) as u16;
                         x = _mm_slli_epi64(x, 1);
                     }
                 }
             }
         }
-        assemble16(&parts, out);
     }
 
     /// AVX2 tile transpose; the caller checked that AVX2 is available.
@@ -254,9 +254,11 @@ mod x86 {
         unsafe { tile_avx2(tile, out) }
     }
 
+    /// As [`tile_sse2`], 32 rows per register (16 per 128-bit lane), so each
+    /// `movemask` is 32 bits of one output row.
     #[target_feature(enable = "avx2")]
     fn tile_avx2(tile: &[Block; 128], out: &mut [Block; 128]) {
-        let mut parts = [[0u32; 4]; 128];
+        let pieces: &mut [u32; 512] = bytemuck::cast_mut(out);
         for rg in 0..4 {
             // SAFETY: AVX2 is enabled for this function (the caller checked
             // the CPU); loads read from references to 16-byte `Block`s.
@@ -274,16 +276,11 @@ mod x86 {
                 for (cb, &vc) in v.iter().enumerate() {
                     let mut x = vc;
                     for bit in (0..8).rev() {
-                        parts[8 * cb + bit][rg] = _mm256_movemask_epi8(x) as u32;
+                        pieces[4 * (8 * cb + bit) + rg] = _mm256_movemask_epi8(x) as u32;
                         x = _mm256_slli_epi64(x, 1);
                     }
                 }
             }
-        }
-        for (o, p) in out.iter_mut().zip(&parts) {
-            *o = Block(
-                p[0] as u128 | (p[1] as u128) << 32 | (p[2] as u128) << 64 | (p[3] as u128) << 96,
-            );
         }
     }
 }
