@@ -143,21 +143,31 @@ pub fn send(
     let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
     ch.recv_bytes_exact(&mut msg)?;
 
-    // A_i = r_i + H_j(r_{1-i}): public, validated first.
-    let points = par_map(n, |j| -> Result<[RistrettoPoint; 2], OtError> {
+    // A_i = r_i + H_j(r_{1-i}), then b·A_i, one OT per task: a single
+    // parallel pass, so that neither thread waits for the other between steps.
+    let mut results = par_map(n, |j| -> Result<[RistrettoPoint; 2], OtError> {
         let r = &msg[64 * j..64 * (j + 1)];
         let (r0, r1) = (&r[..32], &r[32..]);
         let p0 = decompress(r0, Some(j))?;
         let p1 = decompress(r1, Some(j))?;
         let h0 = hash_to_point(j as u64, r1.try_into().expect("32 bytes"));
         let h1 = hash_to_point(j as u64, r0.try_into().expect("32 bytes"));
-        Ok([p0 + h0 + h0, p1 + h1 + h1])
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
-    let shared: Zeroizing<Vec<[RistrettoPoint; 2]>> =
-        Zeroizing::new(par_map(n, |j| [points[j][0] * b, points[j][1] * b]));
+        Ok([(p0 + h0 + h0) * b, (p1 + h1 + h1) * b])
+    });
     b.zeroize();
+    let failed = results.iter().position(Result::is_err);
+    let shared: Zeroizing<Vec<[RistrettoPoint; 2]>> = Zeroizing::new(
+        results
+            .iter()
+            .map_while(|r| r.as_ref().ok().copied())
+            .collect(),
+    );
+    for pair in results.iter_mut().flatten() {
+        pair.zeroize();
+    }
+    if let Some(j) = failed {
+        return Err(results.swap_remove(j).expect_err("position of an error"));
+    }
     let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(
         shared.iter().flatten(),
     ));
