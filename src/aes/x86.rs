@@ -28,14 +28,16 @@ fn xmm(b: Block) -> __m128i {
     _mm_set_epi64x(b.high() as i64, b.low() as i64)
 }
 
+/// A block into an SSE register by an unaligned load.
 #[inline(always)]
-fn load(b: &Block) -> __m128i {
+pub(crate) fn load(b: &Block) -> __m128i {
     // SAFETY: `b` is a valid 16-byte location; `loadu` needs no alignment.
     unsafe { _mm_loadu_si128((b as *const Block).cast()) }
 }
 
+/// An SSE register into a block by an unaligned store.
 #[inline(always)]
-fn store(b: &mut Block, v: __m128i) {
+pub(crate) fn store(b: &mut Block, v: __m128i) {
     // SAFETY: `b` is a valid, writable 16-byte location; `storeu` needs no alignment.
     unsafe { _mm_storeu_si128((b as *mut Block).cast(), v) }
 }
@@ -331,12 +333,12 @@ pub(super) mod aesni {
 
 /// Kernels on 256-bit registers (`vaes`, `avx2`, `aes`): lane 0 and lane 1 of
 /// a register are two independent AES states.
-pub(super) mod vaes {
+pub(crate) mod vaes {
     use super::*;
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    pub(super) fn load2(b: &[Block; 2]) -> __m256i {
+    pub(crate) fn load2(b: &[Block; 2]) -> __m256i {
         // SAFETY: `b` is a valid 32-byte location; `loadu` needs no alignment.
         unsafe { _mm256_loadu_si256((b as *const [Block; 2]).cast()) }
     }

@@ -22,22 +22,10 @@
 
 use crate::aes::RoundKeys;
 use crate::aes::x86::tccr::{keys128, keys256};
-use crate::aes::x86::{rounds1, rounds2};
+use crate::aes::x86::{load, rounds1, rounds2, store, vaes};
 use crate::block::Block;
 use crate::circuit::plan::AndGate;
 use core::arch::x86_64::*;
-
-#[inline(always)]
-fn load(b: &Block) -> __m128i {
-    // SAFETY: `b` is a valid 16-byte location; `loadu` needs no alignment.
-    unsafe { _mm_loadu_si128((b as *const Block).cast()) }
-}
-
-#[inline(always)]
-fn store(b: &mut Block, v: __m128i) {
-    // SAFETY: `b` is a valid, writable 16-byte location; `storeu` needs no alignment.
-    unsafe { _mm_storeu_si128((b as *mut Block).cast(), v) }
-}
 
 /// All ones if the lowest bit of `x` (the permute bit) is set, else zero.
 #[target_feature(enable = "sse2")]
@@ -133,10 +121,11 @@ fn vaes_garble_group<const N: usize, const R: usize>(
         let v = if i % 2 == 0 { a[i / 2] } else { b[i / 2] };
         _mm256_xor_si256(_mm256_broadcastsi128_si256(v), d2)
     });
-    let tw: [__m256i; R] = core::array::from_fn(|i| {
-        let j = t.wrapping_add(i as u64) as i64;
-        _mm256_set_epi64x(0, j, 0, j)
-    });
+    let one = _mm256_set_epi64x(0, 1, 0, 1);
+    let mut tw = [_mm256_set_epi64x(0, t as i64, 0, t as i64); R];
+    for i in 1..R {
+        tw[i] = _mm256_add_epi64(tw[i - 1], one);
+    }
     let h = rounds2!(rk, x, tw);
     for j in 0..N {
         let hashes = [
@@ -182,7 +171,7 @@ pub(crate) fn vaes_evaluate(
     }
 }
 
-/// `N` gates in `N` registers: `[a | b]` per gate.
+/// `N` gates in `N` registers: `[a | b]` per gate, tweaks `[t + 2j | t + 2j + 1]`.
 #[target_feature(enable = "aes,avx2,vaes")]
 #[inline]
 fn vaes_evaluate_group<const N: usize>(
@@ -193,20 +182,29 @@ fn vaes_evaluate_group<const N: usize>(
     tables: &[[Block; 2]],
 ) {
     debug_assert!(gates.len() == N && tables.len() == N);
-    let a: [__m128i; N] = core::array::from_fn(|j| load(&labels[gates[j].a as usize]));
-    let b: [__m128i; N] = core::array::from_fn(|j| load(&labels[gates[j].b as usize]));
-    let x: [__m256i; N] = core::array::from_fn(|j| _mm256_set_m128i(b[j], a[j]));
-    let tw: [__m256i; N] = core::array::from_fn(|j| {
-        let ta = t.wrapping_add(2 * j as u64);
-        _mm256_set_epi64x(0, ta.wrapping_add(1) as i64, 0, ta as i64)
+    let x: [__m256i; N] = core::array::from_fn(|j| {
+        let gate = &gates[j];
+        _mm256_set_m128i(
+            load(&labels[gate.b as usize]),
+            load(&labels[gate.a as usize]),
+        )
     });
+    let first = _mm256_set_epi64x(0, t.wrapping_add(1) as i64, 0, t as i64);
+    let two = _mm256_set_epi64x(0, 2, 0, 2);
+    let mut tw = [first; N];
+    for j in 1..N {
+        tw[j] = _mm256_add_epi64(tw[j - 1], two);
+    }
     let h = rounds2!(rk, x, tw);
     for j in 0..N {
-        let (ha, hb) = (
-            _mm256_castsi256_si128(h[j]),
-            _mm256_extracti128_si256::<1>(h[j]),
-        );
-        let w = eval_combine(a[j], b[j], ha, hb, &tables[j]);
+        // Both lanes at once: [H(a) ⊕ sa·TG | H(b) ⊕ sb·(TE ⊕ a)], then the
+        // two halves xored. `lsb_mask` per lane gives [sa | sb].
+        let masks =
+            _mm256_shuffle_epi32::<0>(_mm256_srai_epi32::<31>(_mm256_slli_epi32::<31>(x[j])));
+        let a_high = _mm256_permute2x128_si256::<0x08>(x[j], x[j]); // [0 | a]
+        let t = vaes::load2(&tables[j]);
+        let v = _mm256_xor_si256(h[j], _mm256_and_si256(_mm256_xor_si256(t, a_high), masks));
+        let w = _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
         store(&mut labels[gates[j].out as usize], w);
     }
 }
