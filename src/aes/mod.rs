@@ -24,7 +24,7 @@
 //! The backend is chosen once: an [`Aes128`] or [`MultiKeyAes`] stores it and
 //! every batch call matches on it once, never per block. The only `unsafe` in
 //! the crate's AES code calls `#[target_feature]` kernels and SIMD load/store
-//! intrinsics, and kernels are reached only through [`Engine`], which can only
+//! intrinsics, and kernels are reached only through `Engine`, which can only
 //! be built for a backend the running CPU has.
 
 use crate::block::Block;

@@ -4,7 +4,7 @@
 //! group, who learns the output, hash construction, protocol version, roles).
 //!
 //! Encoding (little-endian): magic `gc2pc\0hs` (8 bytes), version u16, role u8,
-//! circuit digest [32], hash kind u8, reveal u8, input-group count u16, then per
+//! circuit digest \[32\], hash kind u8, reveal u8, input-group count u16, then per
 //! group width u32 and owner u8, output-group count u16, then widths u32. At
 //! most [`MAX_GROUPS`] groups each way, so a hello is at most ~40 KiB.
 
