@@ -8,7 +8,7 @@ use gc2pc::block::Block;
 use gc2pc::circuit::bristol;
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
 use gc2pc::prg::Prg;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -30,34 +30,17 @@ struct Garbler {
 }
 
 fn spawn_garbler(circuit: &Path, args: &[&str]) -> Garbler {
-    let mut child = Command::new(BIN)
-        .arg("garble")
-        .arg("--circuit")
-        .arg(circuit)
-        .args(["--listen", "127.0.0.1:0", "--timeout", "30"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn gc2pc garble");
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = lines
-        .recv_timeout(Duration::from_secs(60))
-        .expect("garbler stderr");
-    let addr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("garbler did not say where it listens: {first:?}"))
-        .to_string();
+    let common::Listening {
+        child, addr, lines, ..
+    } = common::spawn_listening(
+        Command::new(BIN)
+            .arg("garble")
+            .arg("--circuit")
+            .arg(circuit)
+            .args(["--listen", "127.0.0.1:0", "--timeout", "30"])
+            .args(args)
+            .stdout(Stdio::piped()),
+    );
     Garbler { child, addr, lines }
 }
 

@@ -4,6 +4,8 @@
 //! at once with `--max-sessions 8` (a ninth waits until one ends), and an
 //! evaluator killed mid-session that leaves the server serving the next one.
 
+mod common;
+
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
@@ -11,7 +13,6 @@ use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::net::tcp;
 use gc2pc::prg::Prg;
 use gc2pc::protocol::{Agreement, EvaluatorSession};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -32,39 +33,27 @@ struct Server {
 
 impl Server {
     fn start(circuit: &Path, input: &str, args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["garble", "--serve", "--circuit"])
-            .arg(circuit)
-            .args([
-                "--input",
-                input,
-                "--listen",
-                "127.0.0.1:0",
-                "--timeout",
-                "20",
-            ])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn gc2pc garble --serve");
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines.recv_timeout(Duration::from_secs(60)).unwrap();
+        let common::Listening {
+            child,
+            addr,
+            first,
+            lines,
+        } = common::spawn_listening(
+            Command::new(BIN)
+                .args(["garble", "--serve", "--circuit"])
+                .arg(circuit)
+                .args([
+                    "--input",
+                    input,
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--timeout",
+                    "20",
+                ])
+                .args(args)
+                .stdout(Stdio::null()),
+        );
         assert!(first.contains("serving"), "{first}");
-        let addr = first
-            .split(" on ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
         Server { child, addr, lines }
     }
 

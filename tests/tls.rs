@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -63,32 +63,20 @@ struct Garbler {
 }
 
 fn spawn_garbler(circuit: &Path, args: &[String]) -> Garbler {
-    let mut child = Command::new(BIN)
-        .arg("garble")
-        .arg("--circuit")
-        .arg(circuit)
-        .args(["--listen", "127.0.0.1:0", "--timeout", "10"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if send.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = lines.recv_timeout(Duration::from_secs(60)).unwrap();
-    let addr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
+    let common::Listening {
+        child,
+        addr,
+        first,
+        lines,
+    } = common::spawn_listening(
+        Command::new(BIN)
+            .arg("garble")
+            .arg("--circuit")
+            .arg(circuit)
+            .args(["--listen", "127.0.0.1:0", "--timeout", "10"])
+            .args(args)
+            .stdout(Stdio::piped()),
+    );
     Garbler {
         child,
         addr,

@@ -125,3 +125,48 @@ pub fn reference_circuit(name: &str) -> RefCircuit {
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("{name} is not in vectors.json"))
 }
+
+/// A `gc2pc` process whose first stderr line says where it listens
+/// ("… on ADDR …"): a garbler waiting for its evaluator, or a server. Its
+/// stderr lines arrive on `lines` (read on a thread, so it never blocks on a
+/// full pipe).
+pub struct Listening {
+    pub child: std::process::Child,
+    pub addr: String,
+    pub first: String,
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+/// Spawns `command` with stderr piped, waits (at most a minute) for its first
+/// stderr line and takes the address after " on ".
+pub fn spawn_listening(command: &mut std::process::Command) -> Listening {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn gc2pc");
+    let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = lines
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a first line on stderr");
+    let addr = first
+        .split(" on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    Listening {
+        child,
+        addr,
+        first,
+        lines,
+    }
+}
