@@ -401,4 +401,47 @@ mod tests {
             assert_eq!(plan.eval_bits(&bits), vec![bits[0], !bits[1]]);
         }
     }
+
+    #[test]
+    fn runs_never_span_two_windows() {
+        // Window 0 is n ANDs of the inputs (all level 1, bucket 1); window 1
+        // opens with an AND that reads the last of them, level 1 in its own
+        // window. Were bucket numbers reused across windows, both would land
+        // in one run, and the second would be hashed before its input exists.
+        let n = WINDOW_GATES as u32;
+        let mut gates = Vec::new();
+        for i in 0..n {
+            gates.push(Gate::And {
+                a: 0,
+                b: 1,
+                out: 3 + i,
+            });
+        }
+        let first = 3 + n - 1;
+        gates.push(Gate::And {
+            a: first,
+            b: 2,
+            out: first + 1,
+        });
+        gates.push(Gate::Xor {
+            a: first + 1,
+            b: 0,
+            out: first + 2,
+        });
+        let c = Circuit::new(
+            (first + 3) as u64,
+            vec![3],
+            vec![1],
+            gates,
+            Format::BristolFashion,
+        )
+        .unwrap();
+        let plan = Plan::new(&c);
+        assert_eq!(plan.and_runs(), 2, "one run per window");
+        for x in 0..8u32 {
+            let bits: Vec<bool> = (0..3).map(|i| x >> i & 1 == 1).collect();
+            let expected = c.eval(std::slice::from_ref(&bits)).unwrap().concat();
+            assert_eq!(plan.eval_bits(&bits), expected, "x = {x}");
+        }
+    }
 }
