@@ -141,10 +141,10 @@ impl TweakableHash {
         self.engine.backend()
     }
 
-    /// For TCCR on AES-NI or VAES: the backend and π's round keys, for the
-    /// fused garbling kernels (see [`Aes128::x86_round_keys`]).
+    /// For TCCR on AES-NI or VAES: the instruction set and π's round keys,
+    /// for the fused garbling kernels (see [`Aes128::x86_round_keys`]).
     #[cfg(target_arch = "x86_64")]
-    pub(crate) fn tccr_x86_keys(&self) -> Option<(Backend, &crate::aes::RoundKeys)> {
+    pub(crate) fn tccr_x86_keys(&self) -> Option<(crate::aes::X86Aes, &crate::aes::RoundKeys)> {
         match self.kind {
             HashKind::Tccr => self.fixed.x86_round_keys(),
             HashKind::Mitccrh => None,

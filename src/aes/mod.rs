@@ -364,19 +364,29 @@ impl Aes128 {
         self.engine.encrypt(&self.keys, blocks);
     }
 
-    /// The backend and round keys, where the backend is AES-NI or VAES: the
-    /// fused garbling kernels take them. Holding an `Aes128` on a backend
-    /// proves the CPU has it (its `Engine` was checked), which is what makes
-    /// calling those `#[target_feature]` kernels sound.
+    /// The x86 instruction set and round keys, where the backend is AES-NI or
+    /// VAES: the fused garbling kernels take them. Holding an `Aes128` on a
+    /// backend proves the CPU has it (its `Engine` was checked), which is what
+    /// makes calling those `#[target_feature]` kernels sound.
     #[cfg(target_arch = "x86_64")]
-    pub(crate) fn x86_round_keys(&self) -> Option<(Backend, &RoundKeys)> {
+    pub(crate) fn x86_round_keys(&self) -> Option<(X86Aes, &RoundKeys)> {
         match (self.engine.0, &self.keys) {
-            (backend @ (Backend::AesNi | Backend::Vaes), Expanded::Hardware(rk)) => {
-                Some((backend, rk))
-            }
+            (Backend::AesNi, Expanded::Hardware(rk)) => Some((X86Aes::AesNi, rk)),
+            (Backend::Vaes, Expanded::Hardware(rk)) => Some((X86Aes::Vaes, rk)),
             _ => None,
         }
     }
+}
+
+/// The hardware backends of x86-64, as [`Aes128::x86_round_keys`] reports
+/// them: a match on it needs no arm for the backends that have no kernel.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum X86Aes {
+    /// AES-NI, one block per instruction.
+    AesNi,
+    /// VAES with AVX2, two blocks per instruction.
+    Vaes,
 }
 
 impl Aes128 {

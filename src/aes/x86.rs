@@ -625,11 +625,23 @@ pub(crate) mod tccr {
         }
     }
 
-    /// `(t, 0, t + 1, 0)` as a 256-bit tweak register for lanes 0 and 1.
+    /// `(t0, 0, t1, 0)` as a 256-bit tweak register for lanes 0 and 1.
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    fn tweak2(t0: u64, t1: u64) -> __m256i {
+    pub(crate) fn tweak2(t0: u64, t1: u64) -> __m256i {
         _mm256_set_epi64x(0, t1 as i64, 0, t0 as i64)
+    }
+
+    /// The tweak registers of `N` consecutive states: `first`, `first + step`,
+    /// `first + 2 step`, … (64-bit lane adds, wrapping like the tweaks).
+    #[target_feature(enable = "aes,avx2,vaes")]
+    #[inline]
+    pub(crate) fn tweak_ladder<const N: usize>(first: __m256i, step: __m256i) -> [__m256i; N] {
+        let mut tws = [first; N];
+        for i in 1..N {
+            tws[i] = _mm256_add_epi64(tws[i - 1], step);
+        }
+        tws
     }
 
     /// `blocks[i] = H(blocks[i], t0 + i)` on VAES, 16 blocks in flight.
@@ -643,10 +655,7 @@ pub(crate) mod tccr {
         for chunk in &mut chunks {
             let chunk: &mut [[Block; 2]; G] = chunk.try_into().expect("G pairs");
             let x: [__m256i; G] = core::array::from_fn(|i| vaes::load2(&chunk[i]));
-            let mut tws = [tw; G];
-            for i in 1..G {
-                tws[i] = _mm256_add_epi64(tws[i - 1], step);
-            }
+            let tws = tweak_ladder::<G>(tw, step);
             tw = _mm256_add_epi64(tws[G - 1], step);
             let y = rounds2!(&rk, x, tws);
             for (b, y) in chunk.iter_mut().zip(y) {
@@ -694,10 +703,7 @@ pub(crate) mod tccr {
             let x: [__m256i; G] = core::array::from_fn(|i| {
                 _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&chunk[i])), d)
             });
-            let mut tws = [tw; G];
-            for i in 1..G {
-                tws[i] = _mm256_add_epi64(tws[i - 1], one);
-            }
+            let tws = tweak_ladder::<G>(tw, one);
             tw = _mm256_add_epi64(tws[G - 1], one);
             let y = rounds2!(&rk, x, tws);
             for (b, y) in o.iter_mut().zip(y) {

@@ -19,7 +19,7 @@
 //! more than one chunk of tables.
 
 #[cfg(target_arch = "x86_64")]
-use crate::aes::Backend;
+use crate::aes::X86Aes;
 use crate::block::{Block, Delta};
 use crate::circuit::plan::{AndGate, Op, Plan};
 use crate::hash::TweakableHash;
@@ -282,14 +282,14 @@ impl<'p> Garbler<'p> {
         let (t0, delta) = (2 * self.next_gate, self.delta.block());
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
-        if let Some((backend, rk)) = self.hash.tccr_x86_keys() {
+        if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
             let labels = &mut self.labels[..];
-            match backend {
+            match isa {
                 // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
                 // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
-                Backend::Vaes => unsafe { x86::vaes_garble(rk, delta, t0, labels, gates, tables) },
+                X86Aes::Vaes => unsafe { x86::vaes_garble(rk, delta, t0, labels, gates, tables) },
                 // SAFETY: as above, for AES-NI.
-                _ => unsafe { x86::aesni_garble(rk, delta, t0, labels, gates, tables) },
+                X86Aes::AesNi => unsafe { x86::aesni_garble(rk, delta, t0, labels, gates, tables) },
             }
             return;
         }
@@ -437,14 +437,14 @@ impl<'p> Evaluator<'p> {
         let t0 = 2 * self.next_gate;
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
-        if let Some((backend, rk)) = self.hash.tccr_x86_keys() {
+        if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
             let labels = &mut self.labels[..];
-            match backend {
+            match isa {
                 // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
                 // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
-                Backend::Vaes => unsafe { x86::vaes_evaluate(rk, t0, labels, gates, tables) },
+                X86Aes::Vaes => unsafe { x86::vaes_evaluate(rk, t0, labels, gates, tables) },
                 // SAFETY: as above, for AES-NI.
-                _ => unsafe { x86::aesni_evaluate(rk, t0, labels, gates, tables) },
+                X86Aes::AesNi => unsafe { x86::aesni_evaluate(rk, t0, labels, gates, tables) },
             }
             return;
         }

@@ -21,7 +21,7 @@
 #![allow(clippy::incompatible_msrv)]
 
 use crate::aes::RoundKeys;
-use crate::aes::x86::tccr::{keys128, keys256};
+use crate::aes::x86::tccr::{keys128, keys256, tweak_ladder, tweak2};
 use crate::aes::x86::{load, rounds1, rounds2, store, vaes};
 use crate::block::Block;
 use crate::circuit::plan::AndGate;
@@ -121,11 +121,7 @@ fn vaes_garble_group<const N: usize, const R: usize>(
         let v = if i % 2 == 0 { a[i / 2] } else { b[i / 2] };
         _mm256_xor_si256(_mm256_broadcastsi128_si256(v), d2)
     });
-    let one = _mm256_set_epi64x(0, 1, 0, 1);
-    let mut tw = [_mm256_set_epi64x(0, t as i64, 0, t as i64); R];
-    for i in 1..R {
-        tw[i] = _mm256_add_epi64(tw[i - 1], one);
-    }
+    let tw = tweak_ladder::<R>(tweak2(t, t), tweak2(1, 1));
     let h = rounds2!(rk, x, tw);
     for j in 0..N {
         let hashes = [
@@ -189,12 +185,7 @@ fn vaes_evaluate_group<const N: usize>(
             load(&labels[gate.a as usize]),
         )
     });
-    let first = _mm256_set_epi64x(0, t.wrapping_add(1) as i64, 0, t as i64);
-    let two = _mm256_set_epi64x(0, 2, 0, 2);
-    let mut tw = [first; N];
-    for j in 1..N {
-        tw[j] = _mm256_add_epi64(tw[j - 1], two);
-    }
+    let tw = tweak_ladder::<N>(tweak2(t, t.wrapping_add(1)), tweak2(2, 2));
     let h = rounds2!(rk, x, tw);
     for j in 0..N {
         // Both lanes at once: [H(a) ⊕ sa·TG | H(b) ⊕ sb·(TE ⊕ a)], then the
