@@ -8,11 +8,9 @@ use gc2pc::block::Block;
 use gc2pc::circuit::bristol;
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
 use gc2pc::prg::Prg;
-use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gc2pc");
@@ -21,18 +19,12 @@ fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// A garbler listening on an ephemeral port; its address is read from the
-/// "waiting for the evaluator on ADDR" line it prints to stderr.
-struct Garbler {
-    child: Child,
-    addr: String,
-    lines: mpsc::Receiver<String>,
-}
+/// A garbler listening on an ephemeral port (the address is read from the
+/// "waiting for the evaluator on ADDR" line it prints to stderr).
+type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[&str]) -> Garbler {
-    let common::Listening {
-        child, addr, lines, ..
-    } = common::spawn_listening(
+    common::spawn_listening(
         Command::new(BIN)
             .arg("garble")
             .arg("--circuit")
@@ -40,36 +32,7 @@ fn spawn_garbler(circuit: &Path, args: &[&str]) -> Garbler {
             .args(["--listen", "127.0.0.1:0", "--timeout", "30"])
             .args(args)
             .stdout(Stdio::piped()),
-    );
-    Garbler { child, addr, lines }
-}
-
-impl Garbler {
-    /// Waits until the garbler prints a line containing `text`.
-    fn wait_for(&self, text: &str) {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .expect("garbler output");
-            if line.contains(text) {
-                return;
-            }
-        }
-    }
-
-    fn finish(mut self) -> (bool, String, String) {
-        let status = self.child.wait().unwrap();
-        let mut stdout = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let stderr: Vec<String> = self.lines.iter().collect();
-        (status.success(), stdout, stderr.join("\n"))
-    }
+    )
 }
 
 fn evaluate(circuit: &Path, addr: &str, args: &[&str]) -> Output {

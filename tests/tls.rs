@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gc2pc");
@@ -55,20 +53,12 @@ fn tls_args(cert: &Path, key: &Path, ca: &Path) -> Vec<String> {
         .collect()
 }
 
-struct Garbler {
-    child: Child,
-    addr: String,
-    first: String,
-    lines: mpsc::Receiver<String>,
-}
+/// A garbler listening on an ephemeral port (the address is read from the
+/// "waiting for the evaluator on ADDR" line it prints to stderr).
+type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[String]) -> Garbler {
-    let common::Listening {
-        child,
-        addr,
-        first,
-        lines,
-    } = common::spawn_listening(
+    common::spawn_listening(
         Command::new(BIN)
             .arg("garble")
             .arg("--circuit")
@@ -76,40 +66,7 @@ fn spawn_garbler(circuit: &Path, args: &[String]) -> Garbler {
             .args(["--listen", "127.0.0.1:0", "--timeout", "10"])
             .args(args)
             .stdout(Stdio::piped()),
-    );
-    Garbler {
-        child,
-        addr,
-        first,
-        lines,
-    }
-}
-
-impl Garbler {
-    fn finish(mut self) -> (bool, String, String) {
-        let status = self.child.wait().unwrap();
-        let mut stdout = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
-        let stderr: Vec<String> = self.lines.iter().collect();
-        (status.success(), stdout, stderr.join("\n"))
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("the garbler never printed {text:?}"));
-            if line.contains(text) {
-                return line;
-            }
-        }
-    }
+    )
 }
 
 fn evaluate(circuit: &Path, addr: &str, args: &[String]) -> Output {

@@ -170,3 +170,35 @@ pub fn spawn_listening(command: &mut std::process::Command) -> Listening {
         lines,
     }
 }
+
+impl Listening {
+    /// Waits (at most a minute per line) for a stderr line containing
+    /// `text`, and returns it.
+    pub fn wait_for(&self, text: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("the process never printed {text:?}"));
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    /// Waits for the process to exit: whether it succeeded, its stdout (which
+    /// must have been piped) and the rest of its stderr.
+    pub fn finish(mut self) -> (bool, String, String) {
+        use std::io::Read;
+        let status = self.child.wait().unwrap();
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .expect("piped stdout")
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let stderr: Vec<String> = self.lines.iter().collect();
+        (status.success(), stdout, stderr.join("\n"))
+    }
+}
