@@ -6,6 +6,8 @@
 //! `--timeout` with `error:` and a message naming the cause, never panic, and
 //! keep its peak memory (`VmHWM`, polled from /proc while it runs) bounded.
 
+mod common;
+
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
@@ -127,24 +129,17 @@ fn drain(stream: &TcpStream) {
 /// An honest garbler on cmp32 against `script`, which plays the evaluator on
 /// a connected stream and returns it (kept open until the garbler exits).
 fn against_garbler(extra: &[&str], script: impl FnOnce(TcpStream) -> TcpStream) -> Outcome {
-    let mut child = Command::new(BIN)
-        .args(["garble", "--circuit"])
-        .arg(cmp32_path())
-        .args(["--input", "7", "--listen", "127.0.0.1:0", "--timeout"])
-        .arg(TIMEOUT.to_string())
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = stderr_lines(&mut child);
-    let first = lines.recv_timeout(Duration::from_secs(60)).unwrap();
-    let addr = first
-        .split(" on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
+    let common::Listening {
+        child, addr, lines, ..
+    } = common::spawn_listening(
+        Command::new(BIN)
+            .args(["garble", "--circuit"])
+            .arg(cmp32_path())
+            .args(["--input", "7", "--listen", "127.0.0.1:0", "--timeout"])
+            .arg(TIMEOUT.to_string())
+            .args(extra)
+            .stdout(Stdio::null()),
+    );
     let stream = TcpStream::connect(&addr).unwrap();
     let start = Instant::now();
     drain(&stream);
