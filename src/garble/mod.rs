@@ -127,9 +127,11 @@ pub trait TableSink {
 pub trait TableSource {
     /// The source's error.
     type Error;
-    /// Fills `tables` with the next chunk; its length is exactly what the
-    /// garbler sent in the matching `send_tables` call.
-    fn recv_tables(&mut self, tables: &mut [Block]) -> Result<(), Self::Error>;
+    /// The next chunk of exactly `len` blocks, as the garbler sent it in the
+    /// matching `send_tables` call. The evaluator reads it in place (a source
+    /// in memory lends its own blocks, a channel the buffer it received into)
+    /// until it asks for the next chunk.
+    fn next_tables(&mut self, len: usize) -> Result<&[Block], Self::Error>;
 }
 
 /// Keeps every table in memory (tests, benches).
@@ -172,14 +174,13 @@ pub struct TablesExhausted;
 
 impl TableSource for SliceSource<'_> {
     type Error = TablesExhausted;
-    fn recv_tables(&mut self, tables: &mut [Block]) -> Result<(), Self::Error> {
-        if self.tables.len() < tables.len() {
+    fn next_tables(&mut self, len: usize) -> Result<&[Block], Self::Error> {
+        if self.tables.len() < len {
             return Err(TablesExhausted);
         }
-        let (head, rest) = self.tables.split_at(tables.len());
-        tables.copy_from_slice(head);
+        let (head, rest) = self.tables.split_at(len);
         self.tables = rest;
-        Ok(())
+        Ok(head)
     }
 }
 
@@ -192,6 +193,9 @@ pub enum GarbleError<E> {
     /// The sink or source failed.
     #[error(transparent)]
     Tables(E),
+    /// The source returned a chunk of the wrong length.
+    #[error("a chunk of garbled tables had {got} blocks, expected {expected}")]
+    ChunkLength { expected: usize, got: usize },
 }
 
 /// The garbler's side: holds Δ and the zero label of every live wire.
@@ -344,7 +348,6 @@ fn garble_batch(
 impl Drop for Garbler<'_> {
     fn drop(&mut self) {
         self.labels.zeroize();
-        self.tables.zeroize();
     }
 }
 
@@ -360,7 +363,6 @@ pub struct Evaluator<'p> {
     program: Program,
     hash: TweakableHash,
     labels: Vec<Block>,
-    tables: Vec<Block>,
     next_gate: u64,
 }
 
@@ -372,7 +374,6 @@ impl<'p> Evaluator<'p> {
             program: Program::new(plan),
             hash,
             labels: Program::labels(plan, Block::ZERO),
-            tables: Vec::with_capacity(2 * TABLE_CHUNK_GATES),
             next_gate: 0,
         }
     }
@@ -392,9 +393,9 @@ impl<'p> Evaluator<'p> {
             });
         }
         self.labels[..input_labels.len()].copy_from_slice(input_labels);
-        self.tables.clear();
         let mut remaining = plan.and_count();
-        let mut cursor = 0; // next unread table block in `self.tables`
+        // The unread tables of the current chunk.
+        let mut tables: &[Block] = &[];
         let mut xor_at = 0;
         for i in 0..self.program.steps.len() {
             let (xor_end, start, end) = self.program.steps[i];
@@ -404,21 +405,24 @@ impl<'p> Evaluator<'p> {
                 .run_xors(&mut self.labels, xor_at, xor_end as usize);
             xor_at = xor_end as usize;
             while !run.is_empty() {
-                if cursor == self.tables.len() {
+                if tables.is_empty() {
                     // The next chunk, exactly as the garbler sent it.
                     let gates = remaining.min(TABLE_CHUNK_GATES);
                     debug_assert!(gates > 0, "the plan counts every AND gate");
-                    self.tables.resize(2 * gates, Block::ZERO);
-                    source
-                        .recv_tables(&mut self.tables)
-                        .map_err(GarbleError::Tables)?;
+                    tables = source.next_tables(2 * gates).map_err(GarbleError::Tables)?;
+                    if tables.len() != 2 * gates {
+                        return Err(GarbleError::ChunkLength {
+                            expected: 2 * gates,
+                            got: tables.len(),
+                        });
+                    }
                     remaining -= gates;
-                    cursor = 0;
                 }
-                let n = run.len().min((self.tables.len() - cursor) / 2);
+                let n = run.len().min(tables.len() / 2);
                 let (piece, rest) = run.split_at(n);
-                self.evaluate_gates(piece, cursor);
-                cursor += 2 * n;
+                let (chunk, unread) = tables.split_at(2 * n);
+                self.evaluate_gates(piece, chunk);
+                tables = unread;
                 run = rest;
             }
         }
@@ -429,11 +433,11 @@ impl<'p> Evaluator<'p> {
             .collect())
     }
 
-    /// Evaluates `gates` (independent) with their tables at
-    /// `self.tables[cursor..]`: with a fused kernel where there is one, else
-    /// in hash calls of [`BATCH_GATES`] gates.
-    fn evaluate_gates(&mut self, gates: &[AndGate], cursor: usize) {
-        let tables = &self.tables[cursor..cursor + 2 * gates.len()];
+    /// Evaluates `gates` (independent) with their `tables` (two blocks per
+    /// gate): with a fused kernel where there is one, else in hash calls of
+    /// [`BATCH_GATES`] gates.
+    fn evaluate_gates(&mut self, gates: &[AndGate], tables: &[Block]) {
+        debug_assert_eq!(tables.len(), 2 * gates.len());
         let t0 = 2 * self.next_gate;
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
@@ -493,7 +497,6 @@ fn evaluate_batch(
 impl Drop for Evaluator<'_> {
     fn drop(&mut self) {
         self.labels.zeroize();
-        self.tables.zeroize();
     }
 }
 
@@ -503,22 +506,23 @@ impl core::fmt::Debug for Evaluator<'_> {
     }
 }
 
-/// Asks the CPU to bring the label in `slot` into the cache. The label arrays
-/// of large circuits do not fit in the caches and the plan's slots are read in
-/// no particular order, so without this most label reads wait on a miss.
+/// Asks the CPU to bring `blocks[index]` into the cache (an index past the end
+/// is harmless). The label arrays of large circuits do not fit in the caches
+/// and the plan's slots are read in no particular order, so without this most
+/// label reads wait on a miss; the VAES evaluator prefetches tables with it.
 #[inline(always)]
-fn prefetch(labels: &[Block], slot: u32) {
+pub(crate) fn prefetch(blocks: &[Block], index: u32) {
     #[cfg(target_arch = "x86_64")]
     {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let p = labels.as_ptr().wrapping_add(slot as usize);
+        let p = blocks.as_ptr().wrapping_add(index as usize);
         // SAFETY: `prefetcht0` is SSE, part of the x86-64 baseline (no run-time
         // check needed); a prefetch never faults and never changes memory, so
         // any address is allowed.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (labels, slot);
+    let _ = (blocks, index);
 }
 
 /// Prefetches the input and output labels of `gates`.

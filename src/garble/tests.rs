@@ -236,6 +236,19 @@ fn wrong_input_count_and_short_tables_are_errors() {
         evaluator.evaluate(&[Block::ZERO; 4], &mut SliceSource::new(&short)),
         Err(GarbleError::Tables(TablesExhausted))
     );
+    // A source that breaks the contract and lends a shorter chunk than asked.
+    struct ShortChunks;
+    impl TableSource for ShortChunks {
+        type Error = core::convert::Infallible;
+        fn next_tables(&mut self, len: usize) -> Result<&[Block], Self::Error> {
+            Ok(&[Block::ZERO; 1][..len.min(1)])
+        }
+    }
+    let expected = 2 * plan.and_count().min(TABLE_CHUNK_GATES);
+    assert_eq!(
+        evaluator.evaluate(&[Block::ZERO; 4], &mut ShortChunks),
+        Err(GarbleError::ChunkLength { expected, got: 1 })
+    );
 }
 
 #[test]

@@ -171,6 +171,9 @@ impl<E: Into<ProtocolError>> From<GarbleError<E>> for ProtocolError {
                 ProtocolError::Input(format!("expected {expected} input labels, got {got}"))
             }
             GarbleError::Tables(e) => e.into(),
+            GarbleError::ChunkLength { expected, got } => ProtocolError::Peer(format!(
+                "a chunk of garbled tables had {got} blocks, expected {expected}"
+            )),
         }
     }
 }
@@ -211,14 +214,19 @@ impl TableSink for ChannelSink<'_> {
     }
 }
 
-/// Receives garbled tables chunk by chunk; each frame must have exactly the
-/// length the circuit implies.
-struct ChannelSource<'a>(&'a mut Channel);
+/// Receives garbled tables chunk by chunk into one buffer; each frame must
+/// have exactly the length the circuit implies.
+struct ChannelSource<'a> {
+    channel: &'a mut Channel,
+    buffer: &'a mut Vec<Block>,
+}
 
 impl TableSource for ChannelSource<'_> {
     type Error = NetError;
-    fn recv_tables(&mut self, tables: &mut [Block]) -> Result<(), NetError> {
-        self.0.recv_blocks(tables)
+    fn next_tables(&mut self, len: usize) -> Result<&[Block], NetError> {
+        self.buffer.resize(len, Block::ZERO);
+        self.channel.recv_blocks(self.buffer)?;
+        Ok(self.buffer)
     }
 }
 
@@ -438,6 +446,8 @@ pub struct EvaluatorSession<'a> {
     circuit: &'a Circuit,
     agreement: Agreement,
     evaluator: Evaluator<'a>,
+    /// The chunk of garbled tables being evaluated, reused across runs.
+    tables: Vec<Block>,
     ot: Option<IknpReceiver>,
     stats: Stats,
 }
@@ -469,6 +479,7 @@ impl<'a> EvaluatorSession<'a> {
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
         Ok(EvaluatorSession {
             evaluator: Evaluator::new(plan, hash),
+            tables: Vec::with_capacity(2 * garble::TABLE_CHUNK_GATES),
             channel,
             circuit,
             agreement,
@@ -497,9 +508,13 @@ impl<'a> EvaluatorSession<'a> {
         let active =
             self.agreement
                 .in_wire_order(circuit, Role::Evaluator, &our_labels, &their_labels);
-        let output_labels = self
-            .evaluator
-            .evaluate(&active, &mut ChannelSource(&mut self.channel))?;
+        let output_labels = self.evaluator.evaluate(
+            &active,
+            &mut ChannelSource {
+                channel: &mut self.channel,
+                buffer: &mut self.tables,
+            },
+        )?;
         let t = self.stats.add("evaluating", t);
 
         let n = circuit.total_outputs();
