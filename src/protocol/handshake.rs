@@ -15,8 +15,9 @@ use sha2::{Digest, Sha256};
 /// Bytes that open every gc2pc session.
 pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
 /// The wire-protocol version; peers must match exactly. 2: table chunks of
-/// 1024 AND gates (1: 2048).
-pub const VERSION: u16 = 2;
+/// 1024 AND gates (1: 2048). 3: scheduling windows of 2^15 gates (2: 2^16),
+/// which reorders the AND gates and so their tweaks and tables.
+pub const VERSION: u16 = 3;
 /// Most input or output groups a hello may list.
 pub const MAX_GROUPS: usize = 4096;
 /// Largest encoded hello.
