@@ -291,8 +291,13 @@ fn a_party_that_dies_mid_run_makes_the_other_fail_cleanly() {
     e.wait().unwrap();
     let start = Instant::now();
     let (ok, _, err) = g.finish();
+    // The kill lands in the set-up (OT) or in garbling, depending on timing;
+    // either way the message names the lost connection.
     assert!(!ok, "the garbler should fail: {err}");
-    assert!(err.contains("error: connection"), "{err}");
+    assert!(
+        err.contains("error: ") && err.contains("connection"),
+        "{err}"
+    );
     assert!(start.elapsed() < Duration::from_secs(30));
 
     // The garbler dies mid-run: the evaluator reports it.
@@ -305,10 +310,10 @@ fn a_party_that_dies_mid_run_makes_the_other_fail_cleanly() {
     g.child.wait().unwrap();
     let out = e.join().unwrap();
     assert!(!out.status.success());
+    let err = stderr_of(&out);
     assert!(
-        stderr_of(&out).contains("error: connection"),
-        "{}",
-        stderr_of(&out)
+        err.contains("error: ") && err.contains("connection"),
+        "{err}"
     );
     let _ = std::fs::remove_file(&big);
 }
