@@ -24,7 +24,8 @@ use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::net::tls::{self, TlsFiles};
 use gc2pc::net::{Channel, NetError, tcp};
 use gc2pc::protocol::{
-    Agreement, EvaluatorSession, GarblerSession, ProtocolError, Reveal, Role, Stats, local,
+    Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Reveal, Role, Stats,
+    local,
 };
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -341,6 +342,8 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
     if args.serve {
         return serve(&garbler, &listener, args.max_sessions, args.sessions);
     }
+    // Δ and the base-OT message, computed before the evaluator arrives.
+    let prep = GarblerPrep::new(&circuit, &agreement)?;
     eprintln!(
         "garbler: waiting for the evaluator on {} (up to {} s{})",
         local,
@@ -356,7 +359,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         .context("no evaluator connected in time")?;
     eprintln!("garbler: the evaluator connected; running the protocol");
     let start = Instant::now();
-    let output = garbler.session(stream)?;
+    let output = garbler.session(stream, prep)?;
     if let (Some(outputs), _) = &output {
         print_outputs(outputs, p.format, order(p.msb_bytes));
     }
@@ -379,23 +382,43 @@ struct Party<'a> {
 }
 
 impl Party<'_> {
-    /// One garbler session on an accepted connection (TLS handshake first if
-    /// configured).
-    fn session(&self, stream: TcpStream) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
-        let channel = match &self.tls {
-            Some(config) => tls::accept(stream, config.clone(), self.timeout)?,
-            None => tcp::from_stream(stream)?,
-        };
-        run_garbler(
+    /// The protocol on an open channel.
+    fn garble_on(
+        &self,
+        mut channel: Channel,
+        prep: GarblerPrep,
+    ) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
+        channel.set_timeout(self.timeout)?;
+        let mut session = GarblerSession::start_prepared(
             channel,
             self.circuit,
             self.plan,
             self.agreement.clone(),
             self.backend,
-            self.inputs,
-            self.timeout,
-        )
-        .map_err(|e| {
+            prep,
+        )?;
+        let output = session.run(self.inputs)?;
+        Ok((output, session.stats()))
+    }
+
+    /// Δ and the base-OT message of one session, computed before its
+    /// evaluator connects.
+    fn prepare(&self) -> Result<GarblerPrep> {
+        Ok(GarblerPrep::new(self.circuit, self.agreement)?)
+    }
+
+    /// One garbler session on an accepted connection (TLS handshake first if
+    /// configured), with secrets from `prep`.
+    fn session(
+        &self,
+        stream: TcpStream,
+        prep: GarblerPrep,
+    ) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
+        let channel = match &self.tls {
+            Some(config) => tls::accept(stream, config.clone(), self.timeout)?,
+            None => tcp::from_stream(stream)?,
+        };
+        self.garble_on(channel, prep).map_err(|e| {
             if self.tls.is_none() {
                 plain_hint(e, "the evaluator")
             } else {
@@ -438,6 +461,14 @@ fn serve(
                     running = active.1.wait(running).unwrap_or_else(|e| e.into_inner());
                 }
             }
+            let prep = match party.prepare() {
+                Ok(prep) => prep,
+                Err(e) => {
+                    eprintln!("garbler: preparing a session failed: {e:#}");
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+            };
             let stream = match listener.accept_stream(Duration::from_secs(3600)) {
                 Ok(stream) => stream,
                 Err(NetError::Timeout) => continue,
@@ -458,7 +489,7 @@ fn serve(
             scope.spawn(move || {
                 let start = Instant::now();
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    party.session(stream)
+                    party.session(stream, prep)
                 }))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the session panicked")));
                 match result {
@@ -491,21 +522,6 @@ fn serve(
         failed.load(Ordering::Relaxed)
     );
     Ok(())
-}
-
-fn run_garbler(
-    mut channel: Channel,
-    circuit: &Circuit,
-    plan: &Plan,
-    agreement: Agreement,
-    backend: Backend,
-    inputs: &[Vec<bool>],
-    timeout: Duration,
-) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
-    channel.set_timeout(timeout)?;
-    let mut session = GarblerSession::start(channel, circuit, plan, agreement, backend)?;
-    let output = session.run(inputs)?;
-    Ok((output, session.stats()))
 }
 
 fn run_evaluator(

@@ -19,7 +19,9 @@
 //! k_i = KDF(j, i, transcript, b·A_i)              k_c = KDF(j, c, transcript, a·B)
 //! ```
 //! Both messages are independent of each other, so they cross in a single
-//! round trip (each side sends first, then reads). The random oracle into the
+//! round trip (each side sends first, then reads), and the receiver can
+//! compute its message before it is even connected ([`PreparedReceiver`]:
+//! the listening garbler does, see `protocol::GarblerPrep`). The random oracle into the
 //! group is `H_j(x) = 2·Elligator²(SHA-512(tag ‖ j ‖ x))` (Ristretto's
 //! `from_uniform_bytes`, which is uniform on the group); the factor 2 (a
 //! bijection on the prime-order group) lets the receiver encode all its points
@@ -182,8 +184,102 @@ pub fn send(
     Ok(keys)
 }
 
+/// The receiver's side of a batch of base OTs, with its message computed
+/// before any connection: the message does not depend on the sender's, so a
+/// party that waits for its peer (the listening garbler) prepares it while
+/// waiting and, once connected, only sends it and derives the keys.
+pub struct PreparedReceiver {
+    choices: Zeroizing<Vec<bool>>,
+    /// `a'` per OT (the receiver's shared point is `(2a')·B`).
+    a: Zeroizing<Vec<Scalar>>,
+    /// The message `(r_0, r_1)` per OT.
+    msg: Vec<u8>,
+}
+
+impl core::fmt::Debug for PreparedReceiver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PreparedReceiver(<secret>, {} OTs)", self.choices.len())
+    }
+}
+
+impl PreparedReceiver {
+    /// Computes the receiver message for `choices` (the group work of the
+    /// receiver, but for the final multiplication by the sender's point).
+    pub fn new(choices: &[bool], prg: &mut Prg) -> PreparedReceiver {
+        let n = choices.len();
+        // Randomness first (the PRG is sequential), then the group work in
+        // parallel. r_{1-c} = 2·X with X uniform.
+        let mut wide = Zeroizing::new(vec![0u8; 64 * n]);
+        prg.fill_bytes(&mut wide);
+        let a: Zeroizing<Vec<Scalar>> =
+            Zeroizing::new((0..n).map(|_| random_scalar(prg)).collect());
+        let xs: Vec<RistrettoPoint> = par_map(n, |j| {
+            let u: &[u8; 64] = wide[64 * j..64 * (j + 1)].try_into().expect("64 bytes");
+            RistrettoPoint::from_uniform_bytes(u)
+        });
+        wide.zeroize();
+        let other = RistrettoPoint::double_and_compress_batch(&xs);
+        // r_c = 2·(a'·G − h) where H = 2h, so that r_c + H = (2a')·G.
+        let ys: Zeroizing<Vec<RistrettoPoint>> = Zeroizing::new(par_map(n, |j| {
+            let h = hash_to_point(j as u64, other[j].as_bytes());
+            &a[j] * RISTRETTO_BASEPOINT_TABLE - h
+        }));
+        let mine = RistrettoPoint::double_and_compress_batch(ys.iter());
+        let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
+        for (j, r) in msg.chunks_exact_mut(64).enumerate() {
+            let (r0, r1) = if choices[j] {
+                (&other[j], &mine[j])
+            } else {
+                (&mine[j], &other[j])
+            };
+            r[..32].copy_from_slice(r0.as_bytes());
+            r[32..].copy_from_slice(r1.as_bytes());
+        }
+        PreparedReceiver {
+            choices: Zeroizing::new(choices.to_vec()),
+            a,
+            msg,
+        }
+    }
+
+    /// Sends the prepared message, reads the sender's `B` and returns `k_c`
+    /// for each OT.
+    ///
+    /// Sends `64 n` bytes, receives 32.
+    pub fn run(self, ch: &mut Channel) -> Result<Zeroizing<Vec<Block>>, OtError> {
+        let PreparedReceiver { choices, a, msg } = self;
+        let n = choices.len();
+        ch.send_bytes(&msg)?;
+        ch.flush()?;
+
+        let mut b_bytes = [0u8; 32];
+        ch.recv_bytes_exact(&mut b_bytes)?;
+        let big_b = decompress(&b_bytes, None)?;
+        if big_b.is_identity() {
+            return Err(OtError::InvalidPoint { index: None });
+        }
+        // shared = (2a')·B; use a table for B when that is cheaper.
+        let shared: Zeroizing<Vec<RistrettoPoint>> = if n >= 48 {
+            let table = RistrettoBasepointTable::create(&(big_b + big_b));
+            Zeroizing::new(par_map(n, |j| &a[j] * &table))
+        } else {
+            let b2 = big_b + big_b;
+            Zeroizing::new(par_map(n, |j| b2 * a[j]))
+        };
+        drop(a);
+        let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(shared.iter()));
+        let keys = msg
+            .chunks_exact(64)
+            .enumerate()
+            .map(|(j, r)| kdf(j as u64, choices[j] as u8, &b_bytes, r, &enc[j]))
+            .collect();
+        enc.zeroize();
+        Ok(Zeroizing::new(keys))
+    }
+}
+
 /// The receiver of random OTs with the given choice bits: returns `k_c` for
-/// each.
+/// each ([`PreparedReceiver::new`] then [`PreparedReceiver::run`]).
 ///
 /// Sends `64 n` bytes, receives 32.
 pub fn receive(
@@ -191,59 +287,5 @@ pub fn receive(
     choices: &[bool],
     prg: &mut Prg,
 ) -> Result<Zeroizing<Vec<Block>>, OtError> {
-    let n = choices.len();
-    // Randomness first (the PRG is sequential), then the group work in
-    // parallel. r_{1-c} = 2·X with X uniform.
-    let mut wide = Zeroizing::new(vec![0u8; 64 * n]);
-    prg.fill_bytes(&mut wide);
-    let mut a: Zeroizing<Vec<Scalar>> =
-        Zeroizing::new((0..n).map(|_| random_scalar(prg)).collect());
-    let xs: Vec<RistrettoPoint> = par_map(n, |j| {
-        let u: &[u8; 64] = wide[64 * j..64 * (j + 1)].try_into().expect("64 bytes");
-        RistrettoPoint::from_uniform_bytes(u)
-    });
-    wide.zeroize();
-    let other = RistrettoPoint::double_and_compress_batch(&xs);
-    // r_c = 2·(a'·G − h) where H = 2h, so that r_c + H = (2a')·G.
-    let ys: Zeroizing<Vec<RistrettoPoint>> = Zeroizing::new(par_map(n, |j| {
-        let h = hash_to_point(j as u64, other[j].as_bytes());
-        &a[j] * RISTRETTO_BASEPOINT_TABLE - h
-    }));
-    let mine = RistrettoPoint::double_and_compress_batch(ys.iter());
-    let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
-    for (j, r) in msg.chunks_exact_mut(64).enumerate() {
-        let (r0, r1) = if choices[j] {
-            (&other[j], &mine[j])
-        } else {
-            (&mine[j], &other[j])
-        };
-        r[..32].copy_from_slice(r0.as_bytes());
-        r[32..].copy_from_slice(r1.as_bytes());
-    }
-    ch.send_bytes(&msg)?;
-    ch.flush()?;
-
-    let mut b_bytes = [0u8; 32];
-    ch.recv_bytes_exact(&mut b_bytes)?;
-    let big_b = decompress(&b_bytes, None)?;
-    if big_b.is_identity() {
-        return Err(OtError::InvalidPoint { index: None });
-    }
-    // shared = (2a')·B; use a table for B when that is cheaper.
-    let shared: Zeroizing<Vec<RistrettoPoint>> = if n >= 48 {
-        let table = RistrettoBasepointTable::create(&(big_b + big_b));
-        Zeroizing::new(par_map(n, |j| &a[j] * &table))
-    } else {
-        let b2 = big_b + big_b;
-        Zeroizing::new(par_map(n, |j| b2 * a[j]))
-    };
-    a.zeroize();
-    let mut enc = Zeroizing::new(RistrettoPoint::double_and_compress_batch(shared.iter()));
-    let keys = msg
-        .chunks_exact(64)
-        .enumerate()
-        .map(|(j, r)| kdf(j as u64, choices[j] as u8, &b_bytes, r, &enc[j]))
-        .collect();
-    enc.zeroize();
-    Ok(Zeroizing::new(keys))
+    PreparedReceiver::new(choices, prg).run(ch)
 }

@@ -122,21 +122,52 @@ fn padded(n: usize) -> usize {
     n.div_ceil(128) * 128
 }
 
-impl IknpSender {
-    /// Runs the 128 base OTs as base-OT receiver with choice bits Δ (one
-    /// round trip); `prg` supplies the base-OT randomness.
-    pub fn setup(ch: &mut Channel, delta: &Delta, prg: &mut Prg) -> Result<IknpSender, OtError> {
-        let choices: Vec<bool> = (0..COLUMNS).map(|i| delta.bit(i)).collect();
-        let seeds = base::receive(ch, &choices, prg)?;
+/// An [`IknpSender`] whose base-OT receiver message is computed ahead of the
+/// connection ([`base::PreparedReceiver`]): see [`IknpSender::prepare`].
+#[derive(Debug)]
+pub struct PreparedSender {
+    delta: Delta,
+    base: base::PreparedReceiver,
+}
+
+impl PreparedSender {
+    /// Runs the prepared base OTs (send the message, read the sender's point,
+    /// derive the seeds).
+    pub fn setup(self, ch: &mut Channel) -> Result<IknpSender, OtError> {
+        let PreparedSender { delta, base } = self;
+        let seeds = base.run(ch)?;
         Ok(IknpSender {
-            delta: delta.clone(),
             prgs: seeds.iter().map(|&s| Prg::new(s)).collect(),
-            masks: choices.iter().map(|&c| Block::ONES.select(c)).collect(),
+            masks: (0..COLUMNS)
+                .map(|i| Block::ONES.select(delta.bit(i)))
+                .collect(),
+            delta,
             done: 0,
             u: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             q: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             rows: Vec::new(),
         })
+    }
+}
+
+impl IknpSender {
+    /// Computes the base-OT receiver message for choice bits Δ before any
+    /// connection (most of the garbler's base-OT work; `prg` supplies its
+    /// randomness); [`PreparedSender::setup`] finishes over a channel.
+    pub fn prepare(delta: &Delta, prg: &mut Prg) -> PreparedSender {
+        let mut choices: Vec<bool> = (0..COLUMNS).map(|i| delta.bit(i)).collect();
+        let base = base::PreparedReceiver::new(&choices, prg);
+        choices.zeroize();
+        PreparedSender {
+            delta: delta.clone(),
+            base,
+        }
+    }
+
+    /// Runs the 128 base OTs as base-OT receiver with choice bits Δ (one
+    /// round trip); `prg` supplies the base-OT randomness.
+    pub fn setup(ch: &mut Channel, delta: &Delta, prg: &mut Prg) -> Result<IknpSender, OtError> {
+        IknpSender::prepare(delta, prg).setup(ch)
     }
 
     /// One chunk of `m` (multiple of 128, ≤ CHUNK) OTs into `out` (`m` blocks).

@@ -3,7 +3,7 @@
 //! plain TCP ([`run_over_loopback`]) or mutual TLS 1.3
 //! ([`run_over_loopback_tls`]).
 
-use super::{Agreement, EvaluatorSession, GarblerSession, ProtocolError, Stats};
+use super::{Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Stats};
 use crate::aes::Backend;
 use crate::circuit::{Circuit, Plan};
 use crate::net::{Channel, tcp, tls};
@@ -67,8 +67,9 @@ struct Session<'a> {
 }
 
 /// Both roles on two threads over a loopback listener; `accept` and `connect`
-/// make each side's channel (plain or TLS). The evaluator's clock starts
-/// before it connects.
+/// make each side's channel (plain or TLS). The garbler prepares its session
+/// ([`GarblerPrep`]) first, as a listening garbler does; the evaluator's clock
+/// starts after that, before it connects.
 fn run_pair(
     s: Session<'_>,
     garbler_inputs: &[Vec<Vec<bool>>],
@@ -83,12 +84,21 @@ fn run_pair(
     );
     let listener = tcp::listen("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
+    // As `gc2pc garble` does: the garbler prepares while it listens, before
+    // the evaluator (and its clock) starts.
+    let prep = GarblerPrep::new(s.circuit, s.agreement)?;
     std::thread::scope(|scope| {
         let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
             let mut channel = accept(&listener)?;
             channel.set_timeout(TIMEOUT)?;
-            let mut session =
-                GarblerSession::start(channel, s.circuit, s.plan, s.agreement.clone(), s.backend)?;
+            let mut session = GarblerSession::start_prepared(
+                channel,
+                s.circuit,
+                s.plan,
+                s.agreement.clone(),
+                s.backend,
+                prep,
+            )?;
             for inputs in garbler_inputs {
                 session.run(inputs)?;
             }
@@ -197,4 +207,77 @@ pub fn run_over_loopback_tls(
             .map_err(tls_error)
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuit::builder;
+    use crate::net::tcp;
+
+    /// The 8 bits of `v`, LSB first.
+    fn bits(v: u8) -> Vec<bool> {
+        (0..8).map(|i| (v >> i) & 1 == 1).collect()
+    }
+
+    /// One session over loopback with a garbler started from `prep`.
+    fn lt_with_prep(prep: GarblerPrep, x: u8, y: u8) -> bool {
+        let circuit = builder::lt(8, false);
+        let plan = Plan::new(&circuit);
+        let agreement = Agreement::default_for(&circuit);
+        let listener = tcp::listen("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::scope(|s| {
+            let g = s.spawn(|| {
+                let channel = listener.accept(TIMEOUT).unwrap();
+                let mut session = GarblerSession::start_prepared(
+                    channel,
+                    &circuit,
+                    &plan,
+                    agreement.clone(),
+                    Backend::best(),
+                    prep,
+                )
+                .unwrap();
+                session.run(&[bits(x)]).unwrap();
+            });
+            let channel = tcp::connect(addr, TIMEOUT).unwrap();
+            let mut session = EvaluatorSession::start(
+                channel,
+                &circuit,
+                &plan,
+                agreement.clone(),
+                Backend::best(),
+            )
+            .unwrap();
+            let out = session.run(&[bits(y)]).unwrap();
+            g.join().unwrap();
+            out[0][0]
+        })
+    }
+
+    #[test]
+    fn a_prepared_garbler_computes_the_circuit() {
+        let circuit = builder::lt(8, false);
+        let agreement = Agreement::default_for(&circuit);
+        for (x, y) in [(3u8, 200u8), (200, 3), (77, 77), (0, 1)] {
+            let prep = GarblerPrep::new(&circuit, &agreement).unwrap();
+            assert_eq!(lt_with_prep(prep, x, y), x < y, "{x} < {y}");
+        }
+    }
+
+    #[test]
+    fn a_preparation_for_another_agreement_is_completed() {
+        // Prepared as if the garbler owned every input: no base-OT message.
+        let circuit = builder::lt(8, false);
+        let all_garbler = Agreement::with_garbler_groups(&circuit, &[0, 1]).unwrap();
+        let prep = GarblerPrep::new(&circuit, &all_garbler).unwrap();
+        assert!(prep.ot.is_none());
+        assert!(lt_with_prep(prep, 5, 9));
+        assert!(!lt_with_prep(
+            GarblerPrep::new(&circuit, &all_garbler).unwrap(),
+            9,
+            5
+        ));
+    }
 }

@@ -27,7 +27,7 @@ use crate::circuit::{Circuit, Plan};
 use crate::garble::{self, Evaluator, GarbleError, Garbler, TableSink, TableSource};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::{Channel, NetError};
-use crate::ot::iknp::{IknpReceiver, IknpSender};
+use crate::ot::iknp::{IknpReceiver, IknpSender, PreparedSender};
 use crate::ot::{CotReceiver, CotSender, OtError};
 use crate::prg::{Prg, RngError};
 pub use handshake::{Hello, Reveal, Role};
@@ -340,32 +340,98 @@ pub struct GarblerSession<'a> {
     stats: Stats,
 }
 
+/// What the garbler computes before its evaluator connects: Δ, the hash seed
+/// and, when the evaluator has inputs, the base-OT receiver message of IKNP
+/// (most of the garbler's base-OT work, a few milliseconds). A listening
+/// garbler prepares while it waits, so the evaluator does not wait for it.
+pub struct GarblerPrep {
+    prg: Prg,
+    delta: Delta,
+    seed: Block,
+    ot: Option<PreparedSender>,
+    took: Duration,
+}
+
+impl core::fmt::Debug for GarblerPrep {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("GarblerPrep(<secret>)")
+    }
+}
+
+impl GarblerPrep {
+    /// Draws Δ and the seed from the OS and prepares the base OTs that a
+    /// session of `circuit` under `agreement` needs.
+    pub fn new(circuit: &Circuit, agreement: &Agreement) -> Result<GarblerPrep, ProtocolError> {
+        let start = Instant::now();
+        let mut prg = Prg::from_os_rng()?;
+        let delta = prg.random_delta();
+        let seed = prg.random_block();
+        let ot = (agreement.bits_of(circuit, Role::Evaluator) > 0)
+            .then(|| IknpSender::prepare(&delta, &mut prg));
+        Ok(GarblerPrep {
+            prg,
+            delta,
+            seed,
+            ot,
+            took: start.elapsed(),
+        })
+    }
+}
+
 impl<'a> GarblerSession<'a> {
     /// Handshake, hash seed and base OTs over `channel`. `plan` must be
     /// `Plan::new(circuit)`.
     pub fn start(
-        mut channel: Channel,
+        channel: Channel,
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
         backend: Backend,
     ) -> Result<Self, ProtocolError> {
+        let prep = GarblerPrep::new(circuit, &agreement)?;
+        GarblerSession::start_prepared(channel, circuit, plan, agreement, backend, prep)
+    }
+
+    /// As [`GarblerSession::start`], with the secrets and base-OT message
+    /// prepared beforehand (for this circuit and agreement; a `prep` made for
+    /// another one is completed or trimmed here). Statistics count the
+    /// preparation as the phase "base OT (prepared)".
+    pub fn start_prepared(
+        mut channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Backend,
+        prep: GarblerPrep,
+    ) -> Result<Self, ProtocolError> {
+        let GarblerPrep {
+            mut prg,
+            delta,
+            seed,
+            ot,
+            took,
+        } = prep;
+        // A preparation for another agreement still works: prepare here
+        // what it lacks, drop what it has too much.
+        let ot = match (agreement.bits_of(circuit, Role::Evaluator) > 0, ot) {
+            (true, None) => Some(IknpSender::prepare(&delta, &mut prg)),
+            (true, ot) => ot,
+            (false, _) => None,
+        };
         let mut stats = Stats {
             and_gates: plan.and_count(),
+            phases: vec![("base OT (prepared)", took)],
             ..Stats::default()
         };
         let t = Instant::now();
         handshake(&mut channel, circuit, &agreement, Role::Garbler)?;
-        let mut prg = Prg::from_os_rng()?;
-        let delta = prg.random_delta();
-        let seed = prg.random_block();
         channel.send_block(seed)?;
         channel.flush()?;
         let t = stats.add("handshake", t);
-        let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
-            Some(IknpSender::setup(&mut channel, &delta, &mut prg)?)
-        } else {
-            None
+        // The handshake checked that both sides agree on who has inputs.
+        let ot = match ot {
+            Some(prepared) => Some(prepared.setup(&mut channel)?),
+            None => None,
         };
         stats.add("base OT", t);
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
