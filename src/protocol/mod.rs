@@ -395,7 +395,8 @@ impl<'a> GarblerSession<'a> {
     /// As [`GarblerSession::start`], with the secrets and base-OT message
     /// prepared beforehand (for this circuit and agreement; a `prep` made for
     /// another one is completed or trimmed here). Statistics count the
-    /// preparation as the phase "base OT (prepared)".
+    /// preparation as the phase "OT preparation" (it ran before the connection,
+    /// so it is not part of the session's wall time).
     pub fn start_prepared(
         mut channel: Channel,
         circuit: &'a Circuit,
@@ -420,7 +421,7 @@ impl<'a> GarblerSession<'a> {
         };
         let mut stats = Stats {
             and_gates: plan.and_count(),
-            phases: vec![("base OT (prepared)", took)],
+            phases: vec![("OT preparation", took)],
             ..Stats::default()
         };
         let t = Instant::now();
