@@ -25,11 +25,7 @@ type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[&str]) -> Garbler {
     common::spawn_listening(
-        Command::new(BIN)
-            .arg("garble")
-            .arg("--circuit")
-            .arg(circuit)
-            .args(["--listen", "127.0.0.1:0", "--timeout", "30"])
+        common::garble_on_any_port(circuit, 30)
             .args(args)
             .stdout(Stdio::piped()),
     )

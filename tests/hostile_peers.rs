@@ -132,11 +132,8 @@ fn against_garbler(extra: &[&str], script: impl FnOnce(TcpStream) -> TcpStream) 
     let common::Listening {
         child, addr, lines, ..
     } = common::spawn_listening(
-        Command::new(BIN)
-            .args(["garble", "--circuit"])
-            .arg(cmp32_path())
-            .args(["--input", "7", "--listen", "127.0.0.1:0", "--timeout"])
-            .arg(TIMEOUT.to_string())
+        common::garble_on_any_port(&cmp32_path(), TIMEOUT)
+            .args(["--input", "7"])
             .args(extra)
             .stdout(Stdio::null()),
     );

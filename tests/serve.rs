@@ -39,17 +39,8 @@ impl Server {
             first,
             lines,
         } = common::spawn_listening(
-            Command::new(BIN)
-                .args(["garble", "--serve", "--circuit"])
-                .arg(circuit)
-                .args([
-                    "--input",
-                    input,
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--timeout",
-                    "20",
-                ])
+            common::garble_on_any_port(circuit, 20)
+                .args(["--serve", "--input", input])
                 .args(args)
                 .stdout(Stdio::null()),
         );

@@ -59,11 +59,7 @@ type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[String]) -> Garbler {
     common::spawn_listening(
-        Command::new(BIN)
-            .arg("garble")
-            .arg("--circuit")
-            .arg(circuit)
-            .args(["--listen", "127.0.0.1:0", "--timeout", "10"])
+        common::garble_on_any_port(circuit, 10)
             .args(args)
             .stdout(Stdio::piped()),
     )

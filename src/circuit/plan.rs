@@ -14,8 +14,8 @@
 //! array, small: level-sorting the whole 1 M-AND benchmark circuit kept
 //! 586 085 labels (9 MB) alive, windows of 2^15 gates keep 5 688 (91 KB)
 //! with runs of ~310 ANDs still; circuits of up to 2^15 gates are one
-//! window. Within free(l), gates are ordered by free
-//! depth too (see `schedule_window`).
+//! window. Within free(l), gates are ordered by free depth too (see
+//! `schedule_window`).
 //!
 //! Slots: wires are mapped onto reusable slots by liveness in the new order, so
 //! the label array holds only the wires alive at once (the inputs sit in slots

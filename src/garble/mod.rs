@@ -95,6 +95,26 @@ impl Program {
         labels
     }
 
+    /// Runs step `i` up to its AND run: its free gates on `labels`, after
+    /// prefetching the labels of the run's first gates; returns the run.
+    #[inline]
+    fn step<'p>(&self, i: usize, plan: &'p Plan, labels: &mut [Block]) -> &'p [AndGate] {
+        let from = i.checked_sub(1).map_or(0, |p| self.steps[p].0 as usize);
+        let (to, start, end) = self.steps[i];
+        let run = &plan.ands()[start as usize..end as usize];
+        prefetch_gates(labels, &run[..run.len().min(BATCH_GATES)]);
+        self.run_xors(labels, from, to as usize);
+        run
+    }
+
+    /// The labels of the plan's output wires.
+    fn outputs(plan: &Plan, labels: &[Block]) -> Vec<Block> {
+        plan.output_slots()
+            .iter()
+            .map(|&s| labels[s as usize])
+            .collect()
+    }
+
     /// Runs the free gates `xors[from..to]` on `labels` (whose length is a
     /// power of two, see [`Program::labels`]). Every slot number is below the
     /// length, so masking it with `len - 1` changes nothing, but it lets the
@@ -245,14 +265,8 @@ impl<'p> Garbler<'p> {
             });
         }
         self.labels[..input_zero_labels.len()].copy_from_slice(input_zero_labels);
-        let mut xor_at = 0;
         for i in 0..self.program.steps.len() {
-            let (xor_end, start, end) = self.program.steps[i];
-            let mut run = &plan.ands()[start as usize..end as usize];
-            prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
-            self.program
-                .run_xors(&mut self.labels, xor_at, xor_end as usize);
-            xor_at = xor_end as usize;
+            let mut run = self.program.step(i, plan, &mut self.labels);
             while !run.is_empty() {
                 let room = TABLE_CHUNK_GATES - self.filled / 2;
                 let (piece, rest) = run.split_at(run.len().min(room));
@@ -270,11 +284,7 @@ impl<'p> Garbler<'p> {
                 .map_err(GarbleError::Tables)?;
             self.filled = 0;
         }
-        Ok(plan
-            .output_slots()
-            .iter()
-            .map(|&s| self.labels[s as usize])
-            .collect())
+        Ok(Program::outputs(plan, &self.labels))
     }
 
     /// Garbles `gates` (independent; they fit in the table buffer) into
@@ -396,14 +406,8 @@ impl<'p> Evaluator<'p> {
         let mut remaining = plan.and_count();
         // The unread tables of the current chunk.
         let mut tables: &[Block] = &[];
-        let mut xor_at = 0;
         for i in 0..self.program.steps.len() {
-            let (xor_end, start, end) = self.program.steps[i];
-            let mut run = &plan.ands()[start as usize..end as usize];
-            prefetch_gates(&self.labels, &run[..run.len().min(BATCH_GATES)]);
-            self.program
-                .run_xors(&mut self.labels, xor_at, xor_end as usize);
-            xor_at = xor_end as usize;
+            let mut run = self.program.step(i, plan, &mut self.labels);
             while !run.is_empty() {
                 if tables.is_empty() {
                     // The next chunk, exactly as the garbler sent it.
@@ -426,11 +430,7 @@ impl<'p> Evaluator<'p> {
                 run = rest;
             }
         }
-        Ok(plan
-            .output_slots()
-            .iter()
-            .map(|&s| self.labels[s as usize])
-            .collect())
+        Ok(Program::outputs(plan, &self.labels))
     }
 
     /// Evaluates `gates` (independent) with their `tables` (two blocks per

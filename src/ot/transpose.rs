@@ -180,19 +180,6 @@ fn tile_portable(tile: &[Block; 128], out: &mut [Block; 128]) {
     }
 }
 
-/// Assembles output rows from 16-bit pieces: `parts[j][g]` is bits
-/// `16g..16g+16` of row `j`.
-#[cfg(target_arch = "aarch64")]
-fn assemble16(parts: &[[u16; 8]; 128], out: &mut [Block; 128]) {
-    for (o, p) in out.iter_mut().zip(parts) {
-        let mut v = 0u128;
-        for (g, &x) in p.iter().enumerate() {
-            v |= (x as u128) << (16 * g);
-        }
-        *o = Block(v);
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use crate::block::Block;
@@ -287,9 +274,20 @@ mod x86 {
 
 #[cfg(target_arch = "aarch64")]
 mod neon {
-    use super::assemble16;
     use crate::block::Block;
     use core::arch::aarch64::*;
+
+    /// Assembles output rows from 16-bit pieces: `parts[j][g]` is bits
+    /// `16g..16g+16` of row `j`.
+    fn assemble16(parts: &[[u16; 8]; 128], out: &mut [Block; 128]) {
+        for (o, p) in out.iter_mut().zip(parts) {
+            let mut v = 0u128;
+            for (g, &x) in p.iter().enumerate() {
+                v |= (x as u128) << (16 * g);
+            }
+            *o = Block(v);
+        }
+    }
 
     macro_rules! stage {
         ($x:ident, $g:expr, $lo:expr, $hi:expr) => {{

@@ -126,6 +126,20 @@ pub fn reference_circuit(name: &str) -> RefCircuit {
         .unwrap_or_else(|| panic!("{name} is not in vectors.json"))
 }
 
+/// `gc2pc garble --circuit CIRCUIT --listen 127.0.0.1:0 --timeout SECS`: a
+/// garbler on an ephemeral port, for [`spawn_listening`] once the caller has
+/// added its inputs and flags.
+pub fn garble_on_any_port(circuit: &std::path::Path, timeout_secs: u64) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gc2pc"));
+    command
+        .arg("garble")
+        .arg("--circuit")
+        .arg(circuit)
+        .args(["--listen", "127.0.0.1:0", "--timeout"])
+        .arg(timeout_secs.to_string());
+    command
+}
+
 /// A `gc2pc` process whose first stderr line says where it listens
 /// ("… on ADDR …"): a garbler waiting for its evaluator, or a server. Its
 /// stderr lines arrive on `lines` (read on a thread, so it never blocks on a
