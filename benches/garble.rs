@@ -4,7 +4,7 @@
 //! same run so that the ratio ns/AND ÷ ns/AES-block can be read off.
 //!
 //! `cargo bench --bench garble`; the reference circuits are read from
-//! `$GC2PC_CIRCUITS_REF` or `../shared/circuits-ref`.
+//! `$GC2PC_CIRCUITS_REF` or `circuits/reference`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::{Aes128, Backend};
@@ -21,10 +21,10 @@ fn circuits() -> Vec<(&'static str, Circuit)> {
     let dir = std::env::var_os("GC2PC_CIRCUITS_REF")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/reference")
         });
     let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
-        .expect("circuits-ref/bristol_fashion/aes_128.txt");
+        .expect("circuits/reference/bristol_fashion/aes_128.txt");
     vec![
         ("aes128", aes),
         ("and_heavy_1M", builder::and_heavy(1 << 20)),

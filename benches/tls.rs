@@ -9,7 +9,7 @@
 //!   ≥ 4 M AND gates (128 MiB of tables through the channel).
 //!
 //! `cargo bench --bench tls` (reference circuits from `$GC2PC_CIRCUITS_REF`
-//! or `../shared/circuits-ref`). Without `--bench` (e.g. `cargo test
+//! or `circuits/reference`). Without `--bench` (e.g. `cargo test
 //! --benches`) it runs each case once on a small circuit as a smoke test.
 
 use gc2pc::aes::Backend;
@@ -89,10 +89,10 @@ fn main() {
         let dir = std::env::var_os("GC2PC_CIRCUITS_REF")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref")
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/reference")
             });
         let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
-            .expect("circuits-ref/bristol_fashion/aes_128.txt");
+            .expect("circuits/reference/bristol_fashion/aes_128.txt");
         vec![
             Case {
                 name: "aes128 cold (1 execution per session)",

@@ -2,7 +2,8 @@
 # aarch64 cross build needs (apt: gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 # qemu-user; rustup: the aarch64 target) and points cargo at the cross linker
 # and at `qemu-aarch64 -cpu max`. If the Rust target cannot be installed it
-# prints a loud SKIPPED line and exits 0 (the caller's whole run is skipped).
+# prints a loud SKIPPED line and exits 1, so a skipped run fails CI
+# (GC2PC_ALLOW_SKIP=1 makes it exit 0).
 TARGET=aarch64-unknown-linux-gnu
 
 SUDO=""
@@ -26,7 +27,8 @@ if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
         echo "=================================================================="
         echo "SKIPPED: aarch64 run NOT DONE: 'rustup target add $TARGET' failed"
         echo "=================================================================="
-        exit 0
+        if [ "${GC2PC_ALLOW_SKIP:-0}" = 1 ]; then exit 0; fi
+        exit 1
     fi
 fi
 

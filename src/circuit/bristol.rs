@@ -1,6 +1,6 @@
 //! Reading and writing Bristol circuits: the old Bristol Format and Bristol
 //! Fashion (basic and extended with MAND), told apart by the third non-empty
-//! line (../shared/circuits-ref/README.md §2).
+//! line (`circuits/reference/README.md` §2).
 //!
 //! # Reading
 //!

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: where the reference circuits live
-//! and the known-answer vectors of `circuits-ref/vectors.json`.
+//! and the known-answer vectors of `circuits/reference/vectors.json`.
 #![allow(dead_code)]
 
 use gc2pc::circuit::{Circuit, bristol};
@@ -7,12 +7,13 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// `circuits-ref/`: `$GC2PC_CIRCUITS_REF`, else `../shared/circuits-ref` beside
-/// the checkout. Missing reference data fails the test loudly, never skips it.
+/// The reference circuits: `$GC2PC_CIRCUITS_REF`, else `circuits/reference`
+/// in this repository. Missing reference data fails the test loudly, never
+/// skips it.
 pub fn circuits_ref_dir() -> PathBuf {
     let dir = match std::env::var_os("GC2PC_CIRCUITS_REF") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/circuits-ref"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/reference"),
     };
     assert!(
         dir.join("vectors.json").is_file(),
@@ -34,7 +35,7 @@ pub struct Vector {
 /// One reference circuit file and its vectors.
 #[derive(Debug, Clone)]
 pub struct RefCircuit {
-    /// Path relative to `circuits-ref/`, e.g. `bristol_fashion/aes_128.txt`.
+    /// Path relative to `circuits/reference/`, e.g. `bristol_fashion/aes_128.txt`.
     pub name: String,
     pub path: PathBuf,
     pub format: String,

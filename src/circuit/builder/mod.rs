@@ -5,7 +5,7 @@
 //! [`Builder`] hands out [`Wire`]s, emits Bristol gates and ends in a
 //! validated [`Circuit`] (Bristol Fashion). Words are `Vec<Wire>` ([`Word`]),
 //! least significant bit first, which is the convention of every Bristol
-//! Fashion file (`../shared/circuits-ref/README.md` §4): wire j of a group
+//! Fashion file (`circuits/reference/README.md` §4): wire j of a group
 //! holds bit j of the integer.
 //!
 //! Every generator here is one definition that the rest of the crate runs in
