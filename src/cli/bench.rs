@@ -127,7 +127,7 @@ fn run_report(args: ReportArgs) -> Result<()> {
     if rows.is_empty() {
         bail!("no benchmark records in {} file(s)", args.files.len());
     }
-    print!("{}", report::markdown(&rows)?);
+    out!("{}", report::markdown(&rows)?);
     if let Some(svg) = &args.svg {
         std::fs::write(svg, report::svg_chart(&rows)?)
             .with_context(|| format!("cannot write {}", svg.display()))?;

@@ -137,6 +137,10 @@ pub struct EvalArgs {
         allow_hyphen_values = true
     )]
     pub inputs: Vec<String>,
+    /// Read the values from FILE instead, one per line (`-`: standard input),
+    /// so they do not show in `ps`; blank lines and `#` comments are skipped.
+    #[arg(long, value_name = "FILE", conflicts_with = "inputs")]
+    pub input_file: Option<PathBuf>,
     /// Inputs and outputs are MSB-first hex byte strings (old AES/SHA-256 files).
     #[arg(long, long_help = BIT_ORDER_HELP)]
     pub msb_bytes: bool,
@@ -263,7 +267,7 @@ fn info(args: InfoArgs) -> anyhow::Result<()> {
     } else {
         info_text(&args.file, &circuit)
     };
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }
 
@@ -389,9 +393,10 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
     } else {
         BitOrder::LsbInteger
     };
+    let texts = super::inputs::values(&args.inputs, args.input_file.as_deref())?;
     let sizes = circuit.input_sizes();
     let needed: Vec<usize> = (0..sizes.len()).filter(|&g| sizes[g] > 0).collect();
-    if args.inputs.len() != needed.len() {
+    if texts.len() != needed.len() {
         let widths: Vec<String> = needed.iter().map(|&g| sizes[g].to_string()).collect();
         bail!(
             "{} takes {} --input value(s) (input groups of {} bits, in header order), but {} were given",
@@ -402,11 +407,11 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
             } else {
                 widths.join(", ")
             },
-            args.inputs.len()
+            texts.len()
         );
     }
     let mut inputs: Vec<Vec<bool>> = sizes.iter().map(|_| Vec::new()).collect();
-    for (&g, text) in needed.iter().zip(&args.inputs) {
+    for (&g, text) in needed.iter().zip(texts.iter()) {
         inputs[g] = parse_value(text, sizes[g] as usize, order)
             .with_context(|| format!("input group {g} ({} bits)", sizes[g]))?;
     }
@@ -417,7 +422,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
         out.push_str(&format_value(bits, format, order));
         out.push('\n');
     }
-    print!("{out}");
+    out!("{out}");
     Ok(())
 }
 

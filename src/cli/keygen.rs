@@ -84,12 +84,12 @@ pub fn run(args: KeygenArgs) -> Result<()> {
     let generated = tls::self_signed(&args.name, args.days)?;
     write_file(&key_path, generated.key_pem.as_bytes(), 0o600, args.force)?;
     write_file(&cert_path, generated.cert_pem.as_bytes(), 0o644, args.force)?;
-    println!("certificate  {}", cert_path.display());
-    println!("private key  {} (mode 0600)", key_path.display());
-    println!("name         {}", args.name);
-    println!("SHA-256      {}", generated.fingerprint);
+    outln!("certificate  {}", cert_path.display());
+    outln!("private key  {} (mode 0600)", key_path.display());
+    outln!("name         {}", args.name);
+    outln!("SHA-256      {}", generated.fingerprint);
     eprintln!(
-        "Give {} to the other party (their --tls-ca) and compare the SHA-256 fingerprint with them over another channel; keep {} secret (your --tls-key).",
+        "Give {} to the other party (their --tls-ca, which pins exactly this certificate; or they pass --tls-pin with the fingerprint above) and compare the SHA-256 fingerprint with them over another channel; keep {} secret (your --tls-key).",
         cert_path.display(),
         key_path.display()
     );

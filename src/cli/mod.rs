@@ -1,8 +1,21 @@
 //! The clap command tree and error reporting of the `gc2pc` binary.
 
+/// `println!` for the CLI: a closed standard output (`gc2pc … | head -1`)
+/// ends the process quietly (exit status 141, as after SIGPIPE) instead of
+/// panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` for the CLI, as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
 mod bench;
 mod circuit;
 mod generate;
+mod inputs;
 mod keygen;
 mod party;
 
@@ -49,6 +62,31 @@ enum Command {
     Keygen(keygen::KeygenArgs),
 }
 
+/// Exit status of a command whose standard output was closed under it.
+const BROKEN_PIPE_EXIT: u8 = 141;
+
+/// Writes to standard output; see [`outln!`].
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(BROKEN_PIPE_EXIT.into());
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Whether an error comes from writing to a closed pipe.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Parses the command line, runs it, and turns errors into `error: …` lines.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -62,6 +100,7 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(BROKEN_PIPE_EXIT),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

@@ -24,14 +24,18 @@ use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::net::tls::{self, TlsFiles};
 use gc2pc::net::{Channel, NetError, tcp};
 use gc2pc::protocol::{
-    Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Reveal, Role, Stats,
-    local,
+    self, Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Reveal, Role,
+    Stats, local,
 };
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// The largest `--timeout` and `--session-timeout`: a week.
+const MAX_TIMEOUT_S: u64 = 7 * 24 * 3600;
 
 /// The default address of `gc2pc garble --listen` and `gc2pc evaluate --connect`.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7766";
@@ -58,6 +62,11 @@ pub struct PartyArgs {
     /// (`v1,v2,…` splits a group into equal-width elements, e.g. a PSI set).
     #[arg(long = "input", value_name = "V", allow_hyphen_values = true)]
     pub inputs: Vec<String>,
+    /// Read your values from FILE instead of --input, one per line (`-`:
+    /// standard input), so they do not show in `ps`; blank lines and `#`
+    /// comments are skipped.
+    #[arg(long, value_name = "FILE", conflicts_with = "inputs")]
+    pub input_file: Option<PathBuf>,
     /// Values and outputs are MSB-first byte strings (the old AES-non-expanded
     /// and sha-256 files), not LSB-first integers.
     #[arg(long)]
@@ -73,38 +82,71 @@ pub struct PartyArgs {
     /// further group) the evaluator's.
     #[arg(long, value_name = "G,…", value_delimiter = ',', default_value = "0")]
     pub garbler_groups: Vec<usize>,
-    /// Seconds to wait for the peer at any step before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Seconds to wait for the peer at any step before giving up (1 to
+    /// 604800); also the bound on the whole TLS handshake.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_S))]
     pub timeout: u64,
+    /// Seconds the whole session may take from the connection on (TLS
+    /// handshake included) before it is cut off, however busy the peer
+    /// keeps it. Default: 60 s plus 1 s per 100 000 AND gates.
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_S))]
+    pub session_timeout: Option<u64>,
     /// Print statistics (AND gates, bytes each way, time per phase) to stderr.
     #[arg(long)]
     pub stats: bool,
 }
 
-/// Mutual TLS 1.3: all three or none (then plain TCP).
+/// Mutual TLS 1.3: a certificate, its key, and whom to trust (`--tls-ca`
+/// and/or `--tls-pin`); without them, plain TCP.
 #[derive(Args, Debug, Clone, Default)]
 pub struct TlsArgs {
     /// Our certificate (PEM, e.g. from `gc2pc keygen`): with --tls-key and
-    /// --tls-ca, the session runs over mutual TLS 1.3 instead of plain TCP.
-    #[arg(long, value_name = "FILE", requires_all = ["tls_key", "tls_ca"])]
+    /// --tls-ca or --tls-pin, the session runs over mutual TLS 1.3 instead of
+    /// plain TCP.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
     /// Our private key (PEM).
-    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_ca"])]
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// The certificates we trust for the peer (PEM): a CA, or the peer's own
-    /// certificate to pin it. A peer whose certificate does not verify is
-    /// refused before any gc2pc message.
-    #[arg(long, value_name = "FILE", requires_all = ["tls_cert", "tls_key"])]
+    /// Certificates we trust for the peer (PEM). A peer's own certificate (as
+    /// `gc2pc keygen` writes) is pinned: the peer must present exactly it,
+    /// compared by SHA-256 fingerprint, within its validity dates. A CA
+    /// certificate is a trust anchor (then restrict names with --tls-allow).
+    /// A peer that does not verify is refused before any gc2pc message.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_ca: Option<PathBuf>,
+    /// Pin the peer's certificate by its SHA-256 fingerprint
+    /// (`SHA256:ab:cd:…`, as `gc2pc keygen` prints it); repeatable.
+    #[arg(long, value_name = "SHA256:…", requires = "tls_cert")]
+    pub tls_pin: Vec<String>,
+    /// Accept only a peer whose certificate holds this name (common name or
+    /// subject alternative name); repeatable. Meant for CA mode, where a CA
+    /// vouches for many names.
+    #[arg(long, value_name = "NAME", requires = "tls_cert")]
+    pub tls_allow: Vec<String>,
 }
 
 impl TlsArgs {
     /// The loaded files, or `None` for plain TCP.
     fn load(&self) -> Result<Option<TlsFiles>> {
-        match (&self.tls_cert, &self.tls_key, &self.tls_ca) {
-            (Some(cert), Some(key), Some(ca)) => Ok(Some(TlsFiles::load(cert, key, ca)?)),
-            _ => Ok(None),
+        let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
+            return Ok(None);
+        };
+        if self.tls_ca.is_none() && self.tls_pin.is_empty() {
+            bail!(
+                "--tls-cert and --tls-key need the peer to trust: --tls-ca FILE (its certificate or a CA) or --tls-pin SHA256:…"
+            );
         }
+        let mut files = TlsFiles::load(cert, key, self.tls_ca.as_deref())?;
+        for pin in &self.tls_pin {
+            files = files.pin(pin)?;
+        }
+        for name in &self.tls_allow {
+            files = files.allow(name);
+        }
+        Ok(Some(files))
     }
 }
 
@@ -129,6 +171,19 @@ pub struct GarbleArgs {
     /// With --serve: stop after accepting K sessions (and finishing them).
     #[arg(long, value_name = "K", requires = "serve")]
     pub sessions: Option<usize>,
+    /// With --serve: run at most N sessions for any one peer (by TLS
+    /// certificate fingerprint, or by source address over plain TCP); further
+    /// sessions from it are refused with a message. Each session reveals
+    /// f(your input, an input of the peer's choosing): bound it.
+    #[arg(long, value_name = "N", requires = "serve")]
+    pub max_runs_per_peer: Option<usize>,
+    /// With --serve: run at most N sessions in all, then stop serving.
+    #[arg(long, value_name = "N", requires = "serve")]
+    pub max_total_sessions: Option<usize>,
+    /// With --serve: allow plain TCP (no authentication, no encryption) on a
+    /// non-loopback address. Without it, --serve refuses to.
+    #[arg(long)]
+    pub insecure_plain_tcp: bool,
 }
 
 /// `gc2pc evaluate`.
@@ -273,7 +328,7 @@ fn parse_inputs(
 
 fn print_outputs(outputs: &[Vec<bool>], format: OutputFormat, order: BitOrder) {
     for group in outputs {
-        println!("{}", value::format_value(group, format.into(), order));
+        outln!("{}", value::format_value(group, format.into(), order));
     }
 }
 
@@ -290,17 +345,21 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
 
 impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
-    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, Vec<Vec<bool>>)> {
+    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, Zeroizing<Vec<Vec<bool>>>)> {
+        let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
         let circuit = load(&self.circuit)?;
         let agreement = agreement(&circuit, &self.garbler_groups, self.reveal)?;
-        let inputs = parse_inputs(
-            &circuit,
-            &agreement,
-            role,
-            &self.inputs,
-            order(self.msb_bytes),
-        )?;
-        Ok((circuit, agreement, inputs))
+        let inputs = parse_inputs(&circuit, &agreement, role, &texts, order(self.msb_bytes))?;
+        Ok((circuit, agreement, Zeroizing::new(inputs)))
+    }
+
+    /// The bound on one whole session: `--session-timeout`, or by default
+    /// 60 s plus 1 s per 100 000 AND gates.
+    fn session_limit(&self, circuit: &Circuit) -> Duration {
+        let seconds = self
+            .session_timeout
+            .unwrap_or_else(|| 60 + circuit.and_count() as u64 / 100_000);
+        Duration::from_secs(seconds.min(MAX_TIMEOUT_S))
     }
 }
 
@@ -327,6 +386,11 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
     })?;
     let local = listener.local_addr()?;
     if tls.is_none() && !local.ip().is_loopback() {
+        if args.serve && !args.insecure_plain_tcp {
+            bail!(
+                "--serve on the non-loopback address {local} needs mutual TLS (--tls-cert, --tls-key, --tls-ca or --tls-pin): over plain TCP anyone who can reach it could query your input; pass --insecure-plain-tcp to serve without it anyway"
+            );
+        }
         eprintln!("{PLAIN_TCP_WARNING}");
     }
     let garbler = Party {
@@ -336,11 +400,18 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         backend,
         inputs: &inputs,
         timeout,
+        session_limit: p.session_limit(&circuit),
         tls,
         args: p,
     };
     if args.serve {
-        return serve(&garbler, &listener, args.max_sessions, args.sessions);
+        let limits = ServeLimits {
+            max_sessions: args.max_sessions.max(1),
+            sessions: args.sessions,
+            per_peer: args.max_runs_per_peer,
+            total: args.max_total_sessions,
+        };
+        return serve(&garbler, &listener, &limits);
     }
     // Δ and the base-OT message, computed before the evaluator arrives.
     let prep = GarblerPrep::new(&circuit, &agreement)?;
@@ -359,7 +430,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         .context("no evaluator connected in time")?;
     eprintln!("garbler: the evaluator connected; running the protocol");
     let start = Instant::now();
-    let output = garbler.session(stream, prep)?;
+    let output = garbler.session(stream, prep, |_| Ok(()))?;
     if let (Some(outputs), _) = &output {
         print_outputs(outputs, p.format, order(p.msb_bytes));
     }
@@ -377,8 +448,48 @@ struct Party<'a> {
     backend: Backend,
     inputs: &'a [Vec<bool>],
     timeout: Duration,
+    session_limit: Duration,
     tls: Option<Arc<rustls::ServerConfig>>,
     args: &'a PartyArgs,
+}
+
+/// Runs `work` on a connection under a session deadline, and names the
+/// deadline when it was what ended the session.
+fn with_deadline<T>(
+    stream: &TcpStream,
+    limit: Duration,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let watchdog = tcp::Watchdog::arm(stream, limit)?;
+    let result = work();
+    if watchdog.fired() {
+        let cause = result
+            .err()
+            .map_or_else(String::new, |e| format!(" ({e:#})"));
+        bail!(
+            "the session took longer than its deadline of {} s (--session-timeout) and was cut off{cause}",
+            limit.as_secs()
+        );
+    }
+    result
+}
+
+/// The TLS handshake under its own deadline (`--timeout` for the whole
+/// handshake, not per read), so a peer that drips bytes cannot hold it.
+fn tls_under_deadline<T>(
+    stream: &TcpStream,
+    timeout: Duration,
+    handshake: impl FnOnce() -> std::result::Result<T, tls::TlsError>,
+) -> Result<T> {
+    let watchdog = tcp::Watchdog::arm(stream, timeout)?;
+    let result = handshake();
+    if watchdog.fired() {
+        bail!(
+            "the TLS handshake took longer than {} s (--timeout) and was cut off",
+            timeout.as_secs()
+        );
+    }
+    Ok(result?)
 }
 
 impl Party<'_> {
@@ -408,40 +519,90 @@ impl Party<'_> {
     }
 
     /// One garbler session on an accepted connection (TLS handshake first if
-    /// configured), with secrets from `prep`.
+    /// configured), with secrets from `prep`, under the session deadline.
+    /// `admit` sees the channel (and so the peer's identity) before anything
+    /// of the protocol: an `Err(reason)` refuses the session with that reason.
     fn session(
         &self,
         stream: TcpStream,
         prep: GarblerPrep,
+        admit: impl FnOnce(&Channel) -> std::result::Result<(), String>,
     ) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
-        let channel = match &self.tls {
-            Some(config) => tls::accept(stream, config.clone(), self.timeout)?,
-            None => tcp::from_stream(stream)?,
-        };
-        self.garble_on(channel, prep).map_err(|e| {
-            if self.tls.is_none() {
-                plain_hint(e, "the evaluator")
-            } else {
-                e
+        let addr = stream
+            .peer_addr()
+            .map_or_else(|_| "?".to_string(), |a| a.to_string());
+        let socket = stream.try_clone()?;
+        with_deadline(&socket, self.session_limit, || {
+            let mut channel = match &self.tls {
+                Some(config) => tls_under_deadline(&socket, self.timeout, || {
+                    tls::accept(stream, config.clone(), self.timeout)
+                })?,
+                None => tcp::from_stream(stream)?,
+            };
+            if let Some(peer) = channel.peer_identity() {
+                eprintln!("garbler: the evaluator at {addr} is {peer}");
             }
+            if let Err(reason) = admit(&channel) {
+                channel.set_timeout(self.timeout)?;
+                let _ = protocol::refuse(&mut channel, &reason);
+                bail!("refused: {reason}");
+            }
+            self.garble_on(channel, prep).map_err(|e| {
+                if self.tls.is_none() {
+                    plain_hint(e, "the evaluator")
+                } else {
+                    e
+                }
+            })
         })
     }
 }
 
-/// `gc2pc garble --serve`: see the module documentation.
-fn serve(
-    party: &Party<'_>,
-    listener: &tcp::Listener,
+/// What bounds `gc2pc garble --serve`.
+struct ServeLimits {
+    /// Sessions at once.
     max_sessions: usize,
+    /// Connections to accept in all (`--sessions`).
     sessions: Option<usize>,
-) -> Result<()> {
-    let max = max_sessions.max(1);
+    /// Sessions per peer identity (`--max-runs-per-peer`).
+    per_peer: Option<usize>,
+    /// Sessions run in all (`--max-total-sessions`).
+    total: Option<usize>,
+}
+
+/// Who a peer is for `--max-runs-per-peer`: its certificate fingerprint
+/// under TLS, else its IP address (not the port, which it chooses freely).
+fn peer_key(channel: &Channel, addr: Option<std::net::SocketAddr>) -> String {
+    match channel.peer_identity() {
+        Some(peer) => peer.fingerprint.clone(),
+        None => addr.map_or_else(|| "?".to_string(), |a| a.ip().to_string()),
+    }
+}
+
+/// Session counts of `--serve`, shared by its threads.
+#[derive(Default)]
+struct Quotas {
+    per_peer: std::collections::HashMap<String, usize>,
+    total: usize,
+}
+
+/// `gc2pc garble --serve`: see the module documentation.
+fn serve(party: &Party<'_>, listener: &tcp::Listener, limits: &ServeLimits) -> Result<()> {
+    let max = limits.max_sessions;
     let p = party.args;
     eprintln!(
-        "garbler: waiting for evaluators on {} (serving, at most {max} sessions at once{}{})",
+        "garbler: waiting for evaluators on {} (serving, at most {max} sessions at once{}{}{}{})",
         listener.local_addr()?,
-        match sessions {
-            Some(k) => format!(", {k} in all"),
+        match limits.sessions {
+            Some(k) => format!(", {k} connections in all"),
+            None => String::new(),
+        },
+        match limits.per_peer {
+            Some(n) => format!(", at most {n} per peer"),
+            None => String::new(),
+        },
+        match limits.total {
+            Some(n) => format!(", at most {n} sessions in all"),
             None => String::new(),
         },
         if party.tls.is_some() {
@@ -450,18 +611,35 @@ fn serve(
             ""
         }
     );
+    if limits.per_peer.is_none() && limits.total.is_none() {
+        eprintln!(
+            "warning: --serve without --max-runs-per-peer or --max-total-sessions: every session reveals f(your input, an input the peer chooses), so an unbounded number of sessions lets a peer learn more of your input"
+        );
+    }
     let active = (Mutex::new(0usize), Condvar::new());
+    let quotas = Mutex::new(Quotas::default());
     let (ok, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let mut accepted = 0usize;
+    // A preparation survives accept timeouts, so waiting costs no CPU.
+    let mut spare: Option<GarblerPrep> = None;
+    let total_reached = || {
+        limits
+            .total
+            .is_some_and(|n| quotas.lock().unwrap_or_else(|e| e.into_inner()).total >= n)
+    };
     std::thread::scope(|scope| {
-        while sessions.is_none_or(|k| accepted < k) {
+        while limits.sessions.is_none_or(|k| accepted < k) {
             {
                 let mut running = active.0.lock().unwrap_or_else(|e| e.into_inner());
                 while *running >= max {
                     running = active.1.wait(running).unwrap_or_else(|e| e.into_inner());
                 }
             }
-            let prep = match party.prepare() {
+            if total_reached() {
+                eprintln!("garbler: --max-total-sessions reached; no more sessions");
+                break;
+            }
+            let prep = match spare.take().map_or_else(|| party.prepare(), Ok) {
                 Ok(prep) => prep,
                 Err(e) => {
                     eprintln!("garbler: preparing a session failed: {e:#}");
@@ -469,9 +647,12 @@ fn serve(
                     continue;
                 }
             };
-            let stream = match listener.accept_stream(Duration::from_secs(3600)) {
+            let stream = match listener.accept_stream(Duration::from_secs(1)) {
                 Ok(stream) => stream,
-                Err(NetError::Timeout) => continue,
+                Err(NetError::Timeout) => {
+                    spare = Some(prep);
+                    continue;
+                }
                 Err(e) => {
                     eprintln!("garbler: accepting a connection failed: {e}");
                     std::thread::sleep(Duration::from_millis(100));
@@ -480,16 +661,37 @@ fn serve(
             };
             accepted += 1;
             let n = accepted;
-            let peer = stream
-                .peer_addr()
-                .map_or_else(|_| "?".to_string(), |a| a.to_string());
+            let addr = stream.peer_addr().ok();
+            let peer = addr.map_or_else(|| "?".to_string(), |a| a.to_string());
             *active.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
             eprintln!("garbler: the evaluator connected from {peer} (session {n})");
-            let (active, ok, failed) = (&active, &ok, &failed);
+            let (active, ok, failed, quotas) = (&active, &ok, &failed, &quotas);
             scope.spawn(move || {
                 let start = Instant::now();
+                // Counted when admitted, before anything of the protocol runs.
+                let admit = |channel: &Channel| {
+                    let key = peer_key(channel, addr);
+                    let mut q = quotas.lock().unwrap_or_else(|e| e.into_inner());
+                    if limits.total.is_some_and(|t| q.total >= t) {
+                        return Err(
+                            "the garbler has run all the sessions it allows (--max-total-sessions)"
+                                .to_string(),
+                        );
+                    }
+                    let runs = q.per_peer.get(&key).copied().unwrap_or(0);
+                    if let Some(limit) = limits.per_peer
+                        && runs >= limit
+                    {
+                        return Err(format!(
+                            "this peer ({key}) has had its {limit} session(s) (--max-runs-per-peer)"
+                        ));
+                    }
+                    q.per_peer.insert(key, runs + 1);
+                    q.total += 1;
+                    Ok(())
+                };
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    party.session(stream, prep)
+                    party.session(stream, prep, admit)
                 }))
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the session panicked")));
                 match result {
@@ -517,7 +719,7 @@ fn serve(
         }
     });
     eprintln!(
-        "garbler: served {accepted} sessions ({} succeeded, {} failed)",
+        "garbler: served {accepted} sessions ({} succeeded, {} failed or refused)",
         ok.load(Ordering::Relaxed),
         failed.load(Ordering::Relaxed)
     );
@@ -560,27 +762,35 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
             args.connect
         )
     };
-    let channel = match &tls {
-        Some(config) => {
-            let stream =
-                tcp::connect_stream(args.connect.as_str(), timeout).with_context(unreachable)?;
-            let name = args
-                .tls_name
-                .as_deref()
-                .unwrap_or_else(|| host_of(&args.connect));
-            tls::handshake_client(stream, config.clone(), name, timeout)?
-        }
-        None => tcp::connect(args.connect.as_str(), timeout).with_context(unreachable)?,
-    };
-    let (outputs, stats) = run_evaluator(
-        channel, &circuit, &plan, agreement, backend, &inputs, timeout,
-    )
-    .map_err(|e| {
-        if tls.is_none() {
-            plain_hint(e, "the garbler")
-        } else {
-            e
-        }
+    let stream = tcp::connect_stream(args.connect.as_str(), timeout).with_context(unreachable)?;
+    let socket = stream.try_clone()?;
+    let (outputs, stats) = with_deadline(&socket, p.session_limit(&circuit), || {
+        let channel = match &tls {
+            Some(config) => {
+                let name = args
+                    .tls_name
+                    .as_deref()
+                    .unwrap_or_else(|| host_of(&args.connect));
+                let channel = tls_under_deadline(&socket, timeout, || {
+                    tls::handshake_client(stream, config.clone(), name, timeout)
+                })?;
+                if let Some(peer) = channel.peer_identity() {
+                    eprintln!("evaluator: the garbler at {} is {peer}", args.connect);
+                }
+                channel
+            }
+            None => tcp::from_stream(stream)?,
+        };
+        run_evaluator(
+            channel, &circuit, &plan, agreement, backend, &inputs, timeout,
+        )
+        .map_err(|e| {
+            if tls.is_none() {
+                plain_hint(e, "the garbler")
+            } else {
+                e
+            }
+        })
     })?;
     print_outputs(&outputs, p.format, order(p.msb_bytes));
     if p.stats {
@@ -653,14 +863,14 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     }
     let plaintext = circuit.eval(&all_inputs)?;
 
-    println!("circuit: {name}");
-    println!("AES backend: {}", backend.name());
+    outln!("circuit: {name}");
+    outln!("AES backend: {}", backend.name());
     for (owner, text) in [("garbler", &garbler_texts), ("evaluator", &evaluator_texts)] {
-        println!("{owner} input: {}", text.join(" "));
+        outln!("{owner} input: {}", text.join(" "));
     }
-    println!("result (learned by the evaluator):");
+    outln!("result (learned by the evaluator):");
     print_outputs(&outputs, args.format, order);
-    println!(
+    outln!(
         "plaintext evaluation {}",
         if plaintext == outputs {
             "agrees"
@@ -668,7 +878,7 @@ pub fn demo(args: DemoArgs) -> Result<()> {
             "DISAGREES"
         }
     );
-    println!(
+    outln!(
         "{} AND gates, {} bytes garbler→evaluator, {} bytes evaluator→garbler, {:.2} ms in all",
         garbler_stats.and_gates,
         garbler_stats.bytes_sent,

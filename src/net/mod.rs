@@ -95,6 +95,22 @@ impl From<io::Error> for NetError {
     }
 }
 
+/// Who the peer is, as its TLS certificate shows it (set on channels made by
+/// [`tls`] after the handshake verified the certificate).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PeerIdentity {
+    /// The certificate's subject, e.g. `CN=bank-b.example.com, O=gc2pc party`.
+    pub subject: String,
+    /// The SHA-256 fingerprint of the certificate (`SHA256:ab:cd:…`).
+    pub fingerprint: String,
+}
+
+impl core::fmt::Display for PeerIdentity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} ({})", self.subject, self.fingerprint)
+    }
+}
+
 /// The receiving half of a transport: a byte stream with a settable timeout.
 /// A read that times out must fail with `WouldBlock` or `TimedOut`; the end of
 /// the stream is `Ok(0)`.
@@ -123,6 +139,7 @@ pub struct Channel {
     sent: u64,
     received: u64,
     timeout: Duration,
+    peer: Option<PeerIdentity>,
 }
 
 impl core::fmt::Debug for Channel {
@@ -149,6 +166,7 @@ impl Channel {
             sent: 0,
             received: 0,
             timeout: DEFAULT_TIMEOUT,
+            peer: None,
         };
         ch.set_timeout(DEFAULT_TIMEOUT)?;
         Ok(ch)
@@ -161,6 +179,15 @@ impl Channel {
         self.writer.set_write_timeout(Some(timeout))?;
         self.timeout = timeout;
         Ok(())
+    }
+
+    /// The peer's verified certificate identity (TLS channels), else `None`.
+    pub fn peer_identity(&self) -> Option<&PeerIdentity> {
+        self.peer.as_ref()
+    }
+
+    pub(crate) fn set_peer_identity(&mut self, peer: Option<PeerIdentity>) {
+        self.peer = peer;
     }
 
     /// The current read/write timeout.

@@ -118,3 +118,65 @@ impl Listener {
         }
     }
 }
+
+/// A bound on a whole connection: when `limit` has passed since
+/// [`Watchdog::arm`], the socket is shut down in both directions, so whatever
+/// read or write is waiting on it (a TLS handshake, a session) fails at once,
+/// however slowly the peer keeps sending. The per-read timeout of a channel
+/// cannot do this: a peer that sends one byte just before each timeout would
+/// hold the connection forever. Dropping the watchdog disarms it.
+#[derive(Debug)]
+pub struct Watchdog {
+    cancel: Option<crossbeam::channel::Sender<()>>,
+    fired: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    limit: Duration,
+}
+
+impl Watchdog {
+    /// Starts the clock on `stream` (a clone of the socket is kept until the
+    /// watchdog is dropped or fires).
+    pub fn arm(stream: &TcpStream, limit: Duration) -> Result<Watchdog, NetError> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let socket = stream.try_clone()?;
+        let fired = std::sync::Arc::new(AtomicBool::new(false));
+        let (cancel, cancelled) = crossbeam::channel::bounded::<()>(1);
+        let flag = fired.clone();
+        let thread = std::thread::Builder::new()
+            .name("gc2pc-watchdog".into())
+            .spawn(move || {
+                // A message or a disconnect both mean "disarm".
+                if let Err(crossbeam::channel::RecvTimeoutError::Timeout) =
+                    cancelled.recv_timeout(limit)
+                {
+                    flag.store(true, Ordering::SeqCst);
+                    let _ = socket.shutdown(std::net::Shutdown::Both);
+                }
+            })?;
+        Ok(Watchdog {
+            cancel: Some(cancel),
+            fired,
+            thread: Some(thread),
+            limit,
+        })
+    }
+
+    /// Whether the limit passed and the socket was shut down.
+    pub fn fired(&self) -> bool {
+        self.fired.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The limit this watchdog was armed with.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.cancel.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -9,29 +9,37 @@
 //!
 //! # Roles and guarantees
 //! - The garbler is the TLS server and the evaluator the TLS client; both
-//!   present a certificate and both verify the peer's against their `--tls-ca`
-//!   (webpki path validation, the usual validity dates). The client also checks
-//!   that the server's certificate names the server (a DNS name or an IP
-//!   address SAN); the server accepts any client name its roots vouch for.
+//!   present a certificate and both verify the peer's against their
+//!   [`PeerTrust`]: pinned certificates and, optionally, CAs. The client also
+//!   checks that the server's certificate names the server (a DNS name or an
+//!   IP address SAN); with [`TlsFiles::allow`] either side accepts only peers
+//!   whose certificate holds one of the allowed names.
 //! - Only TLS 1.3 is offered or accepted; no session tickets, no resumption.
 //! - The handshake completes *before* the channel is handed to the protocol:
 //!   after it, the server sends [`READY`] and the client waits for it, so a
 //!   client whose certificate the server refused learns it (from the server's
 //!   alert) before it sends any gc2pc message, and both sides fail with an
 //!   error that names the cause ([`TlsError::Handshake`]).
-//! - The handshake runs under the channel's timeout (set on the socket first),
-//!   so a silent peer cannot hold it forever.
+//! - The peer's identity (certificate subject and SHA-256 fingerprint) is on
+//!   the channel afterwards ([`Channel::peer_identity`]) for logs and quotas.
+//! - Each read and write of the handshake runs under the channel's timeout; a
+//!   caller that wants a bound on the whole handshake arms a
+//!   [`super::tcp::Watchdog`] on the socket first (the CLI does).
 //!
-//! # Pinning without a PKI
-//! [`self_signed`] makes an end-entity certificate with no basic-constraints
-//! extension (not a CA), signed by its own key, with the name as subject
-//! common name and SAN and both the server- and client-auth extended key
-//! usages. Put such a certificate in the peer's `--tls-ca` and webpki takes it
-//! as a trust anchor (subject and public key); the same certificate presented
-//! in the handshake then chains to that anchor in one step (its issuer is the
-//! anchor's subject and its signature verifies with the anchor's key). Nobody
-//! without the private key can present a certificate that does, so trusting
-//! the file is pinning the key. A real CA bundle works the same way.
+//! # Pinning is not a trust anchor
+//! A certificate in `--tls-ca` that is not a CA (no basic-constraints `cA`,
+//! as [`self_signed`] writes) is a **pin**: the peer must present exactly that
+//! certificate, compared by the SHA-256 fingerprint of its DER encoding (the
+//! fingerprint `gc2pc keygen` prints; [`TlsFiles::pin`] takes one as text,
+//! `SHA256:ab:cd:…`), and it must be within its validity dates. A pin never
+//! vouches for any other certificate: whoever holds a pinned certificate's key
+//! cannot mint certificates for other names (the flaw of treating a
+//! self-signed certificate as a webpki trust anchor, which this replaces). A
+//! pinned certificate that has expired is refused when the file is loaded.
+//! Certificates in `--tls-ca` that *are* CAs are trust anchors as usual
+//! (webpki path validation, validity dates); with a real CA, restrict the
+//! peer names with [`TlsFiles::allow`] (`--tls-allow`), since a CA vouches
+//! for many names.
 //!
 //! # Channel halves
 //! [`Channel`] wants a read half and a write half; both share one
@@ -39,13 +47,16 @@
 //! at a time, so the lock is never contended. Timeouts are set on the
 //! underlying `TcpStream`.
 
-use super::{Channel, NetError, ReadHalf, WriteHalf};
+use super::{Channel, NetError, PeerIdentity, ReadHalf, WriteHalf};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::server::WebPkiClientVerifier;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ParsedCertificate, WebPkiClientVerifier};
 use rustls::{
-    CertificateError, ClientConfig, ClientConnection, RootCertStore, ServerConfig,
-    ServerConnection, StreamOwned,
+    CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, DistinguishedName,
+    RootCertStore, ServerConfig, ServerConnection, SignatureScheme, StreamOwned,
 };
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -84,17 +95,16 @@ pub enum TlsError {
     Generate(String),
 }
 
-/// The three files of one party: its certificate chain, its private key, and
-/// the certificates it trusts for the peer (a CA, or the peer's own pinned
-/// certificate).
+/// One party's TLS material: its certificate chain, its private key, and
+/// whom it accepts as the peer ([`PeerTrust`]).
 #[derive(Debug)]
 pub struct TlsFiles {
     /// Our certificate chain, end-entity first.
     pub certs: Vec<CertificateDer<'static>>,
     /// Our private key (PKCS#8, SEC1 or PKCS#1). Never printed.
     key: PrivateKeyDer<'static>,
-    /// Trust anchors for the peer.
-    pub roots: Vec<CertificateDer<'static>>,
+    /// Whom we accept as the peer.
+    pub trust: PeerTrust,
 }
 
 impl Clone for TlsFiles {
@@ -102,8 +112,403 @@ impl Clone for TlsFiles {
         TlsFiles {
             certs: self.certs.clone(),
             key: self.key.clone_key(),
-            roots: self.roots.clone(),
+            trust: self.trust.clone(),
         }
+    }
+}
+
+/// SHA-256 of a certificate's DER encoding.
+pub fn fingerprint(cert: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(cert).into()
+}
+
+/// A fingerprint as `gc2pc keygen` prints it and `--tls-pin` takes it:
+/// `SHA256:` and lowercase hex pairs separated by colons.
+pub fn format_fingerprint(fingerprint: &[u8; 32]) -> String {
+    let hex: Vec<String> = fingerprint.iter().map(|b| format!("{b:02x}")).collect();
+    format!("SHA256:{}", hex.join(":"))
+}
+
+/// Reads a fingerprint written as [`format_fingerprint`] does; the `SHA256:`
+/// prefix and the colons are optional, hex digits of either case.
+pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    let hex = text
+        .strip_prefix("SHA256:")
+        .or_else(|| text.strip_prefix("sha256:"))
+        .unwrap_or(text);
+    let digits: Vec<u8> = hex.bytes().filter(|&b| b != b':').collect();
+    if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks(2)) {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// What we read from a certificate to decide on it and to log it.
+struct CertFacts {
+    subject: String,
+    /// Subject common names and DNS / IP subject alternative names.
+    names: Vec<String>,
+    is_ca: bool,
+    not_before: i64,
+    not_after: i64,
+}
+
+impl CertFacts {
+    fn parse(der: &[u8]) -> Result<CertFacts, String> {
+        use x509_parser::extensions::GeneralName;
+        let (_, cert) = x509_parser::parse_x509_certificate(der)
+            .map_err(|e| format!("not an X.509 certificate: {e}"))?;
+        let mut names: Vec<String> = cert
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok().map(str::to_string))
+            .collect();
+        if let Ok(Some(san)) = cert.subject_alternative_name() {
+            for name in &san.value.general_names {
+                match name {
+                    GeneralName::DNSName(dns) => names.push(dns.to_string()),
+                    GeneralName::IPAddress(ip) => match ip.len() {
+                        4 => names.push(
+                            std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*ip).expect("4"))
+                                .to_string(),
+                        ),
+                        16 => names.push(
+                            std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*ip).expect("16"))
+                                .to_string(),
+                        ),
+                        _ => {}
+                    },
+                    _ => {}
+                }
+            }
+        }
+        Ok(CertFacts {
+            subject: cert.subject().to_string(),
+            names,
+            is_ca: cert.is_ca(),
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+        })
+    }
+}
+
+fn unix_now() -> i64 {
+    UnixTime::now().as_secs() as i64
+}
+
+fn date(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs).map_or_else(
+        |_| format!("{secs} s after 1970"),
+        |t| {
+            let (y, m, d) = t.to_calendar_date();
+            format!("{y}-{:02}-{d:02}", m as u8)
+        },
+    )
+}
+
+/// One pinned certificate: its fingerprint and, for messages, where it came
+/// from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pin {
+    fingerprint: [u8; 32],
+    label: String,
+}
+
+/// Whom a party accepts as its peer: pinned certificates (by SHA-256
+/// fingerprint), CA certificates (trust anchors), and optionally a list of
+/// names the peer's certificate must hold (see the module documentation).
+#[derive(Clone, Debug, Default)]
+pub struct PeerTrust {
+    pins: Vec<Pin>,
+    cas: Vec<CertificateDer<'static>>,
+    allowed: Vec<String>,
+}
+
+/// A peer certificate whose names are not on the allowlist.
+#[derive(Debug, thiserror::Error)]
+#[error("its names [{}] are not among those allowed by --tls-allow [{}]", .names.join(", "), .allowed.join(", "))]
+struct NotAllowed {
+    names: Vec<String>,
+    allowed: Vec<String>,
+}
+
+impl PeerTrust {
+    /// Sorts PEM certificates into pins (end-entity certificates) and CAs;
+    /// a pinned certificate outside its validity dates is refused here.
+    fn add_pem(&mut self, pem: &[u8]) -> Result<(), String> {
+        for cert in certs_from_pem(pem)? {
+            let facts = CertFacts::parse(&cert)?;
+            if facts.is_ca {
+                self.cas.push(cert);
+                continue;
+            }
+            let now = unix_now();
+            if now > facts.not_after {
+                return Err(format!(
+                    "the pinned certificate of {} expired on {}: ask the peer for a new one",
+                    facts.subject,
+                    date(facts.not_after)
+                ));
+            }
+            if now < facts.not_before {
+                return Err(format!(
+                    "the pinned certificate of {} is not valid before {}",
+                    facts.subject,
+                    date(facts.not_before)
+                ));
+            }
+            self.pins.push(Pin {
+                fingerprint: fingerprint(&cert),
+                label: facts.subject,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is trusted at all (then no peer can be accepted).
+    pub fn is_empty(&self) -> bool {
+        self.pins.is_empty() && self.cas.is_empty()
+    }
+
+    /// Number of pinned certificates and of CA certificates.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.pins.len(), self.cas.len())
+    }
+
+    fn root_store(&self) -> Result<Arc<RootCertStore>, TlsError> {
+        let mut store = RootCertStore::empty();
+        for cert in &self.cas {
+            store.add(cert.clone()).map_err(|e| {
+                TlsError::Config(format!(
+                    "--tls-ca holds a CA certificate webpki cannot use: {e}"
+                ))
+            })?;
+        }
+        Ok(Arc::new(store))
+    }
+
+    /// Decides on the peer's end-entity certificate: a pin (and within its
+    /// dates), or else what `by_ca` says (webpki path validation against the
+    /// CAs); then the allowlist.
+    fn check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        now: UnixTime,
+        by_ca: Option<&dyn Fn() -> Result<(), rustls::Error>>,
+    ) -> Result<(), rustls::Error> {
+        let bad = |e: CertificateError| rustls::Error::InvalidCertificate(e);
+        let facts = CertFacts::parse(end_entity).map_err(|_| bad(CertificateError::BadEncoding))?;
+        let print = fingerprint(end_entity);
+        if self.pins.iter().any(|p| p.fingerprint == print) {
+            let secs = now.as_secs() as i64;
+            if secs > facts.not_after {
+                return Err(bad(CertificateError::ExpiredContext {
+                    time: now,
+                    not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                        facts.not_after.max(0) as u64,
+                    )),
+                }));
+            }
+            if secs < facts.not_before {
+                return Err(bad(CertificateError::NotValidYetContext {
+                    time: now,
+                    not_before: UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                        facts.not_before.max(0) as u64,
+                    )),
+                }));
+            }
+        } else {
+            match by_ca {
+                Some(verify) if !self.cas.is_empty() => verify()?,
+                _ => return Err(bad(CertificateError::UnknownIssuer)),
+            }
+        }
+        if !self.allowed.is_empty()
+            && !facts
+                .names
+                .iter()
+                .any(|n| self.allowed.iter().any(|a| a.eq_ignore_ascii_case(n)))
+        {
+            return Err(bad(CertificateError::Other(rustls::OtherError(Arc::new(
+                NotAllowed {
+                    names: facts.names,
+                    allowed: self.allowed.clone(),
+                },
+            )))));
+        }
+        Ok(())
+    }
+}
+
+/// The identity a verified peer certificate shows, for logs and quotas.
+fn identity_of(cert: &CertificateDer<'_>) -> PeerIdentity {
+    PeerIdentity {
+        subject: CertFacts::parse(cert).map_or_else(|_| "?".into(), |f| f.subject),
+        fingerprint: format_fingerprint(&fingerprint(cert)),
+    }
+}
+
+/// Verifies the peer by [`PeerTrust`] (both roles), with TLS 1.3 handshake
+/// signatures checked by the provider's algorithms.
+#[derive(Debug)]
+struct PeerVerifier {
+    trust: PeerTrust,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    server_ca: Option<Arc<WebPkiServerVerifier>>,
+    client_ca: Option<Arc<dyn ClientCertVerifier>>,
+}
+
+impl PeerVerifier {
+    fn new(trust: &PeerTrust) -> Result<PeerVerifier, TlsError> {
+        let provider = provider();
+        let (server_ca, client_ca) = if trust.cas.is_empty() {
+            (None, None)
+        } else {
+            let roots = trust.root_store()?;
+            let server =
+                WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
+                    .build()
+                    .map_err(|e| {
+                        TlsError::Config(format!("cannot verify peers with --tls-ca: {e}"))
+                    })?;
+            let client = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| TlsError::Config(format!("cannot verify peers with --tls-ca: {e}")))?;
+            (Some(server), Some(client))
+        };
+        Ok(PeerVerifier {
+            trust: trust.clone(),
+            provider,
+            server_ca,
+            client_ca,
+        })
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+fn no_tls12() -> rustls::Error {
+    rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered)
+}
+
+impl ServerCertVerifier for PeerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let by_ca = || -> Result<(), rustls::Error> {
+            match &self.server_ca {
+                Some(v) => v
+                    .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                    .map(|_| ()),
+                None => Err(rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer,
+                )),
+            }
+        };
+        self.trust.check(end_entity, now, Some(&by_ca))?;
+        // A pin too must name the server we meant to reach.
+        rustls::client::verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes()
+    }
+}
+
+impl ClientCertVerifier for PeerVerifier {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        let by_ca = || -> Result<(), rustls::Error> {
+            match &self.client_ca {
+                Some(v) => v
+                    .verify_client_cert(end_entity, intermediates, now)
+                    .map(|_| ()),
+                None => Err(rustls::Error::InvalidCertificate(
+                    CertificateError::UnknownIssuer,
+                )),
+            }
+        };
+        self.trust.check(end_entity, now, Some(&by_ca))?;
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(no_tls12())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes()
     }
 }
 
@@ -126,9 +531,11 @@ fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
 }
 
 impl TlsFiles {
-    /// Reads `--tls-cert` (PEM chain), `--tls-key` (PEM private key) and
-    /// `--tls-ca` (PEM certificates to trust for the peer).
-    pub fn load(cert: &Path, key: &Path, ca: &Path) -> Result<TlsFiles, TlsError> {
+    /// Reads `--tls-cert` (PEM chain), `--tls-key` (PEM private key) and, if
+    /// given, `--tls-ca` (PEM certificates: pins and CAs, see the module
+    /// documentation). Add pins with [`TlsFiles::pin`]; a configuration that
+    /// trusts nothing is refused when the TLS configuration is built.
+    pub fn load(cert: &Path, key: &Path, ca: Option<&Path>) -> Result<TlsFiles, TlsError> {
         let file_error = |what, path: &Path, reason| TlsError::File {
             what,
             path: path.to_path_buf(),
@@ -144,32 +551,59 @@ impl TlsFiles {
                 format!("holds no usable PEM private key ({e})"),
             )
         })?;
-        let roots = certs_from_pem(&read_file("--tls-ca", ca)?)
-            .map_err(|r| file_error("--tls-ca", ca, r))?;
-        Ok(TlsFiles { certs, key, roots })
+        let mut trust = PeerTrust::default();
+        if let Some(ca) = ca {
+            trust
+                .add_pem(&read_file("--tls-ca", ca)?)
+                .map_err(|r| file_error("--tls-ca", ca, r))?;
+        }
+        Ok(TlsFiles { certs, key, trust })
     }
 
     /// The same from PEM text in memory (tests, benchmarks).
     pub fn from_pem(cert: &str, key: &str, ca: &str) -> Result<TlsFiles, TlsError> {
         let config = |what: &str, e: String| TlsError::Config(format!("{what}: {e}"));
+        let mut trust = PeerTrust::default();
+        trust
+            .add_pem(ca.as_bytes())
+            .map_err(|e| config("trusted peer", e))?;
         Ok(TlsFiles {
             certs: certs_from_pem(cert.as_bytes()).map_err(|e| config("certificate", e))?,
             key: PrivateKeyDer::from_pem_slice(key.as_bytes())
                 .map_err(|e| config("private key", e.to_string()))?,
-            roots: certs_from_pem(ca.as_bytes()).map_err(|e| config("trusted peer", e))?,
+            trust,
         })
     }
 
-    fn root_store(&self) -> Result<Arc<RootCertStore>, TlsError> {
-        let mut store = RootCertStore::empty();
-        for cert in &self.roots {
-            store.add(cert.clone()).map_err(|e| {
-                TlsError::Config(format!(
-                    "--tls-ca holds a certificate webpki cannot use: {e}"
-                ))
-            })?;
+    /// Also accepts the peer certificate with this SHA-256 fingerprint
+    /// (`SHA256:ab:cd:…` as `gc2pc keygen` prints it; `--tls-pin`).
+    pub fn pin(mut self, text: &str) -> Result<TlsFiles, TlsError> {
+        let fingerprint = parse_fingerprint(text).ok_or_else(|| {
+            TlsError::Config(format!(
+                "--tls-pin {text:?} is not a SHA-256 fingerprint (expected SHA256: and 64 hex digits, colons allowed, as `gc2pc keygen` prints)"
+            ))
+        })?;
+        self.trust.pins.push(Pin {
+            fingerprint,
+            label: format_fingerprint(&fingerprint),
+        });
+        Ok(self)
+    }
+
+    /// Accepts only peers whose certificate holds `name` (or another allowed
+    /// name) as its common name or a subject alternative name (`--tls-allow`).
+    pub fn allow(mut self, name: &str) -> TlsFiles {
+        self.trust.allowed.push(name.to_string());
+        self
+    }
+
+    fn verifier(&self) -> Result<Arc<PeerVerifier>, TlsError> {
+        if self.trust.is_empty() {
+            return Err(TlsError::Config(
+                "no peer is trusted: give the peer's certificate or a CA with --tls-ca, or its fingerprint with --tls-pin".into(),
+            ));
         }
-        Ok(Arc::new(store))
+        Ok(Arc::new(PeerVerifier::new(&self.trust)?))
     }
 }
 
@@ -178,11 +612,9 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// The garbler's (TLS server's) configuration: TLS 1.3 only, our certificate,
-/// and client certificates required and verified against `files.roots`.
+/// and client certificates required and verified by `files.trust`.
 pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
-    let verifier = WebPkiClientVerifier::builder_with_provider(files.root_store()?, provider())
-        .build()
-        .map_err(|e| TlsError::Config(format!("cannot verify peers with --tls-ca: {e}")))?;
+    let verifier = files.verifier()?;
     let mut config = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| TlsError::Config(e.to_string()))?
@@ -195,12 +627,13 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
 }
 
 /// The evaluator's (TLS client's) configuration: TLS 1.3 only, server
-/// certificates verified against `files.roots`, our certificate presented.
+/// certificates verified by `files.trust`, our certificate presented.
 pub fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, TlsError> {
     let mut config = ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_root_certificates(files.root_store()?)
+        .dangerous()
+        .with_custom_certificate_verifier(files.verifier()?)
         .with_client_auth_cert(files.certs.clone(), files.key.clone_key())
         .map_err(|e| TlsError::Config(format!("--tls-cert and --tls-key: {e}")))?;
     config.resumption = rustls::client::Resumption::disabled();
@@ -309,15 +742,16 @@ fn explain(side: Side, error: io::Error, name: Option<&str>) -> TlsError {
         E::InvalidCertificate(cause) => {
             let why = match cause {
                 CertificateError::UnknownIssuer | CertificateError::BadSignature => {
-                    "it is not signed by any certificate in --tls-ca (unknown issuer)".to_string()
+                    "it is neither pinned (its SHA-256 fingerprint is not that of a certificate in --tls-ca or of a --tls-pin) nor issued by a CA in --tls-ca".to_string()
                 }
+                CertificateError::Other(other) => other.0.to_string(),
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => format!(
                     "it is not valid for the name {:?} (pass the name its certificate holds with --tls-name): {tls}",
                     name.unwrap_or("?")
                 ),
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                    format!("it has expired: {tls}")
+                    format!("it has expired (a pinned certificate must be renewed and pinned again): {tls}")
                 }
                 CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                     format!("it is not valid yet: {tls}")
@@ -371,7 +805,13 @@ pub fn accept(
         tls.flush()
     })();
     handshake.map_err(|e| explain(Side::Server, e, None))?;
+    let peer = tls
+        .conn
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(identity_of);
     let mut channel = channel_over(tls)?;
+    channel.set_peer_identity(peer);
     channel.set_timeout(timeout)?;
     Ok(channel)
 }
@@ -409,7 +849,13 @@ pub fn handshake_client(
             "the garbler's first message after the TLS handshake is not gc2pc's".into(),
         ));
     }
+    let peer = tls
+        .conn
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(identity_of);
     let mut channel = channel_over(tls)?;
+    channel.set_peer_identity(peer);
     channel.set_timeout(timeout)?;
     Ok(channel)
 }
@@ -431,7 +877,8 @@ pub struct SelfSigned {
     pub cert_pem: String,
     /// The private key (PKCS#8): keep it secret (our `--tls-key`).
     pub key_pem: zeroize::Zeroizing<String>,
-    /// SHA-256 of the certificate's DER encoding, lowercase hex with colons.
+    /// SHA-256 of the certificate's DER encoding, as [`format_fingerprint`]
+    /// writes it (what `--tls-pin` takes).
     pub fingerprint: String,
 }
 
@@ -478,15 +925,7 @@ pub fn self_signed(name: &str, days: u32) -> Result<SelfSigned, TlsError> {
     serial[0] &= 0x7f;
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let cert = params.self_signed(&key).map_err(generate)?;
-    let digest = {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(cert.der().as_ref())
-    };
-    let fingerprint = digest
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":");
+    let fingerprint = format_fingerprint(&fingerprint(cert.der()));
     Ok(SelfSigned {
         cert_pem: cert.pem(),
         key_pem: zeroize::Zeroizing::new(key.serialize_pem()),
@@ -579,6 +1018,166 @@ mod tests {
         let (_, c) = pair(files(&g, &e), files(&e, &g), "other.example");
         let c = c.unwrap_err().to_string();
         assert!(c.contains("not valid for the name"), "{c}");
+    }
+
+    /// A certificate for `name` with `issuer`'s name, signed by `issuer_key`
+    /// (a forgery when the issuer is only a pinned end entity).
+    fn signed_by(name: &str, issuer: &SelfSigned, is_ca: bool) -> (String, String) {
+        use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+        let issuer_key = KeyPair::from_pem(&issuer.key_pem).unwrap();
+        // The issuer's distinguished name, as its certificate has it.
+        let facts = CertFacts::parse(
+            &CertificateDer::pem_slice_iter(issuer.cert_pem.as_bytes())
+                .next()
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        let mut issuer_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        for part in facts.subject.split(", ") {
+            match part.split_once('=') {
+                Some(("CN", v)) => issuer_params.distinguished_name.push(DnType::CommonName, v),
+                Some(("O", v)) => issuer_params
+                    .distinguished_name
+                    .push(DnType::OrganizationName, v),
+                _ => {}
+            }
+        }
+        let issuer = Issuer::new(issuer_params, issuer_key);
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec![name.to_string()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = if is_ca {
+            IsCa::Ca(rcgen::BasicConstraints::Unconstrained)
+        } else {
+            IsCa::NoCa
+        };
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    /// A self-signed CA certificate and key.
+    fn ca(name: &str) -> SelfSigned {
+        use rcgen::{CertificateParams, DnType, IsCa, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = params.self_signed(&key).unwrap();
+        SelfSigned {
+            fingerprint: format_fingerprint(&fingerprint(cert.der())),
+            cert_pem: cert.pem(),
+            key_pem: zeroize::Zeroizing::new(key.serialize_pem()),
+        }
+    }
+
+    #[test]
+    fn a_pinned_key_cannot_mint_a_certificate_for_another_pinned_name() {
+        // The garbler pins both A and B in one --tls-ca file; B signs a
+        // certificate for A's name with B's key (issuer: B's subject).
+        let (g, a, b) = (party("g"), party("a.example"), party("b.example"));
+        let both = format!("{}{}", a.cert_pem, b.cert_pem);
+        let (forged_cert, forged_key) = signed_by("a.example", &b, false);
+        let server = TlsFiles::from_pem(&g.cert_pem, &g.key_pem, &both).unwrap();
+        let forger = TlsFiles::from_pem(&forged_cert, &forged_key, &g.cert_pem).unwrap();
+        let (s, _) = pair(server.clone(), forger, "g");
+        let s = s.unwrap_err().to_string();
+        assert!(s.contains("neither pinned"), "{s}");
+        // A itself, and B itself, are still accepted.
+        for peer in [&a, &b] {
+            let (s, c) = pair(server.clone(), files(peer, &g), "g");
+            let id = s.unwrap().peer_identity().cloned().unwrap();
+            assert_eq!(id.fingerprint, peer.fingerprint);
+            c.unwrap();
+        }
+    }
+
+    #[test]
+    fn an_expired_pin_is_refused_when_loaded_and_when_presented() {
+        use rcgen::{CertificateParams, DnType, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["old.example".to_string()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "old.example");
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(30);
+        params.not_after = now - time::Duration::days(1);
+        let old = params.self_signed(&key).unwrap();
+        let g = party("g");
+        let err = TlsFiles::from_pem(&g.cert_pem, &g.key_pem, &old.pem()).unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+        // Pinned by fingerprint instead: refused in the handshake.
+        let server = TlsFiles::from_pem(&g.cert_pem, &g.key_pem, &g.cert_pem)
+            .unwrap()
+            .pin(&format_fingerprint(&fingerprint(old.der())))
+            .unwrap();
+        let client = TlsFiles::from_pem(&old.pem(), &key.serialize_pem(), &g.cert_pem).unwrap();
+        let (s, _) = pair(server, client, "g");
+        let s = s.unwrap_err().to_string();
+        assert!(s.contains("expired"), "{s}");
+    }
+
+    #[test]
+    fn pins_by_fingerprint_text() {
+        let (g, e, m) = (party("g"), party("e"), party("m"));
+        let server = |pin: &str| {
+            // Trust only the pin (the file pins an unrelated certificate).
+            TlsFiles::from_pem(&g.cert_pem, &g.key_pem, &party("x").cert_pem)
+                .unwrap()
+                .pin(pin)
+                .unwrap()
+        };
+        let (s, c) = pair(server(&e.fingerprint), files(&e, &g), "g");
+        s.unwrap();
+        c.unwrap();
+        let bare = e.fingerprint.trim_start_matches("SHA256:").replace(':', "");
+        let (s, _) = pair(server(&bare.to_uppercase()), files(&e, &g), "g");
+        s.unwrap();
+        let (s, _) = pair(server(&m.fingerprint), files(&e, &g), "g");
+        assert!(s.is_err());
+        assert!(
+            TlsFiles::from_pem(&g.cert_pem, &g.key_pem, &g.cert_pem)
+                .unwrap()
+                .pin("SHA256:12")
+                .is_err()
+        );
+        assert_eq!(
+            parse_fingerprint(&e.fingerprint).map(|f| format_fingerprint(&f)),
+            Some(e.fingerprint.clone())
+        );
+    }
+
+    #[test]
+    fn a_ca_vouches_only_for_allowed_names() {
+        let authority = ca("Test CA");
+        let (g_cert, g_key) = signed_by("g.example", &authority, false);
+        let (e_cert, e_key) = signed_by("e.example", &authority, false);
+        let (m_cert, m_key) = signed_by("m.example", &authority, false);
+        let server = TlsFiles::from_pem(&g_cert, &g_key, &authority.cert_pem)
+            .unwrap()
+            .allow("e.example");
+        let client = |c: &str, k: &str| TlsFiles::from_pem(c, k, &authority.cert_pem).unwrap();
+        let (s, c) = pair(server.clone(), client(&e_cert, &e_key), "g.example");
+        assert!(
+            s.unwrap()
+                .peer_identity()
+                .unwrap()
+                .subject
+                .contains("e.example")
+        );
+        c.unwrap();
+        let (s, _) = pair(server, client(&m_cert, &m_key), "g.example");
+        let s = s.unwrap_err().to_string();
+        assert!(s.contains("--tls-allow") && s.contains("m.example"), "{s}");
     }
 
     #[test]

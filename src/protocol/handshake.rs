@@ -18,6 +18,12 @@ pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
 /// 1024 AND gates (1: 2048). 3: scheduling windows of 2^15 gates (2: 2^16),
 /// which reorders the AND gates and so their tweaks and tables.
 pub const VERSION: u16 = 3;
+/// Bytes that open a refusal instead of a hello: a garbler that will not run
+/// a session with this peer (a quota, a server shutting down) says why, in at
+/// most [`MAX_REFUSAL_BYTES`] of UTF-8, and closes the connection.
+pub const REFUSAL_MAGIC: [u8; 8] = *b"gc2pc\0no";
+/// Longest refusal reason.
+pub const MAX_REFUSAL_BYTES: usize = 1024;
 /// Most input or output groups a hello may list.
 pub const MAX_GROUPS: usize = 4096;
 /// Largest encoded hello.
@@ -79,6 +85,9 @@ pub enum HelloError {
     /// The peer is not speaking gc2pc.
     #[error("the peer did not open with the gc2pc handshake (is it a gc2pc peer?)")]
     BadMagic,
+    /// The peer refused to run a session with us, for the reason given.
+    #[error("the peer refused the session: {0}")]
+    Refused(String),
     /// The message ended early or carried trailing bytes or bad values.
     #[error("malformed handshake from the peer: {0}")]
     Malformed(&'static str),
@@ -118,6 +127,15 @@ pub fn circuit_digest(circuit: &Circuit) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// The frame payload that refuses a session (see [`REFUSAL_MAGIC`]).
+pub fn encode_refusal(reason: &str) -> Vec<u8> {
+    let mut cut = reason.len().min(MAX_REFUSAL_BYTES);
+    while !reason.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    [&REFUSAL_MAGIC[..], reason[..cut].as_bytes()].concat()
+}
+
 impl Hello {
     /// Encodes the hello (at most [`MAX_HELLO_BYTES`]).
     pub fn encode(&self) -> Vec<u8> {
@@ -146,6 +164,14 @@ impl Hello {
     /// Decodes a peer's hello; never panics, whatever the bytes.
     pub fn decode(bytes: &[u8]) -> Result<Hello, HelloError> {
         let mut r = Reader(bytes);
+        if let Some(reason) = bytes.strip_prefix(&REFUSAL_MAGIC[..]) {
+            let reason = &reason[..reason.len().min(MAX_REFUSAL_BYTES)];
+            let reason: String = String::from_utf8_lossy(reason)
+                .chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect();
+            return Err(HelloError::Refused(reason));
+        }
         if r.take(8).ok() != Some(&MAGIC[..]) {
             return Err(HelloError::BadMagic);
         }

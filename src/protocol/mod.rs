@@ -259,6 +259,14 @@ fn our_bits(
     Ok(inputs.concat())
 }
 
+/// Refuses a session on `channel` instead of running it: the peer's
+/// handshake fails with [`handshake::HelloError::Refused`] naming `reason`.
+pub fn refuse(channel: &mut Channel, reason: &str) -> Result<(), ProtocolError> {
+    channel.send_bytes(&handshake::encode_refusal(reason))?;
+    channel.flush()?;
+    Ok(())
+}
+
 /// Exchanges hellos; an error names every difference.
 fn handshake(
     channel: &mut Channel,
