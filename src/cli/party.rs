@@ -719,7 +719,7 @@ fn serve(party: &Party<'_>, listener: &tcp::Listener, limits: &ServeLimits) -> R
         }
     });
     eprintln!(
-        "garbler: served {accepted} sessions ({} succeeded, {} failed or refused)",
+        "garbler: served {accepted} sessions ({} succeeded, {} failed)",
         ok.load(Ordering::Relaxed),
         failed.load(Ordering::Relaxed)
     );

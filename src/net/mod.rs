@@ -152,6 +152,16 @@ impl core::fmt::Debug for Channel {
     }
 }
 
+/// The buffers held labels and tables in transit: cleared when the channel
+/// goes.
+impl Drop for Channel {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.wbuf.zeroize();
+        self.rbuf.zeroize();
+    }
+}
+
 impl Channel {
     /// A channel over the given halves, with [`DEFAULT_TIMEOUT`] for reads and
     /// writes.

@@ -227,13 +227,15 @@ impl PreparedReceiver {
         let mine = RistrettoPoint::double_and_compress_batch(ys.iter());
         let mut msg = vec![0u8; RECEIVER_BYTES_PER_OT * n];
         for (j, r) in msg.chunks_exact_mut(64).enumerate() {
-            let (r0, r1) = if choices[j] {
-                (&other[j], &mine[j])
-            } else {
-                (&mine[j], &other[j])
-            };
-            r[..32].copy_from_slice(r0.as_bytes());
-            r[32..].copy_from_slice(r1.as_bytes());
+            // (r_0, r_1) = (mine, other), swapped when the choice bit (a bit
+            // of Δ for IKNP's base OTs) is 1: a constant-time swap, no branch.
+            let choice = subtle::Choice::from(u8::from(choices[j]));
+            let (r0, r1) = r.split_at_mut(32);
+            r0.copy_from_slice(mine[j].as_bytes());
+            r1.copy_from_slice(other[j].as_bytes());
+            for (x, y) in r0.iter_mut().zip(r1.iter_mut()) {
+                subtle::ConditionallySelectable::conditional_swap(x, y, choice);
+            }
         }
         PreparedReceiver {
             choices: Zeroizing::new(choices.to_vec()),

@@ -135,6 +135,8 @@ pub fn transpose_with(backend: Backend, input: &[Block], output: &mut [Block]) {
             }
         }
     }
+    // The tiles held IKNP matrix rows (secret): clear the stack copy.
+    zeroize::Zeroize::zeroize(tiles.as_flattened_mut());
 }
 
 /// The plain bit-by-bit definition, for tests.
@@ -178,6 +180,7 @@ fn tile_portable(tile: &[Block; 128], out: &mut [Block; 128]) {
     for (d, s) in out.iter_mut().zip(m) {
         *d = Block(s);
     }
+    zeroize::Zeroize::zeroize(&mut m);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -32,6 +32,7 @@ use crate::ot::{CotReceiver, CotSender, OtError};
 use crate::prg::{Prg, RngError};
 pub use handshake::{Hello, Reveal, Role};
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// What both parties must agree on, besides the circuit itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -461,32 +462,40 @@ impl<'a> GarblerSession<'a> {
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
         let circuit = self.circuit;
         let ours = self.agreement.groups_of(Role::Garbler);
-        let bits = our_bits(circuit, &ours, inputs, Role::Garbler)?;
+        // Every label, input bit and copy of them below is zeroized when
+        // dropped: `our_zero[i] ^ active[i]` alone would be Δ.
+        let bits = Zeroizing::new(our_bits(circuit, &ours, inputs, Role::Garbler)?);
         let their_count = self.agreement.bits_of(circuit, Role::Evaluator);
 
         let t = Instant::now();
-        let their_zero = match self.ot.as_mut() {
+        let their_zero = Zeroizing::new(match self.ot.as_mut() {
             Some(ot) => ot.send_cot(&mut self.channel, their_count)?,
             None => Vec::new(),
-        };
+        });
         let t = self.stats.add("OT extension", t);
 
         // Zero labels of all input wires in order; ours random, theirs from OT.
-        let mut our_zero = vec![Block::ZERO; bits.len()];
+        let mut our_zero = Zeroizing::new(vec![Block::ZERO; bits.len()]);
         self.prg.fill_blocks(&mut our_zero);
-        let delta = self.delta.block();
-        let active: Vec<Block> = our_zero
-            .iter()
-            .zip(&bits)
-            .map(|(&l, &b)| l ^ delta.select(b))
-            .collect();
+        let delta = Zeroizing::new(self.delta.block());
+        let active: Zeroizing<Vec<Block>> = Zeroizing::new(
+            our_zero
+                .iter()
+                .zip(bits.iter())
+                .map(|(&l, &b)| l ^ delta.select(b))
+                .collect(),
+        );
         self.channel.send_blocks(&active)?;
-        let zero = self
-            .agreement
-            .in_wire_order(circuit, Role::Garbler, &our_zero, &their_zero);
-        let output_zero = self
-            .garbler
-            .garble(&zero, &mut ChannelSink(&mut self.channel))?;
+        let zero = Zeroizing::new(self.agreement.in_wire_order(
+            circuit,
+            Role::Garbler,
+            &our_zero,
+            &their_zero,
+        ));
+        let output_zero = Zeroizing::new(
+            self.garbler
+                .garble(&zero, &mut ChannelSink(&mut self.channel))?,
+        );
         let t = self.stats.add("garbling", t);
 
         self.channel
@@ -568,28 +577,32 @@ impl<'a> EvaluatorSession<'a> {
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Vec<Vec<bool>>, ProtocolError> {
         let circuit = self.circuit;
         let ours = self.agreement.groups_of(Role::Evaluator);
-        let bits = our_bits(circuit, &ours, inputs, Role::Evaluator)?;
+        // Labels and input bits are zeroized when dropped.
+        let bits = Zeroizing::new(our_bits(circuit, &ours, inputs, Role::Evaluator)?);
         let their_count = self.agreement.bits_of(circuit, Role::Garbler);
 
         let t = Instant::now();
-        let our_labels = match self.ot.as_mut() {
+        let our_labels = Zeroizing::new(match self.ot.as_mut() {
             Some(ot) => ot.recv_cot(&mut self.channel, &bits)?,
             None => Vec::new(),
-        };
+        });
         let t = self.stats.add("OT extension", t);
 
-        let mut their_labels = vec![Block::ZERO; their_count];
+        let mut their_labels = Zeroizing::new(vec![Block::ZERO; their_count]);
         self.channel.recv_blocks(&mut their_labels)?;
-        let active =
-            self.agreement
-                .in_wire_order(circuit, Role::Evaluator, &our_labels, &their_labels);
-        let output_labels = self.evaluator.evaluate(
+        let active = Zeroizing::new(self.agreement.in_wire_order(
+            circuit,
+            Role::Evaluator,
+            &our_labels,
+            &their_labels,
+        ));
+        let output_labels = Zeroizing::new(self.evaluator.evaluate(
             &active,
             &mut ChannelSource {
                 channel: &mut self.channel,
                 buffer: &mut self.tables,
             },
-        )?;
+        )?);
         let t = self.stats.add("evaluating", t);
 
         let n = circuit.total_outputs();
