@@ -329,3 +329,75 @@ fn no_panic_on_a_huge_timeout_or_a_closed_stdout() {
     let err = text(&out.stderr);
     assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
 }
+
+/// Relays evaluator → garbler frames, flipping the low bit of every 1-byte
+/// frame (with cmp32 under `--reveal both`, the evaluator's output bits), and
+/// garbler → evaluator bytes unchanged.
+fn tampering_relay(garbler: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let (mut from_evaluator, _) = listener.accept().unwrap();
+        let mut to_garbler = std::net::TcpStream::connect(garbler).unwrap();
+        let (mut back_from, mut back_to) = (
+            to_garbler.try_clone().unwrap(),
+            from_evaluator.try_clone().unwrap(),
+        );
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut back_from, &mut back_to);
+            let _ = back_to.shutdown(std::net::Shutdown::Both);
+        });
+        loop {
+            let mut len = [0u8; 4];
+            if from_evaluator.read_exact(&mut len).is_err() {
+                break;
+            }
+            let mut payload = vec![0u8; u32::from_le_bytes(len) as usize];
+            if from_evaluator.read_exact(&mut payload).is_err() {
+                break;
+            }
+            if payload.len() == 1 {
+                payload[0] ^= 1;
+            }
+            if to_garbler.write_all(&len).is_err() || to_garbler.write_all(&payload).is_err() {
+                break;
+            }
+        }
+        let _ = to_garbler.shutdown(std::net::Shutdown::Both);
+    });
+    addr
+}
+
+#[test]
+fn a_false_reveal_both_output_is_detected_by_the_garbler() {
+    let garbler = common::spawn_listening(
+        common::garble_on_any_port(&repo("circuits/cmp32.txt"), 20)
+            .args(["--input", "1000000", "--reveal", "both"])
+            .stdout(Stdio::piped()),
+    );
+    let relay = tampering_relay(garbler.addr.clone());
+    let evaluator = evaluate(&relay, "2500000", &["--reveal", "both"]);
+    // The evaluator itself computed the true output (0x1) and reported 0x0.
+    assert_eq!(
+        text(&evaluator.stdout),
+        "0x1\n",
+        "{}",
+        text(&evaluator.stderr)
+    );
+    let (ok, stdout, stderr) = garbler.finish();
+    assert!(!ok, "the garbler believed a false output: {stdout}");
+    assert!(stderr.contains("false output"), "{stderr}");
+    assert!(stdout.is_empty(), "no output printed: {stdout}");
+
+    // Without tampering, both learn the true output.
+    let garbler = common::spawn_listening(
+        common::garble_on_any_port(&repo("circuits/cmp32.txt"), 20)
+            .args(["--input", "1000000", "--reveal", "both"])
+            .stdout(Stdio::piped()),
+    );
+    let evaluator = evaluate(&garbler.addr, "2500000", &["--reveal", "both"]);
+    assert!(evaluator.status.success());
+    let (ok, stdout, stderr) = garbler.finish();
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "0x1\n");
+}

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
 /// The wire-protocol version; peers must match exactly. 2: table chunks of
 /// 1024 AND gates (1: 2048). 3: scheduling windows of 2^15 gates (2: 2^16),
-/// which reorders the AND gates and so their tweaks and tables.
-pub const VERSION: u16 = 3;
+/// which reorders the AND gates and so their tweaks and tables. 4: with
+/// reveal-both the evaluator also returns a hash of its output labels.
+pub const VERSION: u16 = 4;
 /// Bytes that open a refusal instead of a hello: a garbler that will not run
 /// a session with this peer (a quota, a server shutting down) says why, in at
 /// most [`MAX_REFUSAL_BYTES`] of UTF-8, and closes the connection.

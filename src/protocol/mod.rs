@@ -136,6 +136,12 @@ pub enum ProtocolError {
     /// Our own inputs do not fit the circuit.
     #[error("{0}")]
     Input(String),
+    /// With `Reveal::Both`, the evaluator reported an output that its output
+    /// labels do not support: a false output, caught.
+    #[error(
+        "the evaluator reported a false output (it does not match the output labels it must hold), so no output is given"
+    )]
+    FalseOutput,
     /// The peer sent something the protocol does not allow.
     #[error("the peer broke the protocol: {0}")]
     Peer(String),
@@ -299,6 +305,20 @@ fn handshake(
     } else {
         Err(ProtocolError::Mismatch(differences))
     }
+}
+
+/// What the evaluator returns with `Reveal::Both` besides the output bits:
+/// SHA-256 over a domain label and its output labels. The garbler recomputes
+/// it from the zero labels, Δ and the reported bits; reporting a different
+/// output would take the other label of some output wire, which only Δ gives.
+fn output_check(labels: &[Block]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"gc2pc output labels v1\0");
+    for label in labels {
+        hash.update(label.to_bytes());
+    }
+    hash.finalize().into()
 }
 
 /// Bits packed LSB-first into bytes.
@@ -507,7 +527,25 @@ impl<'a> GarblerSession<'a> {
                 let n = circuit.total_outputs();
                 let mut bytes = vec![0u8; n.div_ceil(8)];
                 self.channel.recv_bytes_exact(&mut bytes)?;
-                Some(split_outputs(circuit, &unpack_bits(&bytes, n)?))
+                let flat = unpack_bits(&bytes, n)?;
+                let mut check = [0u8; 32];
+                self.channel.recv_bytes_exact(&mut check)?;
+                // The labels the evaluator must hold if it reports `flat`:
+                // another output needs the other label, i.e. Δ.
+                let expected: Zeroizing<Vec<Block>> = Zeroizing::new(
+                    output_zero
+                        .iter()
+                        .zip(&flat)
+                        .map(|(&l, &b)| l ^ delta.select(b))
+                        .collect(),
+                );
+                if !bool::from(subtle::ConstantTimeEq::ct_eq(
+                    &output_check(&expected)[..],
+                    &check[..],
+                )) {
+                    return Err(ProtocolError::FalseOutput);
+                }
+                Some(split_outputs(circuit, &flat))
             }
         };
         self.stats.add("output", t);
@@ -610,7 +648,10 @@ impl<'a> EvaluatorSession<'a> {
         self.channel.recv_bytes_exact(&mut bytes)?;
         let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?);
         if self.agreement.reveal == Reveal::Both {
+            // The output and a hash of the labels behind it, which the
+            // garbler checks (a false output would need labels only Δ gives).
             self.channel.send_bytes(&pack_bits(&flat))?;
+            self.channel.send_bytes(&output_check(&output_labels))?;
             self.channel.flush()?;
         }
         self.stats.add("output", t);
