@@ -34,7 +34,11 @@ pub use handshake::{Hello, Reveal, Role};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-/// What both parties must agree on, besides the circuit itself.
+/// What both parties must agree on about a circuit: who owns which input
+/// group, who learns the output, the hash, and the circuit's digest (computed
+/// once, when the agreement is made, so that a listening garbler or a
+/// connecting evaluator has it before the connection: nothing after connect
+/// scales with the circuit but the protocol).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Agreement {
     /// Owner of each input group of the circuit.
@@ -43,6 +47,9 @@ pub struct Agreement {
     pub reveal: Reveal,
     /// The garbling hash construction.
     pub hash_kind: HashKind,
+    /// [`handshake::circuit_digest`] of the circuit the agreement was made
+    /// for; the handshake compares it with the peer's.
+    circuit_digest: [u8; 32],
 }
 
 impl Agreement {
@@ -75,7 +82,13 @@ impl Agreement {
                 .collect(),
             reveal: Reveal::default(),
             hash_kind: HashKind::default(),
+            circuit_digest: handshake::circuit_digest(circuit),
         })
+    }
+
+    /// The digest of the circuit this agreement was made for.
+    pub fn circuit_digest(&self) -> [u8; 32] {
+        self.circuit_digest
     }
 
     /// One label per input wire in wire order, taking the groups that `us`
@@ -289,7 +302,7 @@ fn handshake(
     let ours = Hello {
         version: handshake::VERSION,
         role,
-        circuit_digest: handshake::circuit_digest(circuit),
+        circuit_digest: agreement.circuit_digest,
         hash_kind: agreement.hash_kind,
         reveal: agreement.reveal,
         input_widths: circuit.input_sizes().to_vec(),
