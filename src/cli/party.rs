@@ -34,6 +34,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+/// A party's own input values, one bit vector per group it owns; zeroized
+/// when dropped.
+type SecretInputs = Zeroizing<Vec<Vec<bool>>>;
+
 /// The largest `--timeout` and `--session-timeout`: a week.
 const MAX_TIMEOUT_S: u64 = 7 * 24 * 3600;
 
@@ -345,7 +349,7 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
 
 impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
-    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, Zeroizing<Vec<Vec<bool>>>)> {
+    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, SecretInputs)> {
         let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
         let circuit = load(&self.circuit)?;
         let agreement = agreement(&circuit, &self.garbler_groups, self.reveal)?;

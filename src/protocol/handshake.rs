@@ -134,7 +134,7 @@ pub fn encode_refusal(reason: &str) -> Vec<u8> {
     while !reason.is_char_boundary(cut) {
         cut -= 1;
     }
-    [&REFUSAL_MAGIC[..], reason[..cut].as_bytes()].concat()
+    [&REFUSAL_MAGIC[..], &reason.as_bytes()[..cut]].concat()
 }
 
 impl Hello {
