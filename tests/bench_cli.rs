@@ -22,7 +22,7 @@ const COMMON: [&str; 9] = [
 ];
 
 /// Figures per kind, with the range a sane value lies in.
-const FIGURES: [(&str, &str, f64, f64); 13] = [
+const FIGURES: [(&str, &str, f64, f64); 14] = [
     ("aes", "aes_ns_per_block", 0.01, 1e4),
     ("garble", "garble_ns_per_and", 0.1, 1e6),
     ("garble", "garble_aes_ratio", 1.0, 1e4),
@@ -32,6 +32,7 @@ const FIGURES: [(&str, &str, f64, f64); 13] = [
     ("eval", "eval_lone_and_ns", 1.0, 1e7),
     ("ot", "base_ot_ms", 0.01, 1e5),
     ("ot", "cot_per_s", 1e3, 1e10),
+    ("ot", "cot_unchecked_per_s", 1e3, 1e10),
     ("e2e", "aes128_ms_amortised", 0.001, 1e5),
     ("e2e", "aes128_ms_cold", 0.01, 1e6),
     ("e2e", "e2e_and_per_s", 1e3, 1e10),

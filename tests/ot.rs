@@ -156,9 +156,12 @@ fn iknp_counts((mut a, mut b): (Channel, Channel)) {
             let before = a.bytes_received();
             outs.push(s.send_cot(&mut a, n).unwrap());
             let frames = n.div_ceil(gc2pc::ot::iknp::CHUNK) as u64;
+            // The KOS check adds a frame of EXTRA_ROWS more columns' bits
+            // and the receiver's (x, t): 2 blocks in one frame.
+            let kos = 16 * gc2pc::ot::kos::EXTRA_ROWS as u64 + 4 + 32 + 4;
             assert_eq!(
                 a.bytes_received() - before,
-                16 * (n.div_ceil(128) * 128) as u64 + 4 * frames,
+                16 * (n.div_ceil(128) * 128) as u64 + 4 * frames + kos,
                 "n = {n}"
             );
         }

@@ -401,3 +401,32 @@ fn a_false_reveal_both_output_is_detected_by_the_garbler() {
     assert!(ok, "{stderr}");
     assert_eq!(stdout, "0x1\n");
 }
+
+#[test]
+fn ten_thousand_honest_runs_of_a_small_circuit_never_fail_the_kos_check() {
+    use gc2pc::circuit::value::{BitOrder, parse_value};
+    use gc2pc::circuit::{Plan, bristol};
+    use gc2pc::protocol::{Agreement, local};
+    let circuit = bristol::read_file(&repo("circuits/cmp32.txt")).unwrap();
+    let plan = Plan::new(&circuit);
+    let agreement = Agreement::default_for(&circuit);
+    let value = |v: u64| vec![parse_value(&v.to_string(), 32, BitOrder::LsbInteger).unwrap()];
+    let (mut garbler, mut evaluator) = (Vec::new(), Vec::new());
+    for k in 0..10_000u64 {
+        garbler.push(value(k * 2_654_435_761 % (1 << 32)));
+        evaluator.push(value(k * 40_503 % (1 << 32)));
+    }
+    let run = local::run_over_loopback(
+        &circuit,
+        &plan,
+        &agreement,
+        gc2pc::aes::Backend::detect().unwrap(),
+        &garbler,
+        &evaluator,
+    )
+    .expect("no honest run fails the check");
+    for ((g, e), out) in garbler.iter().zip(&evaluator).zip(&run.outputs) {
+        let want = circuit.eval(&[g[0].clone(), e[0].clone()]).unwrap();
+        assert_eq!(out, &want);
+    }
+}

@@ -325,51 +325,64 @@ fn bench_eval(
 
 fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
     let mut base_ms = Vec::new();
-    let mut rates = Vec::new();
+    let (mut rates, mut unchecked_rates) = (Vec::new(), Vec::new());
     // Output buffers allocated (and touched) once: the figure is the OT
     // engine's rate, not the page faults of a fresh 64 MiB vector per run.
     let mut sender_out = vec![Block::ZERO; sizes.cot_count];
     let mut receiver_out = vec![Block::ZERO; sizes.cot_count];
+    let choices: Vec<bool> = (0..sizes.cot_count).map(|i| (i * 7) % 3 == 0).collect();
     for _ in 0..=sizes.reps.min(5) {
         let (mut a, mut b) = mem::pair();
         let mut prg = Prg::from_os_rng()?;
         let delta = prg.random_delta();
-        let choices: Vec<bool> = (0..sizes.cot_count).map(|i| (i * 7) % 3 == 0).collect();
         let start = Instant::now();
+        // Per session: the set-up, then the same number of COTs with the KOS
+        // check (as the protocol runs them) and without it, alternating.
         let (sender, receiver) = std::thread::scope(|scope| {
-            let sender = scope.spawn(|| -> Result<(Duration, Duration), ProtocolError> {
+            let sender = scope.spawn(|| -> Result<Vec<Duration>, ProtocolError> {
                 let mut prg = Prg::from_os_rng()?;
                 let mut ot = IknpSender::setup(&mut a, &delta, &mut prg)?;
-                let ready = start.elapsed();
-                let t = Instant::now();
-                ot.send_cot_into(&mut a, &mut sender_out)?;
-                Ok((ready, t.elapsed()))
+                let mut times = vec![start.elapsed()];
+                for check in [true, false] {
+                    ot.set_kos_check(check);
+                    let t = Instant::now();
+                    ot.send_cot_into(&mut a, &mut sender_out)?;
+                    times.push(t.elapsed());
+                }
+                Ok(times)
             });
-            let receiver = (|| -> Result<(Duration, Duration), ProtocolError> {
+            let receiver = (|| -> Result<Vec<Duration>, ProtocolError> {
                 let mut ot = IknpReceiver::setup(&mut b, &mut prg)?;
-                let ready = start.elapsed();
-                let t = Instant::now();
-                ot.recv_cot_into(&mut b, &choices, &mut receiver_out)?;
-                Ok((ready, t.elapsed()))
+                let mut times = vec![start.elapsed()];
+                for check in [true, false] {
+                    ot.set_kos_check(check);
+                    let t = Instant::now();
+                    ot.recv_cot_into(&mut b, &choices, &mut receiver_out)?;
+                    times.push(t.elapsed());
+                }
+                Ok(times)
             })();
             (
                 sender.join().expect("the OT sender does not panic"),
                 receiver,
             )
         });
-        let ((s_ready, s_cot), (r_ready, r_cot)) = (sender?, receiver?);
-        base_ms.push(s_ready.max(r_ready).as_secs_f64() * 1e3);
-        rates.push(sizes.cot_count as f64 / s_cot.max(r_cot).as_secs_f64());
+        let (s, r) = (sender?, receiver?);
+        base_ms.push(s[0].max(r[0]).as_secs_f64() * 1e3);
+        rates.push(sizes.cot_count as f64 / s[1].max(r[1]).as_secs_f64());
+        unchecked_rates.push(sizes.cot_count as f64 / s[2].max(r[2]).as_secs_f64());
     }
     // The first repetition is the warm-up.
     base_ms.remove(0);
     rates.remove(0);
+    unchecked_rates.remove(0);
     Ok(Record {
         kind: Kind::Ot,
         backend,
         figures: vec![
             figure("base_ot_ms", Sample::from_values(base_ms)),
             figure("cot_per_s", Sample::from_values(rates)),
+            figure("cot_unchecked_per_s", Sample::from_values(unchecked_rates)),
         ],
     })
 }

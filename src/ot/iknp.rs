@@ -1,7 +1,8 @@
 //! IKNP correlated-OT extension (Ishai, Kilian, Nissim, Petrank, "Extending
 //! Oblivious Transfers Efficiently", CRYPTO 2003), in the correlated form used
-//! by Keller–Orsini–Scholl (CRYPTO 2015) without their malicious-security
-//! check: semi-honest security, like the rest of the protocol.
+//! by Keller–Orsini–Scholl (CRYPTO 2015), with their consistency check
+//! ([`super::kos`]) on every call: a receiver that sends inconsistent columns
+//! is caught before the sender uses any of the call's OTs.
 //!
 //! # Roles
 //! The garbler is the extension *sender* ([`IknpSender`]): it holds Δ and is
@@ -20,6 +21,9 @@
 //! call to call. Transposing the 128 × m matrices gives rows with
 //! `q_j = t_j ⊕ r_j·Δ`: the sender outputs `m0 = q_j`, the receiver
 //! `m_{r_j} = t_j = q_j ⊕ r_j·Δ`. No hash is needed for correlated OT.
+//! Then the KOS check over the call's rows and [`kos::EXTRA_ROWS`] more with
+//! random choices: the sender sends a seed, the receiver `(x, t)`, the sender
+//! checks (one more round trip per call).
 //!
 //! # Cost and sizing
 //! The receiver sends exactly 16 bytes per OT (one bit per column), plus a
@@ -28,6 +32,7 @@
 //! (each chunk one frame, flushed), so the network and both parties' compute
 //! overlap over TCP. Per OT the receiver encrypts 2 AES blocks, the sender 1.
 
+use super::kos::{self, Clmul, Wide};
 use super::{CotReceiver, CotSender, OtError, base, transpose};
 use crate::block::{Block, Delta};
 use crate::net::Channel;
@@ -55,6 +60,13 @@ pub struct IknpSender {
     u: Vec<Block>,
     q: Vec<Block>,
     rows: Vec<Block>,
+    /// The KOS check: the multiplication backend, the randomness for the
+    /// challenge seeds, the extra rows of a call and χ scratch.
+    clmul: Clmul,
+    rng: Prg,
+    extra: Vec<Block>,
+    chi: Vec<Block>,
+    check: bool,
 }
 
 /// The evaluator's side: learns `m0 ⊕ b·Δ` for each choice `b`.
@@ -68,6 +80,14 @@ pub struct IknpReceiver {
     u: Vec<Block>,
     r: Vec<Block>,
     rows: Vec<Block>,
+    /// The KOS check: the multiplication backend, the randomness of the
+    /// extra rows' choices, the extra rows of a call and χ scratch.
+    clmul: Clmul,
+    rng: Prg,
+    extra: Vec<Block>,
+    extra_choices: Vec<bool>,
+    chi: Vec<Block>,
+    check: bool,
 }
 
 impl core::fmt::Debug for IknpSender {
@@ -88,6 +108,7 @@ impl Drop for IknpSender {
         self.u.zeroize();
         self.q.zeroize();
         self.rows.zeroize();
+        self.extra.zeroize();
     }
 }
 
@@ -97,6 +118,8 @@ impl Drop for IknpReceiver {
         self.u.zeroize();
         self.r.zeroize();
         self.rows.zeroize();
+        self.extra.zeroize();
+        self.extra_choices.zeroize();
     }
 }
 
@@ -117,6 +140,31 @@ fn pack_bits(bits: &[bool]) -> u128 {
     v
 }
 
+/// χ per batch of the KOS weighting (16 KiB of scratch).
+const CHI_BATCH: usize = 1024;
+
+/// `Σ_j χ_j·rows_j` (unreduced) and, with `choices`, `Σ_j r_j·χ_j`, with χ
+/// drawn in order from `chi_prg`.
+fn weigh(
+    clmul: Clmul,
+    chi_prg: &mut Prg,
+    chi: &mut Vec<Block>,
+    rows: &[Block],
+    choices: Option<&[bool]>,
+) -> (Wide, Block) {
+    chi.resize(CHI_BATCH, Block::ZERO);
+    let (mut sum, mut x) = (Wide::default(), Block::ZERO);
+    for (k, batch) in rows.chunks(CHI_BATCH).enumerate() {
+        let chi = &mut chi[..batch.len()];
+        chi_prg.fill_blocks(chi);
+        sum = sum ^ clmul.dot(batch, chi);
+        if let Some(choices) = choices {
+            x ^= kos::choice_sum(&choices[k * CHI_BATCH..k * CHI_BATCH + batch.len()], chi);
+        }
+    }
+    (sum, x)
+}
+
 /// Blocks needed for `n` OTs: `n` rounded up to a multiple of 128.
 fn padded(n: usize) -> usize {
     n.div_ceil(128) * 128
@@ -128,13 +176,20 @@ fn padded(n: usize) -> usize {
 pub struct PreparedSender {
     delta: Delta,
     base: base::PreparedReceiver,
+    /// Seed of the KOS challenge randomness.
+    rng_seed: zeroize::Zeroizing<Block>,
 }
 
 impl PreparedSender {
     /// Runs the prepared base OTs (send the message, read the sender's point,
     /// derive the seeds).
     pub fn setup(self, ch: &mut Channel) -> Result<IknpSender, OtError> {
-        let PreparedSender { delta, base } = self;
+        let PreparedSender {
+            delta,
+            base,
+            rng_seed,
+        } = self;
+        let rng = Prg::new(*rng_seed);
         let seeds = base.run(ch)?;
         Ok(IknpSender {
             prgs: seeds.iter().map(|&s| Prg::new(s)).collect(),
@@ -146,6 +201,11 @@ impl PreparedSender {
             u: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             q: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             rows: Vec::new(),
+            clmul: Clmul::detect(),
+            rng,
+            extra: vec![Block::ZERO; kos::EXTRA_ROWS],
+            chi: Vec::new(),
+            check: true,
         })
     }
 }
@@ -161,6 +221,7 @@ impl IknpSender {
         PreparedSender {
             delta: delta.clone(),
             base,
+            rng_seed: zeroize::Zeroizing::new(prg.random_block()),
         }
     }
 
@@ -214,7 +275,43 @@ impl CotSender for IknpSender {
             self.rows = rows;
             r?;
         }
+        if n > 0 && self.check {
+            self.check(ch, out)?;
+        }
         self.done += n as u64;
+        Ok(())
+    }
+}
+
+impl IknpSender {
+    /// Turns the KOS check off (both sides must), for `gc2pc bench` to
+    /// measure what it costs. Without it IKNP is only semi-honest: never in a
+    /// protocol.
+    #[doc(hidden)]
+    pub fn set_kos_check(&mut self, on: bool) {
+        self.check = on;
+    }
+
+    /// The KOS check of one call whose rows are `out`: the extra rows, the
+    /// challenge seed, then the receiver's `(x, t)` against our `q` and Δ.
+    fn check(&mut self, ch: &mut Channel, out: &[Block]) -> Result<(), OtError> {
+        let mut extra = std::mem::take(&mut self.extra);
+        let r = self.chunk(ch, kos::EXTRA_ROWS, &mut extra);
+        self.extra = extra;
+        r?;
+        let seed = self.rng.random_block();
+        ch.send_block(seed)?;
+        ch.flush()?;
+        let mut chi_prg = Prg::new(seed);
+        let (q1, _) = weigh(self.clmul, &mut chi_prg, &mut self.chi, out, None);
+        let (q2, _) = weigh(self.clmul, &mut chi_prg, &mut self.chi, &self.extra, None);
+        let mut xt = [Block::ZERO; 2];
+        ch.recv_blocks(&mut xt)?;
+        let [x, t] = xt;
+        let expected = (q1 ^ q2 ^ self.clmul.dot(&[x], &[self.delta.block()])).reduce();
+        if t != expected {
+            return Err(OtError::Inconsistent);
+        }
         Ok(())
     }
 }
@@ -224,6 +321,7 @@ impl IknpReceiver {
     /// supplies the base-OT randomness.
     pub fn setup(ch: &mut Channel, prg: &mut Prg) -> Result<IknpReceiver, OtError> {
         let seeds = base::send(ch, COLUMNS, prg)?;
+        let rng = Prg::new(prg.random_block());
         Ok(IknpReceiver {
             prgs0: seeds.iter().map(|s| Prg::new(s[0])).collect(),
             prgs1: seeds.iter().map(|s| Prg::new(s[1])).collect(),
@@ -232,6 +330,12 @@ impl IknpReceiver {
             u: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             r: vec![Block::ZERO; CHUNK_WORDS],
             rows: Vec::new(),
+            clmul: Clmul::detect(),
+            rng,
+            extra: vec![Block::ZERO; kos::EXTRA_ROWS],
+            extra_choices: vec![false; kos::EXTRA_ROWS],
+            chi: Vec::new(),
+            check: true,
         })
     }
 
@@ -298,8 +402,53 @@ impl CotReceiver for IknpReceiver {
             self.rows = rows;
             r?;
         }
+        if n > 0 && self.check {
+            self.check(ch, choices, out)?;
+        }
         self.done += n as u64;
         Ok(())
+    }
+}
+
+impl IknpReceiver {
+    /// See [`IknpSender::set_kos_check`].
+    #[doc(hidden)]
+    pub fn set_kos_check(&mut self, on: bool) {
+        self.check = on;
+    }
+
+    /// The KOS check of one call with `choices` and rows `out`: extra rows
+    /// with random choices, then `(x, t)` for the sender's challenge.
+    fn check(&mut self, ch: &mut Channel, choices: &[bool], out: &[Block]) -> Result<(), OtError> {
+        let mut random = [Block::ZERO; kos::EXTRA_ROWS / 128];
+        self.rng.fill_blocks(&mut random);
+        for (j, c) in self.extra_choices.iter_mut().enumerate() {
+            *c = (random[j / 128].0 >> (j % 128)) & 1 == 1;
+        }
+        random.zeroize();
+        let (mut extra, extra_choices) = (
+            std::mem::take(&mut self.extra),
+            std::mem::take(&mut self.extra_choices),
+        );
+        let r = self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra);
+        let seed = r.and_then(|()| Ok(ch.recv_block()?));
+        let result = seed.and_then(|seed| {
+            let mut chi_prg = Prg::new(seed);
+            let (t1, x1) = weigh(self.clmul, &mut chi_prg, &mut self.chi, out, Some(choices));
+            let (t2, x2) = weigh(
+                self.clmul,
+                &mut chi_prg,
+                &mut self.chi,
+                &extra,
+                Some(&extra_choices),
+            );
+            ch.send_blocks(&[x1 ^ x2, (t1 ^ t2).reduce()])?;
+            ch.flush()?;
+            Ok(())
+        });
+        self.extra = extra;
+        self.extra_choices = extra_choices;
+        result
     }
 }
 

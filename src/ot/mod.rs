@@ -4,9 +4,10 @@
 //! - [`base`]: random 1-out-of-2 base OTs on Ristretto (Masny–Rindal, CCS 2019,
 //!   ePrint 2019/706), one round trip;
 //! - [`iknp`]: correlated-OT extension (Ishai–Kilian–Nissim–Petrank, CRYPTO
-//!   2003), in the correlated-OT form of Keller–Orsini–Scholl (CRYPTO 2015,
-//!   without their consistency check: the protocol is semi-honest), where the
-//!   extension sender's base-OT choice bits are the garbler's Δ;
+//!   2003), in the correlated-OT form of Keller–Orsini–Scholl (CRYPTO 2015),
+//!   where the extension sender's base-OT choice bits are the garbler's Δ;
+//! - [`kos`]: the KOS consistency check run on every IKNP call (secure
+//!   against a malicious receiver) and its GF(2^128) arithmetic;
 //! - [`transpose`]: the SIMD bit-matrix transpose IKNP needs;
 //! - the traits [`CotSender`] / [`CotReceiver`], with random OT and
 //!   chosen-message OT built on top of any correlated OT by hashing with the
@@ -19,6 +20,7 @@
 
 pub mod base;
 pub mod iknp;
+pub mod kos;
 pub mod transpose;
 
 use crate::aes::Backend as AesBackend;
@@ -40,6 +42,13 @@ pub enum OtError {
         /// The base OT whose message was malformed (`None`: the sender's `B`).
         index: Option<usize>,
     },
+    /// The OT extension receiver failed the KOS consistency check: its
+    /// messages were inconsistent, as a cheating receiver's would be. The
+    /// call's OTs must not be used.
+    #[error(
+        "the OT receiver failed the consistency check (KOS): its OT extension messages are inconsistent, so it is not running gc2pc honestly; nothing secret was sent"
+    )]
+    Inconsistent,
     /// The OS random generator failed.
     #[error(transparent)]
     Rng(#[from] crate::prg::RngError),

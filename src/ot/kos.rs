@@ -1,0 +1,296 @@
+//! The consistency check of Keller–Orsini–Scholl ("Actively Secure OT
+//! Extension with Optimal Overhead", CRYPTO 2015, ePrint 2015/546, Fig. 7)
+//! that makes IKNP correlated OT secure against a malicious receiver, and the
+//! GF(2^128) arithmetic it needs.
+//!
+//! # The check
+//! Per extension call of `n` OTs the receiver runs [`EXTRA_ROWS`] more OTs
+//! with random choice bits. When all its columns `u` have arrived, the sender
+//! draws a fresh random seed and sends it; both expand it (AES-CTR) into one
+//! χ_j ∈ GF(2^128) per row. The receiver answers
+//! `x = Σ r_j·χ_j` (its choice bits) and `t = Σ t_j·χ_j` (its rows); the
+//! sender checks `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of the OTs.
+//!
+//! An honest receiver always passes (`q_j = t_j ⊕ r_j·Δ` row by row). A
+//! receiver that sent inconsistent columns (a different choice vector in
+//! some column, to learn that bit of Δ from the outcome) passes only by
+//! guessing those bits of Δ: learning k bits costs a 2^-k chance of being
+//! caught first, and any other inconsistency passes with probability at most
+//! 2^-128 over χ. The extra rows, with uniformly random choices, hide the
+//! real choice bits in `x` (κ + s = 128 + 128 of them, so s = 128 ≥ 40).
+//! Cost: one round trip and 32 bytes more per call, and per OT one
+//! carry-less 128 × 128 multiplication on each side.
+//!
+//! # Field and backends
+//! GF(2^128) = GF(2)[X] / (X^128 + X^7 + X^2 + X + 1), bit `i` of a
+//! [`Block`] the coefficient of X^i. Sums of products are kept unreduced (256
+//! bits) and reduced once. The carry-less multiplication runs on PCLMULQDQ
+//! (x86-64) or PMULL (aarch64, part of the `aes` extension) when the CPU has
+//! it, checked once ([`Clmul::detect`]), else on portable constant-time code;
+//! tests run the same vectors on every backend.
+
+use crate::block::Block;
+
+/// OTs with random choices added to every checked extension call (κ + s).
+pub const EXTRA_ROWS: usize = 256;
+
+/// Statistical security of the check (see the module documentation).
+pub const STATISTICAL_SECURITY: u32 = 128;
+
+/// A carry-less multiplication backend this CPU has: obtained only through
+/// [`Clmul::detect`] or [`Clmul::all_available`], so holding one means the
+/// instructions exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clmul(Kind);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Pclmul,
+    #[cfg(target_arch = "aarch64")]
+    Pmull,
+}
+
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_pclmul, "pclmulqdq", "sse2");
+#[cfg(target_arch = "aarch64")]
+cpufeatures::new!(cpuid_pmull, "aes");
+
+impl Clmul {
+    /// The fastest backend this CPU has.
+    pub fn detect() -> Clmul {
+        #[cfg(target_arch = "x86_64")]
+        if cpuid_pclmul::get() {
+            return Clmul(Kind::Pclmul);
+        }
+        #[cfg(target_arch = "aarch64")]
+        if cpuid_pmull::get() {
+            return Clmul(Kind::Pmull);
+        }
+        Clmul(Kind::Portable)
+    }
+
+    /// The portable backend (always available).
+    pub fn portable() -> Clmul {
+        Clmul(Kind::Portable)
+    }
+
+    /// Every backend this CPU has, portable first.
+    pub fn all_available() -> Vec<Clmul> {
+        let mut all = vec![Clmul::portable()];
+        let best = Clmul::detect();
+        if best != Clmul::portable() {
+            all.push(best);
+        }
+        all
+    }
+
+    /// The name used in tests and reports.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            Kind::Portable => "portable",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Pclmul => "pclmulqdq",
+            #[cfg(target_arch = "aarch64")]
+            Kind::Pmull => "pmull",
+        }
+    }
+
+    /// `Σ a_i·b_i` (unreduced, 256 bits as `(low, high)`) over the pairs of
+    /// `a` and `b` (equal lengths).
+    pub fn dot(self, a: &[Block], b: &[Block]) -> Wide {
+        assert_eq!(a.len(), b.len(), "one multiplier per row");
+        match self.0 {
+            Kind::Portable => portable_dot(a, b),
+            // SAFETY: a `Clmul` of this kind exists only if the CPU has
+            // PCLMULQDQ and SSE2 (checked in `detect`).
+            #[cfg(target_arch = "x86_64")]
+            Kind::Pclmul => unsafe { x86::dot(a, b) },
+            // SAFETY: a `Clmul` of this kind exists only if the CPU has the
+            // aes extension, which includes PMULL (checked in `detect`).
+            #[cfg(target_arch = "aarch64")]
+            Kind::Pmull => unsafe { aarch64::dot(a, b) },
+        }
+    }
+
+    /// `a·b` in GF(2^128).
+    pub fn mul(self, a: Block, b: Block) -> Block {
+        self.dot(&[a], &[b]).reduce()
+    }
+}
+
+/// An unreduced product or sum of products: 255 bits as `(low, high)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wide(pub u128, pub u128);
+
+impl core::ops::BitXor for Wide {
+    type Output = Wide;
+    fn bitxor(self, rhs: Wide) -> Wide {
+        Wide(self.0 ^ rhs.0, self.1 ^ rhs.1)
+    }
+}
+
+impl Wide {
+    /// Reduces modulo X^128 + X^7 + X^2 + X + 1.
+    pub fn reduce(self) -> Block {
+        let Wide(lo, hi) = self;
+        // hi·X^128 = hi·(X^7 + X^2 + X + 1); the bits of hi·(X^7 + X^2 + X)
+        // past X^127 (at most 7) fold once more the same way.
+        let folded = hi ^ (hi << 1) ^ (hi << 2) ^ (hi << 7);
+        let over = (hi >> 127) ^ (hi >> 126) ^ (hi >> 121);
+        Block(lo ^ folded ^ over ^ (over << 1) ^ (over << 2) ^ (over << 7))
+    }
+}
+
+/// Carry-less 64 × 64 → 128 multiplication without secret-dependent branches
+/// or memory accesses.
+fn clmul64(a: u64, b: u64) -> u128 {
+    let (a, mut out) = (a as u128, 0u128);
+    for i in 0..64 {
+        let mask = 0u128.wrapping_sub(((b >> i) & 1) as u128);
+        out ^= (a << i) & mask;
+    }
+    out
+}
+
+fn portable_dot(a: &[Block], b: &[Block]) -> Wide {
+    let (mut lo, mut mid, mut hi) = (0u128, 0u128, 0u128);
+    for (x, y) in a.iter().zip(b) {
+        let (x0, x1) = (x.0 as u64, (x.0 >> 64) as u64);
+        let (y0, y1) = (y.0 as u64, (y.0 >> 64) as u64);
+        lo ^= clmul64(x0, y0);
+        hi ^= clmul64(x1, y1);
+        mid ^= clmul64(x0, y1) ^ clmul64(x1, y0);
+    }
+    Wide(lo ^ (mid << 64), hi ^ (mid >> 64))
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Wide;
+    use crate::block::Block;
+    use core::arch::x86_64::*;
+
+    /// # Safety
+    /// The CPU must have PCLMULQDQ and SSE2.
+    #[target_feature(enable = "pclmulqdq,sse2")]
+    pub(super) unsafe fn dot(a: &[Block], b: &[Block]) -> Wide {
+        let load = |v: &Block| _mm_set_epi64x((v.0 >> 64) as i64, v.0 as i64);
+        let (mut lo, mut mid, mut hi) = (
+            _mm_setzero_si128(),
+            _mm_setzero_si128(),
+            _mm_setzero_si128(),
+        );
+        for (x, y) in a.iter().zip(b) {
+            let (x, y) = (load(x), load(y));
+            lo = _mm_xor_si128(lo, _mm_clmulepi64_si128(x, y, 0x00));
+            hi = _mm_xor_si128(hi, _mm_clmulepi64_si128(x, y, 0x11));
+            mid = _mm_xor_si128(mid, _mm_clmulepi64_si128(x, y, 0x01));
+            mid = _mm_xor_si128(mid, _mm_clmulepi64_si128(x, y, 0x10));
+        }
+        let get = |v: __m128i| {
+            let l = _mm_cvtsi128_si64(v) as u64;
+            let h = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
+            (l as u128) | ((h as u128) << 64)
+        };
+        let (lo, mid, hi) = (get(lo), get(mid), get(hi));
+        Wide(lo ^ (mid << 64), hi ^ (mid >> 64))
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64 {
+    use super::Wide;
+    use crate::block::Block;
+    use core::arch::aarch64::*;
+
+    /// # Safety
+    /// The CPU must have the aes extension (PMULL).
+    #[target_feature(enable = "aes,neon")]
+    pub(super) unsafe fn dot(a: &[Block], b: &[Block]) -> Wide {
+        let (mut lo, mut mid, mut hi) = (0u128, 0u128, 0u128);
+        for (x, y) in a.iter().zip(b) {
+            let (x0, x1) = (x.0 as u64, (x.0 >> 64) as u64);
+            let (y0, y1) = (y.0 as u64, (y.0 >> 64) as u64);
+            lo ^= vmull_p64(x0, y0);
+            hi ^= vmull_p64(x1, y1);
+            mid ^= vmull_p64(x0, y1) ^ vmull_p64(x1, y0);
+        }
+        Wide(lo ^ (mid << 64), hi ^ (mid >> 64))
+    }
+}
+
+/// `Σ_j χ_j` over the rows whose choice bit is set, branch-free.
+pub fn choice_sum(choices: &[bool], chis: &[Block]) -> Block {
+    choices
+        .iter()
+        .zip(chis)
+        .fold(Block::ZERO, |acc, (&c, &x)| acc ^ x.select(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prg::Prg;
+
+    /// Bit-by-bit multiplication modulo the field polynomial: the reference.
+    fn reference_mul(a: u128, b: u128) -> u128 {
+        let (mut a, mut out) = (a, 0u128);
+        for i in 0..128 {
+            if (b >> i) & 1 == 1 {
+                out ^= a;
+            }
+            let carry = a >> 127;
+            a <<= 1;
+            if carry == 1 {
+                a ^= 0x87;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_backend_multiplies_like_the_reference() {
+        let mut prg = Prg::new(Block(7));
+        let mut values: Vec<u128> = (0..200).map(|_| prg.random_block().0).collect();
+        values.extend([0, 1, 2, u128::MAX, 1 << 127, 0x87, u64::MAX as u128]);
+        for clmul in Clmul::all_available() {
+            for pair in values.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                assert_eq!(
+                    clmul.mul(Block(a), Block(b)).0,
+                    reference_mul(a, b),
+                    "{} on {a:#x} × {b:#x}",
+                    clmul.name()
+                );
+            }
+            // X^127 · X = X^128 = X^7 + X^2 + X + 1.
+            assert_eq!(clmul.mul(Block(1 << 127), Block(2)).0, 0x87);
+        }
+    }
+
+    #[test]
+    fn dot_products_agree_across_backends_and_with_reduced_sums() {
+        let mut prg = Prg::new(Block(9));
+        for len in [0, 1, 2, 3, 17, 1000] {
+            let mut a = vec![Block::ZERO; len];
+            let mut b = vec![Block::ZERO; len];
+            prg.fill_blocks(&mut a);
+            prg.fill_blocks(&mut b);
+            let want = a
+                .iter()
+                .zip(&b)
+                .fold(0u128, |acc, (x, y)| acc ^ reference_mul(x.0, y.0));
+            for clmul in Clmul::all_available() {
+                assert_eq!(clmul.dot(&a, &b).reduce().0, want, "{}", clmul.name());
+            }
+        }
+    }
+
+    #[test]
+    fn choice_sum_selects_the_set_rows() {
+        let chis = [Block(1), Block(2), Block(4), Block(8)];
+        assert_eq!(choice_sum(&[true, false, true, true], &chis), Block(13));
+    }
+}
