@@ -52,6 +52,7 @@ fn hello(circuit: &Circuit, role: Role, owners: Vec<Role>) -> Hello {
         circuit_digest: handshake::circuit_digest(circuit),
         hash_kind: HashKind::default(),
         reveal: Reveal::Evaluator,
+        shape: gc2pc::protocol::handshake::TranscriptShape::CURRENT,
         input_widths: circuit.input_sizes().to_vec(),
         input_owners: owners,
         output_widths: circuit.output_sizes().to_vec(),

@@ -572,7 +572,9 @@ pub fn record_ot_input(mode: u8, size: u8) -> Vec<u8> {
     let n = usize::from(size);
     let ((), stream) = record_peer(
         |mut ch| {
-            let mut prg = fixed_prg(100);
+            // The replayed side's randomness, as `ot_messages` draws it: the
+            // peer's KOS answer depends on our challenge.
+            let mut prg = fixed_prg(u128::from(mode));
             match mode {
                 0 => drop(base::send(&mut ch, 1 + n % 4, &mut prg)),
                 1 => drop(base::receive(&mut ch, &choices(size, 1 + n % 8), &mut prg)),

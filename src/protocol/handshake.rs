@@ -4,12 +4,16 @@
 //! group, who learns the output, hash construction, protocol version, roles).
 //!
 //! Encoding (little-endian): magic `gc2pc\0hs` (8 bytes), version u16, role u8,
-//! circuit digest \[32\], hash kind u8, reveal u8, input-group count u16, then per
-//! group width u32 and owner u8, output-group count u16, then widths u32. At
-//! most [`MAX_GROUPS`] groups each way, so a hello is at most ~40 KiB.
+//! circuit digest \[32\], hash kind u8, reveal u8, the transcript shape
+//! ([`TranscriptShape`]: window gates, table-chunk gates, KOS extra rows, u32
+//! each), input-group count u16, then per group width u32 and owner u8,
+//! output-group count u16, then widths u32. At most [`MAX_GROUPS`] groups each
+//! way, so a hello is at most ~40 KiB.
 
 use crate::circuit::{Circuit, Gate};
+use crate::garble::TABLE_CHUNK_GATES;
 use crate::hash::HashKind;
+use crate::ot::kos::EXTRA_ROWS;
 use sha2::{Digest, Sha256};
 
 /// Bytes that open every gc2pc session.
@@ -17,8 +21,9 @@ pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
 /// The wire-protocol version; peers must match exactly. 2: table chunks of
 /// 1024 AND gates (1: 2048). 3: scheduling windows of 2^15 gates (2: 2^16),
 /// which reorders the AND gates and so their tweaks and tables. 4: with
-/// reveal-both the evaluator also returns a hash of its output labels.
-pub const VERSION: u16 = 4;
+/// reveal-both the evaluator also returns a hash of its output labels. 5: the
+/// hello carries the [`TranscriptShape`] and IKNP runs the KOS check.
+pub const VERSION: u16 = 5;
 /// Bytes that open a refusal instead of a hello: a garbler that will not run
 /// a session with this peer (a quota, a server shutting down) says why, in at
 /// most [`MAX_REFUSAL_BYTES`] of UTF-8, and closes the connection.
@@ -28,7 +33,32 @@ pub const MAX_REFUSAL_BYTES: usize = 1024;
 /// Most input or output groups a hello may list.
 pub const MAX_GROUPS: usize = 4096;
 /// Largest encoded hello.
-pub const MAX_HELLO_BYTES: usize = 8 + 2 + 1 + 32 + 1 + 1 + 2 + MAX_GROUPS * 5 + 2 + MAX_GROUPS * 4;
+pub const MAX_HELLO_BYTES: usize =
+    8 + 2 + 1 + 32 + 1 + 1 + 12 + 2 + MAX_GROUPS * 5 + 2 + MAX_GROUPS * 4;
+
+/// The constants that shape the transcript: the scheduling window (it orders
+/// the AND gates, so their tweaks and tables), the table chunk (the frame
+/// sizes the evaluator expects) and the OTs the KOS check adds. Both hellos
+/// carry them and a difference is named, so changing one needs no hand-bumped
+/// [`VERSION`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TranscriptShape {
+    /// [`crate::circuit::plan::WINDOW_GATES`].
+    pub window_gates: u32,
+    /// [`crate::garble::TABLE_CHUNK_GATES`].
+    pub table_chunk_gates: u32,
+    /// [`crate::ot::kos::EXTRA_ROWS`].
+    pub kos_extra_rows: u32,
+}
+
+impl TranscriptShape {
+    /// This build's constants.
+    pub const CURRENT: TranscriptShape = TranscriptShape {
+        window_gates: crate::circuit::plan::WINDOW_GATES as u32,
+        table_chunk_gates: TABLE_CHUNK_GATES as u32,
+        kos_extra_rows: EXTRA_ROWS as u32,
+    };
+}
 
 /// Which side of the protocol a party plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +102,8 @@ pub struct Hello {
     pub hash_kind: HashKind,
     /// Who learns the output.
     pub reveal: Reveal,
+    /// The sender's transcript-shaping constants.
+    pub shape: TranscriptShape,
     /// Width of each input group.
     pub input_widths: Vec<u32>,
     /// Owner of each input group.
@@ -150,6 +182,13 @@ impl Hello {
             HashKind::Tccr => 1,
         });
         out.push(self.reveal as u8);
+        for value in [
+            self.shape.window_gates,
+            self.shape.table_chunk_gates,
+            self.shape.kos_extra_rows,
+        ] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
         out.extend_from_slice(&(self.input_widths.len() as u16).to_le_bytes());
         for (width, owner) in self.input_widths.iter().zip(&self.input_owners) {
             out.extend_from_slice(&width.to_le_bytes());
@@ -193,6 +232,11 @@ impl Hello {
             1 => Reveal::Both,
             _ => return Err(HelloError::Malformed("unknown output mode")),
         };
+        let shape = TranscriptShape {
+            window_gates: r.u32()?,
+            table_chunk_gates: r.u32()?,
+            kos_extra_rows: r.u32()?,
+        };
         let inputs = r.u16()? as usize;
         if inputs > MAX_GROUPS {
             return Err(HelloError::Malformed("too many input groups"));
@@ -224,6 +268,7 @@ impl Hello {
             circuit_digest,
             hash_kind,
             reveal,
+            shape,
             input_widths,
             input_owners,
             output_widths,
@@ -243,6 +288,12 @@ impl Hello {
         }
         if peer.role == self.role {
             out.push(format!("roles: both parties are the {me}"));
+        }
+        if peer.shape != self.shape {
+            out.push(format!(
+                "transcript constants (scheduling window, table chunk, KOS rows): ours are {:?}, the peer's are {:?} (run the same gc2pc version on both sides)",
+                self.shape, peer.shape
+            ));
         }
         if peer.circuit_digest != self.circuit_digest {
             out.push(format!(
@@ -344,6 +395,7 @@ mod tests {
             circuit_digest: [7; 32],
             hash_kind: HashKind::default(),
             reveal: Reveal::Evaluator,
+            shape: TranscriptShape::CURRENT,
             input_widths: vec![32, 32],
             input_owners: vec![Role::Garbler, Role::Evaluator],
             output_widths: vec![1],

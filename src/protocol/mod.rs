@@ -305,6 +305,7 @@ fn handshake(
         circuit_digest: agreement.circuit_digest,
         hash_kind: agreement.hash_kind,
         reveal: agreement.reveal,
+        shape: handshake::TranscriptShape::CURRENT,
         input_widths: circuit.input_sizes().to_vec(),
         input_owners: agreement.input_owners.clone(),
         output_widths: circuit.output_sizes().to_vec(),
