@@ -20,9 +20,7 @@ use std::time::Duration;
 fn circuits() -> Vec<(&'static str, Circuit)> {
     let dir = std::env::var_os("GC2PC_CIRCUITS_REF")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/reference")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("circuits/reference"));
     let aes = bristol::read_file(&dir.join("bristol_fashion/aes_128.txt"))
         .expect("circuits/reference/bristol_fashion/aes_128.txt");
     vec![

@@ -29,7 +29,8 @@ pub use system::System;
 
 /// Nigel Smart's AES-128 Bristol Fashion circuit (`circuits/reference/README.md`),
 /// compiled in so that `gc2pc bench` runs anywhere.
-pub const AES128_CIRCUIT: &[u8] = include_bytes!("../../circuits/reference/bristol_fashion/aes_128.txt");
+pub const AES128_CIRCUIT: &[u8] =
+    include_bytes!("../../circuits/reference/bristol_fashion/aes_128.txt");
 
 /// A group of figures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
