@@ -101,7 +101,15 @@ pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
     let named = |message: String| CircuitError::Io(format!("{}: {message}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| named(e.to_string()))?;
     let len = file.metadata().ok().map(|m| m.len());
-    Reader::new(file)
+    // A small file gets a small buffer (a large allocation freed at once
+    // also raises the allocator's threshold for mapping memory directly,
+    // which changes how a long-running process's memory is reused).
+    let buffer = len.map_or(DEFAULT_BUFFER, |len| {
+        usize::try_from(len.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .clamp(MIN_BUFFER, DEFAULT_BUFFER)
+    });
+    Reader::with_buffer_size(file, buffer)
         .and_then(|reader| reader.into_circuit_sized(len))
         .map_err(|e| match e {
             CircuitError::Io(message) => named(message),
