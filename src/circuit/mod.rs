@@ -96,7 +96,7 @@ impl Format {
 }
 
 /// Why a circuit (or a value for it) was rejected.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CircuitError {
     /// A problem in a Bristol file, at a 1-based line number.
     #[error("line {line}: {message}")]
@@ -160,8 +160,10 @@ impl Circuit {
             return Err(CircuitError::Shape("too many gates".into()));
         }
         let num_wires = num_wires as u32;
-        let mut defined = vec![false; num_wires as usize];
-        defined[..total_in as usize].fill(true);
+        // One bit per wire (a bitset stays in cache far longer than a
+        // `Vec<bool>` on circuits of millions of wires).
+        let mut defined = Bits::new(num_wires as usize);
+        defined.set_prefix(total_in as usize);
         for (index, gate) in gates.iter().enumerate() {
             for wire in gate.inputs() {
                 if wire >= num_wires {
@@ -170,7 +172,7 @@ impl Circuit {
                         format!("reads wire {wire}, but the circuit has {num_wires} wires"),
                     ));
                 }
-                if !defined[wire as usize] {
+                if !defined.get(wire as usize) {
                     return Err(invalid(
                         index,
                         format!("reads wire {wire} before it is written"),
@@ -187,13 +189,13 @@ impl Circuit {
             if (out as u64) < total_in {
                 return Err(invalid(index, format!("writes input wire {out}")));
             }
-            if defined[out as usize] {
+            if defined.get(out as usize) {
                 return Err(invalid(index, format!("writes wire {out} a second time")));
             }
-            defined[out as usize] = true;
+            defined.set(out as usize);
         }
         let first_out = num_wires as u64 - total_out;
-        if let Some(wire) = (first_out..num_wires as u64).find(|&w| !defined[w as usize]) {
+        if let Some(wire) = (first_out..num_wires as u64).find(|&w| !defined.get(w as usize)) {
             return Err(CircuitError::Shape(format!(
                 "output wire {wire} is never written"
             )));
@@ -293,6 +295,33 @@ impl Circuit {
             .copied()
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// A fixed-size bitset over wires.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    /// Sets bits `0..n`.
+    fn set_prefix(&mut self, n: usize) {
+        self.0[..n / 64].fill(u64::MAX);
+        if !n.is_multiple_of(64) {
+            self.0[n / 64] |= (1 << (n % 64)) - 1;
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
     }
 }
 

@@ -284,7 +284,8 @@ fn info_text(path: &Path, circuit: &Circuit) -> String {
         circuit.gates().len(),
         kinds.join(", ")
     );
-    let _ = writeln!(s, "AND gates:  {}", circuit.and_count());
+    // counts[1] is the AND count (one pass over the gates, not two).
+    let _ = writeln!(s, "AND gates:  {}", counts[1].1);
     let _ = writeln!(s, "AND depth:  {}", circuit.and_depth());
     let _ = writeln!(s, "wires:      {}", circuit.num_wires());
     let _ = writeln!(
@@ -340,7 +341,8 @@ fn json_string(text: &str) -> String {
 }
 
 fn info_json(path: &Path, circuit: &Circuit) -> String {
-    let counts: Vec<String> = gate_counts(circuit)
+    let by_kind = gate_counts(circuit);
+    let counts: Vec<String> = by_kind
         .iter()
         .map(|(k, n)| format!("\"{k}\":{n}"))
         .collect();
@@ -368,7 +370,7 @@ fn info_json(path: &Path, circuit: &Circuit) -> String {
         json_string(circuit.format().name()),
         circuit.gates().len(),
         counts.join(","),
-        circuit.and_count(),
+        by_kind[1].1,
         circuit.and_depth(),
         circuit.num_wires(),
         join(circuit.input_sizes()),
