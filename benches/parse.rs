@@ -2,8 +2,7 @@
 //! text of a generated AND-heavy circuit of 2^20 AND gates (its size is
 //! printed), the streaming `Reader` over the same bytes chunk by chunk, and
 //! the reader on its own thread (`ThreadedReader`, which copies the text
-//! into a `Cursor` first). For comparison, the parser it replaced
-//! (`tests/common/old_bristol.rs`) on the same text.
+//! into a `Cursor` first).
 //!
 //! `cargo bench --bench parse`
 
@@ -12,9 +11,6 @@ use gc2pc::circuit::bristol::{self, Reader, ThreadedReader};
 use gc2pc::circuit::builder;
 use std::hint::black_box;
 use std::time::Duration;
-
-#[path = "../tests/common/old_bristol.rs"]
-mod old_bristol;
 
 fn bench(c: &mut Criterion) {
     let text = bristol::to_string(&builder::and_heavy(1 << 20)).into_bytes();
@@ -48,9 +44,6 @@ fn bench(c: &mut Criterion) {
             }
             black_box(gates)
         })
-    });
-    group.bench_function("old_parse/and_heavy_1M", |b| {
-        b.iter(|| black_box(old_bristol::parse(black_box(&text)).unwrap()))
     });
     group.finish();
 }
