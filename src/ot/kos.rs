@@ -176,25 +176,43 @@ mod x86 {
     /// The CPU must have PCLMULQDQ and SSE2.
     #[target_feature(enable = "pclmulqdq,sse2")]
     pub(super) unsafe fn dot(a: &[Block], b: &[Block]) -> Wide {
-        let load = |v: &Block| _mm_set_epi64x((v.0 >> 64) as i64, v.0 as i64);
-        let (mut lo, mut mid, mut hi) = (
-            _mm_setzero_si128(),
-            _mm_setzero_si128(),
-            _mm_setzero_si128(),
-        );
-        for (x, y) in a.iter().zip(b) {
+        // SAFETY: a `Block` is 16 readable bytes; unaligned loads.
+        let load = |v: &Block| unsafe { _mm_loadu_si128((v as *const Block).cast::<__m128i>()) };
+        let zero = _mm_setzero_si128();
+        // Two rows per iteration, each into its own accumulators, so the
+        // multiplications of both are in flight at once.
+        let (mut lo, mut mid, mut hi) = ([zero; 2], [zero; 2], [zero; 2]);
+        let (pairs_a, rest_a) = a.as_chunks::<2>();
+        let (pairs_b, rest_b) = b.as_chunks::<2>();
+        for (x, y) in pairs_a.iter().zip(pairs_b) {
+            for k in 0..2 {
+                let (x, y) = (load(&x[k]), load(&y[k]));
+                lo[k] = _mm_xor_si128(lo[k], _mm_clmulepi64_si128(x, y, 0x00));
+                hi[k] = _mm_xor_si128(hi[k], _mm_clmulepi64_si128(x, y, 0x11));
+                mid[k] = _mm_xor_si128(
+                    mid[k],
+                    _mm_xor_si128(
+                        _mm_clmulepi64_si128(x, y, 0x01),
+                        _mm_clmulepi64_si128(x, y, 0x10),
+                    ),
+                );
+            }
+        }
+        for (x, y) in rest_a.iter().zip(rest_b) {
             let (x, y) = (load(x), load(y));
-            lo = _mm_xor_si128(lo, _mm_clmulepi64_si128(x, y, 0x00));
-            hi = _mm_xor_si128(hi, _mm_clmulepi64_si128(x, y, 0x11));
-            mid = _mm_xor_si128(mid, _mm_clmulepi64_si128(x, y, 0x01));
-            mid = _mm_xor_si128(mid, _mm_clmulepi64_si128(x, y, 0x10));
+            lo[0] = _mm_xor_si128(lo[0], _mm_clmulepi64_si128(x, y, 0x00));
+            hi[0] = _mm_xor_si128(hi[0], _mm_clmulepi64_si128(x, y, 0x11));
+            mid[0] = _mm_xor_si128(mid[0], _mm_clmulepi64_si128(x, y, 0x01));
+            mid[0] = _mm_xor_si128(mid[0], _mm_clmulepi64_si128(x, y, 0x10));
         }
         let get = |v: __m128i| {
             let l = _mm_cvtsi128_si64(v) as u64;
             let h = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
             (l as u128) | ((h as u128) << 64)
         };
-        let (lo, mid, hi) = (get(lo), get(mid), get(hi));
+        let lo = get(_mm_xor_si128(lo[0], lo[1]));
+        let mid = get(_mm_xor_si128(mid[0], mid[1]));
+        let hi = get(_mm_xor_si128(hi[0], hi[1]));
         Wide(lo ^ (mid << 64), hi ^ (mid >> 64))
     }
 }
