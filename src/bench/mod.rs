@@ -331,34 +331,43 @@ fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
     let mut sender_out = vec![Block::ZERO; sizes.cot_count];
     let mut receiver_out = vec![Block::ZERO; sizes.cot_count];
     let choices: Vec<bool> = (0..sizes.cot_count).map(|i| (i * 7) % 3 == 0).collect();
-    for _ in 0..=sizes.reps.min(5) {
+    for rep in 0..=sizes.reps.min(5) {
         let (mut a, mut b) = mem::pair();
         let mut prg = Prg::from_os_rng()?;
         let delta = prg.random_delta();
         let start = Instant::now();
-        // Per session: the set-up, then the same number of COTs with the KOS
-        // check (as the protocol runs them) and without it, alternating.
+        // Per session: the set-up, a warm-up call (the first call of a
+        // session is slower), then the same number of COTs with the KOS check
+        // (as the protocol runs them) and without it, in alternating order.
+        let order = if rep % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        let warm_up = sizes.cot_count.min(1 << 16);
         let (sender, receiver) = std::thread::scope(|scope| {
             let sender = scope.spawn(|| -> Result<Vec<Duration>, ProtocolError> {
                 let mut prg = Prg::from_os_rng()?;
                 let mut ot = IknpSender::setup(&mut a, &delta, &mut prg)?;
-                let mut times = vec![start.elapsed()];
-                for check in [true, false] {
+                let mut times = vec![start.elapsed(), Duration::ZERO, Duration::ZERO];
+                ot.send_cot_into(&mut a, &mut sender_out[..warm_up])?;
+                for check in order {
                     ot.set_kos_check(check);
                     let t = Instant::now();
                     ot.send_cot_into(&mut a, &mut sender_out)?;
-                    times.push(t.elapsed());
+                    times[if check { 1 } else { 2 }] = t.elapsed();
                 }
                 Ok(times)
             });
             let receiver = (|| -> Result<Vec<Duration>, ProtocolError> {
                 let mut ot = IknpReceiver::setup(&mut b, &mut prg)?;
-                let mut times = vec![start.elapsed()];
-                for check in [true, false] {
+                let mut times = vec![start.elapsed(), Duration::ZERO, Duration::ZERO];
+                ot.recv_cot_into(&mut b, &choices[..warm_up], &mut receiver_out[..warm_up])?;
+                for check in order {
                     ot.set_kos_check(check);
                     let t = Instant::now();
                     ot.recv_cot_into(&mut b, &choices, &mut receiver_out)?;
-                    times.push(t.elapsed());
+                    times[if check { 1 } else { 2 }] = t.elapsed();
                 }
                 Ok(times)
             })();
