@@ -279,10 +279,12 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
     let extra_choices: Vec<bool> = (0..kos::EXTRA_ROWS)
         .map(|j| (extra_r[j / 128].0 >> (j % 128)) & 1 == 1)
         .collect();
-    // The challenge, and the honest-looking answer for our rows.
-    if let Ok(seed) = b.recv_block() {
+    // The challenges (one per chunk: the 128 rows, then the extra rows) and
+    // the honest-looking answer for our rows.
+    if let (Ok(seed0), Ok(seed1)) = (b.recv_block(), b.recv_block()) {
         let mut chi = vec![Block::ZERO; 128 + kos::EXTRA_ROWS];
-        Prg::new(seed).fill_blocks(&mut chi);
+        Prg::new(seed0).fill_blocks(&mut chi[..128]);
+        Prg::new(seed1).fill_blocks(&mut chi[128..]);
         let clmul = Clmul::detect();
         let all_rows: Vec<Block> = rows.iter().chain(&extra_rows).copied().collect();
         let all_choices: Vec<bool> = choices.iter().chain(&extra_choices).copied().collect();

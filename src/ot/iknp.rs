@@ -22,8 +22,8 @@
 //! `q_j = t_j ⊕ r_j·Δ`: the sender outputs `m0 = q_j`, the receiver
 //! `m_{r_j} = t_j = q_j ⊕ r_j·Δ`. No hash is needed for correlated OT.
 //! Then the KOS check over the call's rows and [`kos::EXTRA_ROWS`] more with
-//! random choices: the sender sends a seed, the receiver `(x, t)`, the sender
-//! checks (one more round trip per call).
+//! random choices: the sender sends a seed per chunk, the receiver `(x, t)`
+//! at the end, the sender checks (one more round trip per call).
 //!
 //! # Cost and sizing
 //! The receiver sends exactly 16 bytes per OT (one bit per column), plus a
@@ -261,22 +261,30 @@ impl CotSender for IknpSender {
 
     fn send_cot_into(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
         let n = out.len();
-        let full = n / CHUNK * CHUNK;
-        for c in out[..full].chunks_exact_mut(CHUNK) {
-            self.chunk(ch, CHUNK, c)?;
+        let check = n > 0 && self.check;
+        // Σ χ_j·q_j over the call's rows, chunk by chunk (see `weigh_chunk`).
+        let mut sum = Wide::default();
+        let mut start = 0;
+        while start < n {
+            let len = (n - start).min(CHUNK);
+            let rows = &mut out[start..start + len];
+            if len == CHUNK {
+                self.chunk(ch, CHUNK, rows)?;
+            } else {
+                let mut padded_rows = std::mem::take(&mut self.rows);
+                padded_rows.resize(padded(len), Block::ZERO);
+                let r = self.chunk(ch, padded(len), &mut padded_rows);
+                rows.copy_from_slice(&padded_rows[..len]);
+                self.rows = padded_rows;
+                r?;
+            }
+            if check {
+                sum = sum ^ self.weigh_chunk(ch, &out[start..start + len])?;
+            }
+            start += len;
         }
-        let rest = n - full;
-        if rest > 0 {
-            let m = padded(rest);
-            let mut rows = std::mem::take(&mut self.rows);
-            rows.resize(m, Block::ZERO);
-            let r = self.chunk(ch, m, &mut rows);
-            out[full..].copy_from_slice(&rows[..rest]);
-            self.rows = rows;
-            r?;
-        }
-        if n > 0 && self.check {
-            self.check(ch, out)?;
+        if check {
+            self.finish_check(ch, sum)?;
         }
         self.done += n as u64;
         Ok(())
@@ -292,23 +300,31 @@ impl IknpSender {
         self.check = on;
     }
 
-    /// The KOS check of one call whose rows are `out`: the extra rows, the
-    /// challenge seed, then the receiver's `(x, t)` against our `q` and Δ.
-    fn check(&mut self, ch: &mut Channel, out: &[Block]) -> Result<(), OtError> {
-        let mut extra = std::mem::take(&mut self.extra);
-        let r = self.chunk(ch, kos::EXTRA_ROWS, &mut extra);
-        self.extra = extra;
-        r?;
+    /// The challenge of one chunk whose columns have all arrived: a fresh
+    /// seed, sent at once, and `Σ χ_j·q_j` over the chunk's rows while they
+    /// are in cache. (χ of a chunk is drawn after the receiver committed to
+    /// its columns, which is what the KOS check needs; the receiver folds it
+    /// in one chunk later.)
+    fn weigh_chunk(&mut self, ch: &mut Channel, rows: &[Block]) -> Result<Wide, OtError> {
         let seed = self.rng.random_block();
         ch.send_block(seed)?;
         ch.flush()?;
         let mut chi_prg = Prg::new(seed);
-        let (q1, _) = weigh(self.clmul, &mut chi_prg, &mut self.chi, out, None);
-        let (q2, _) = weigh(self.clmul, &mut chi_prg, &mut self.chi, &self.extra, None);
+        Ok(weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, None).0)
+    }
+
+    /// The end of the KOS check: the extra rows (their own chunk and
+    /// challenge), then the receiver's `(x, t)` against `Σ χ_j·q_j ⊕ x·Δ`.
+    fn finish_check(&mut self, ch: &mut Channel, sum: Wide) -> Result<(), OtError> {
+        let mut extra = std::mem::take(&mut self.extra);
+        let r = self.chunk(ch, kos::EXTRA_ROWS, &mut extra);
+        let weighed = r.and_then(|()| self.weigh_chunk(ch, &extra));
+        self.extra = extra;
+        let sum = sum ^ weighed?;
         let mut xt = [Block::ZERO; 2];
         ch.recv_blocks(&mut xt)?;
         let [x, t] = xt;
-        let expected = (q1 ^ q2 ^ self.clmul.dot(&[x], &[self.delta.block()])).reduce();
+        let expected = (sum ^ self.clmul.dot(&[x], &[self.delta.block()])).reduce();
         if t != expected {
             return Err(OtError::Inconsistent);
         }
@@ -385,25 +401,35 @@ impl CotReceiver for IknpReceiver {
     ) -> Result<(), OtError> {
         assert_eq!(choices.len(), out.len(), "one output per choice");
         let n = out.len();
-        let full = n / CHUNK * CHUNK;
-        for (c, o) in choices[..full]
-            .chunks_exact(CHUNK)
-            .zip(out[..full].chunks_exact_mut(CHUNK))
-        {
-            self.chunk(ch, CHUNK, c, o)?;
+        let check = n > 0 && self.check;
+        // Σ χ_j·t_j and Σ r_j·χ_j; a chunk is folded in once the next chunk's
+        // columns are out (its challenge has arrived by then).
+        let mut sums = (Wide::default(), Block::ZERO);
+        let mut pending: Option<std::ops::Range<usize>> = None;
+        let mut start = 0;
+        while start < n {
+            let len = (n - start).min(CHUNK);
+            let (c, rows) = (&choices[start..start + len], &mut out[start..start + len]);
+            if len == CHUNK {
+                self.chunk(ch, CHUNK, c, rows)?;
+            } else {
+                let mut padded_rows = std::mem::take(&mut self.rows);
+                padded_rows.resize(padded(len), Block::ZERO);
+                let r = self.chunk(ch, padded(len), c, &mut padded_rows);
+                rows.copy_from_slice(&padded_rows[..len]);
+                self.rows = padded_rows;
+                r?;
+            }
+            if check {
+                if let Some(done) = pending.take() {
+                    self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
+                }
+                pending = Some(start..start + len);
+            }
+            start += len;
         }
-        let rest = n - full;
-        if rest > 0 {
-            let m = padded(rest);
-            let mut rows = std::mem::take(&mut self.rows);
-            rows.resize(m, Block::ZERO);
-            let r = self.chunk(ch, m, &choices[full..], &mut rows);
-            out[full..].copy_from_slice(&rows[..rest]);
-            self.rows = rows;
-            r?;
-        }
-        if n > 0 && self.check {
-            self.check(ch, choices, out)?;
+        if check {
+            self.finish_check(ch, choices, out, pending, sums)?;
         }
         self.done += n as u64;
         Ok(())
@@ -417,9 +443,32 @@ impl IknpReceiver {
         self.check = on;
     }
 
-    /// The KOS check of one call with `choices` and rows `out`: extra rows
-    /// with random choices, then `(x, t)` for the sender's challenge.
-    fn check(&mut self, ch: &mut Channel, choices: &[bool], out: &[Block]) -> Result<(), OtError> {
+    /// Reads the challenge of the chunk with `choices` and `rows` and adds
+    /// its `Σ χ_j·t_j`, `Σ r_j·χ_j` to `sums`.
+    fn fold_chunk(
+        &mut self,
+        ch: &mut Channel,
+        choices: &[bool],
+        rows: &[Block],
+        sums: &mut (Wide, Block),
+    ) -> Result<(), OtError> {
+        let seed = ch.recv_block()?;
+        let mut chi_prg = Prg::new(seed);
+        let (t, x) = weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, Some(choices));
+        *sums = (sums.0 ^ t, sums.1 ^ x);
+        Ok(())
+    }
+
+    /// The end of the KOS check: the extra rows with random choices (their
+    /// own chunk), the last challenges folded in, then `(x, t)`.
+    fn finish_check(
+        &mut self,
+        ch: &mut Channel,
+        choices: &[bool],
+        out: &[Block],
+        pending: Option<std::ops::Range<usize>>,
+        mut sums: (Wide, Block),
+    ) -> Result<(), OtError> {
         let mut random = [Block::ZERO; kos::EXTRA_ROWS / 128];
         self.rng.fill_blocks(&mut random);
         for (j, c) in self.extra_choices.iter_mut().enumerate() {
@@ -430,22 +479,16 @@ impl IknpReceiver {
             std::mem::take(&mut self.extra),
             std::mem::take(&mut self.extra_choices),
         );
-        let r = self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra);
-        let seed = r.and_then(|()| Ok(ch.recv_block()?));
-        let result = seed.and_then(|seed| {
-            let mut chi_prg = Prg::new(seed);
-            let (t1, x1) = weigh(self.clmul, &mut chi_prg, &mut self.chi, out, Some(choices));
-            let (t2, x2) = weigh(
-                self.clmul,
-                &mut chi_prg,
-                &mut self.chi,
-                &extra,
-                Some(&extra_choices),
-            );
-            ch.send_blocks(&[x1 ^ x2, (t1 ^ t2).reduce()])?;
+        let result = (|| {
+            self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra)?;
+            if let Some(done) = pending {
+                self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
+            }
+            self.fold_chunk(ch, &extra_choices, &extra, &mut sums)?;
+            ch.send_blocks(&[sums.1, sums.0.reduce()])?;
             ch.flush()?;
             Ok(())
-        });
+        })();
         self.extra = extra;
         self.extra_choices = extra_choices;
         result

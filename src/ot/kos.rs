@@ -5,11 +5,19 @@
 //!
 //! # The check
 //! Per extension call of `n` OTs the receiver runs [`EXTRA_ROWS`] more OTs
-//! with random choice bits. When all its columns `u` have arrived, the sender
-//! draws a fresh random seed and sends it; both expand it (AES-CTR) into one
-//! χ_j ∈ GF(2^128) per row. The receiver answers
-//! `x = Σ r_j·χ_j` (its choice bits) and `t = Σ t_j·χ_j` (its rows); the
-//! sender checks `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of the OTs.
+//! with random choice bits. The rows come in chunks (one frame of columns
+//! `u` each); as soon as a chunk's columns have arrived, the sender draws a
+//! fresh random seed for that chunk and sends it, and both expand it
+//! (AES-CTR) into one χ_j ∈ GF(2^128) per row of the chunk. So every χ_j is
+//! drawn after the receiver committed to the columns of its row, as KOS
+//! requires, and both sides weigh a chunk while its rows are still in cache
+//! (the receiver one chunk later, when the seed has arrived). After the last
+//! chunk the receiver answers `x = Σ r_j·χ_j` (its choice bits) and
+//! `t = Σ t_j·χ_j` (its rows), summed over the call; the sender checks
+//! `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of the OTs. (Per-chunk seeds
+//! instead of KOS's single one: a chunk's error terms are fixed before its χ
+//! is drawn, so later chunks cannot be chosen to cancel them except with
+//! probability 2^-128.)
 //!
 //! An honest receiver always passes (`q_j = t_j ⊕ r_j·Δ` row by row). A
 //! receiver that sent inconsistent columns (a different choice vector in
@@ -18,8 +26,9 @@
 //! caught first, and any other inconsistency passes with probability at most
 //! 2^-128 over χ. The extra rows, with uniformly random choices, hide the
 //! real choice bits in `x` (κ + s = 128 + 128 of them, so s = 128 ≥ 40).
-//! Cost: one round trip and 32 bytes more per call, and per OT one
-//! carry-less 128 × 128 multiplication on each side.
+//! Cost: one round trip per call (the last seed, then `(x, t)`), 20 bytes per
+//! chunk and 4 KiB + 36 bytes per call on the wire, and per OT one χ (AES)
+//! and one carry-less 128 × 128 multiplication on each side.
 //!
 //! # Field and backends
 //! GF(2^128) = GF(2)[X] / (X^128 + X^7 + X^2 + X + 1), bit `i` of a
