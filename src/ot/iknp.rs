@@ -140,6 +140,9 @@ fn pack_bits(bits: &[bool]) -> u128 {
     v
 }
 
+/// Chunks the receiver runs ahead before it folds in a chunk's KOS challenge.
+const FOLD_LAG: usize = 4;
+
 /// χ per batch of the KOS weighting (16 KiB of scratch).
 const CHI_BATCH: usize = 1024;
 
@@ -304,7 +307,7 @@ impl IknpSender {
     /// seed, sent at once, and `Σ χ_j·q_j` over the chunk's rows while they
     /// are in cache. (χ of a chunk is drawn after the receiver committed to
     /// its columns, which is what the KOS check needs; the receiver folds it
-    /// in one chunk later.)
+    /// in [`FOLD_LAG`] chunks later.)
     fn weigh_chunk(&mut self, ch: &mut Channel, rows: &[Block]) -> Result<Wide, OtError> {
         let seed = self.rng.random_block();
         ch.send_block(seed)?;
@@ -402,10 +405,11 @@ impl CotReceiver for IknpReceiver {
         assert_eq!(choices.len(), out.len(), "one output per choice");
         let n = out.len();
         let check = n > 0 && self.check;
-        // Σ χ_j·t_j and Σ r_j·χ_j; a chunk is folded in once the next chunk's
-        // columns are out (its challenge has arrived by then).
+        // Σ χ_j·t_j and Σ r_j·χ_j; a chunk is folded in FOLD_LAG chunks
+        // later, when its challenge has long arrived (waiting for each seed
+        // would tie the two parties to each other chunk by chunk).
         let mut sums = (Wide::default(), Block::ZERO);
-        let mut pending: Option<std::ops::Range<usize>> = None;
+        let mut pending = std::collections::VecDeque::with_capacity(FOLD_LAG + 1);
         let mut start = 0;
         while start < n {
             let len = (n - start).min(CHUNK);
@@ -421,10 +425,11 @@ impl CotReceiver for IknpReceiver {
                 r?;
             }
             if check {
-                if let Some(done) = pending.take() {
+                pending.push_back(start..start + len);
+                if pending.len() > FOLD_LAG {
+                    let done = pending.pop_front().expect("more than FOLD_LAG");
                     self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
                 }
-                pending = Some(start..start + len);
             }
             start += len;
         }
@@ -466,7 +471,7 @@ impl IknpReceiver {
         ch: &mut Channel,
         choices: &[bool],
         out: &[Block],
-        pending: Option<std::ops::Range<usize>>,
+        pending: std::collections::VecDeque<std::ops::Range<usize>>,
         mut sums: (Wide, Block),
     ) -> Result<(), OtError> {
         let mut random = [Block::ZERO; kos::EXTRA_ROWS / 128];
@@ -481,7 +486,7 @@ impl IknpReceiver {
         );
         let result = (|| {
             self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra)?;
-            if let Some(done) = pending {
+            for done in pending {
                 self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
             }
             self.fold_chunk(ch, &extra_choices, &extra, &mut sums)?;

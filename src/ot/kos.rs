@@ -11,7 +11,7 @@
 //! (AES-CTR) into one χ_j ∈ GF(2^128) per row of the chunk. So every χ_j is
 //! drawn after the receiver committed to the columns of its row, as KOS
 //! requires, and both sides weigh a chunk while its rows are still in cache
-//! (the receiver one chunk later, when the seed has arrived). After the last
+//! (the receiver a few chunks later, when the seed has long arrived). After the last
 //! chunk the receiver answers `x = Σ r_j·χ_j` (its choice bits) and
 //! `t = Σ t_j·χ_j` (its rows), summed over the call; the sender checks
 //! `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of the OTs. (Per-chunk seeds
