@@ -1,6 +1,7 @@
-//! Semi-honest Yao between two parties over a [`Channel`] (DESIGN.md
-//! "Protocol"): the two roles as sessions that set up once and then run the
-//! circuit any number of times.
+//! Yao between two parties over a [`Channel`] (DESIGN.md "Protocol"): the
+//! two roles as sessions that set up once and then run the circuit any number
+//! of times. Secure against a malicious evaluator (the OT extension's KOS
+//! check, the checked reveal-both output) and semi-honest against the garbler.
 //!
 //! Session set-up: both send a [`Hello`] and abort on any difference; the
 //! garbler sends the public hash seed; if the evaluator owns input bits, the
@@ -12,7 +13,8 @@
 //! as it garbles, and the evaluator evaluates them as they arrive, so both
 //! sides hold O(live wires) rather than O(tables); (4) the garbler sends the
 //! decoding bits and the evaluator decodes; (5) with [`Reveal::Both`] the
-//! evaluator sends the output back.
+//! evaluator sends the output back with a hash of its output labels, which
+//! the garbler checks.
 //!
 //! Each side checks every length against what the circuit implies before
 //! reading, so a peer that sends more, less or garbage ends the session with an
