@@ -7,6 +7,7 @@
 //! modules are listed lowest first and never import higher ones.
 
 pub mod aes;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod block;
 pub mod circuit;

@@ -872,6 +872,7 @@ pub fn connect<A: ToSocketAddrs>(
 }
 
 /// A freshly generated certificate and its private key, both PEM.
+#[cfg(feature = "keygen")]
 pub struct SelfSigned {
     /// The certificate: give it to the peer (its `--tls-ca`).
     pub cert_pem: String,
@@ -882,6 +883,7 @@ pub struct SelfSigned {
     pub fingerprint: String,
 }
 
+#[cfg(feature = "keygen")]
 impl core::fmt::Debug for SelfSigned {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SelfSigned")
@@ -894,6 +896,7 @@ impl core::fmt::Debug for SelfSigned {
 /// an IP address: the SAN the evaluator checks, and the subject common name),
 /// valid from yesterday for `days` days, usable for both server and client
 /// authentication and as its own pinned trust anchor (see the module docs).
+#[cfg(feature = "keygen")]
 pub fn self_signed(name: &str, days: u32) -> Result<SelfSigned, TlsError> {
     use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, SerialNumber};
     let generate = |e: rcgen::Error| TlsError::Generate(e.to_string());
@@ -933,7 +936,7 @@ pub fn self_signed(name: &str, days: u32) -> Result<SelfSigned, TlsError> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "keygen"))]
 mod tests {
     use super::*;
     use crate::net::tcp;

@@ -146,6 +146,7 @@ pub struct LoopbackTls {
     pub server_name: String,
 }
 
+#[cfg(feature = "keygen")]
 impl LoopbackTls {
     /// Two fresh self-signed certificates that pin each other (the garbler's
     /// names `127.0.0.1`).
