@@ -19,63 +19,11 @@ const TCCR_BATCH: usize = 64;
 
 /// Which construction the hash uses. Both parties must use the same one.
 ///
-/// The default is the faster on the best backend of the development machine
-/// (AMD EPYC, Zen 3 class: AES-NI and VAES/AVX2, no AVX-512): **TCCR**.
-/// Measured with `cargo bench --bench aes -- --warm-up-time 1
-/// --measurement-time 3` (criterion medians on a shared 2-core VM under load,
-/// so absolute figures are inflated ~2×; two runs shown as run1 / run2), in ns
-/// per hashed block:
-///
-/// | backend  | MITCCRH pairs (64) | TCCR pairs (64) | MITCCRH singles (32) | TCCR singles (32) |
-/// |----------|-------------------:|----------------:|---------------------:|------------------:|
-/// | vaes     |        8.1 / 8.3   |     6.4 / 7.9   |        12.0 / 12.8   |      7.5 / 9.0    |
-/// | aesni    |       14.7 / 10.8  |    11.3 / 11.3  |        25.6 / 22.9   |     10.5 / 11.0   |
-/// | portable |       90 / 78      |    14.7 / 15.3  |         118 / 122    |     19.6 / 14.2   |
-///
-/// (Same runs, fixed-key AES alone: vaes 1.76 / 1.38, aesni 3.6 / 2.7,
-/// portable 5.9 / 5.2 ns per block.)
-///
-/// What decides it is whole garbling, with the fused TCCR kernels and the
-/// garbling entry points ([`TweakableHash::hash_pairs_delta`],
-/// [`TweakableHash::hash_consecutive`]): `cargo bench --bench garble --
-/// --warm-up-time 1 --measurement-time 3`, one run, load average ~3.5–4,
-/// ns per AND gate (free gates included), `aes_block` in the same run: vaes
-/// 0.92, aesni 2.06, portable 3.14 ns:
-///
-/// | backend  | circuit      | MITCCRH garble / eval | TCCR garble / eval |
-/// |----------|--------------|----------------------:|-------------------:|
-/// | vaes     | and_heavy_1M |         43.9 / 32.8   |     38.3 / 24.2    |
-/// | vaes     | aes128       |         43.6 / 34.0   |     45.0 / 35.8    |
-/// | aesni    | and_heavy_1M |         57.9 / 41.0   |     51.4 / 42.2    |
-/// | aesni    | aes128       |         57.5 / 46.7   |     55.6 / 40.2    |
-/// | portable | and_heavy_1M |          422 / 330    |     69.2 / 44.9    |
-///
-/// TCCR is faster or level everywhere, so it stays the default. On this CPU one AES-128 key schedule,
-/// even interleaved 8 keys at a time and 2 keys per VAES register, costs more
-/// than the second fixed-key AES of TCCR, most clearly for the evaluator's
-/// singles; CPUs with a cheaper key schedule relative to `aesenc` may differ,
-/// so `gc2pc bench` reports both.
-///
-/// Since then TCCR has fused garbling kernels on AES-NI and VAES (one pass per
-/// AND run: load labels, hash, combine; `garble::x86`) and its hash kernels
-/// keep all 16 blocks in flight (2.0 AES-block times per hash, from 3.3).
-/// MITCCRH keeps the batched generic path. Same command, load average ~1.4,
-/// `aes_block` vaes 0.97, aesni 1.99, portable 2.49 ns:
-///
-/// | backend  | circuit      | MITCCRH garble / eval | TCCR garble / eval |
-/// |----------|--------------|----------------------:|-------------------:|
-/// | vaes     | and_heavy_1M |         34.5 / 32.2   |     17.8 / 12.5    |
-/// | vaes     | aes128       |         35.5 / 26.1   |     17.8 / 13.8    |
-/// | aesni    | and_heavy_1M |         49.1 / 44.1   |     25.9 / 18.5    |
-/// | aesni    | aes128       |         48.5 / 44.0   |     27.1 / 22.0    |
-/// | portable | and_heavy_1M |          388 / 379    |     58.5 / 35.0    |
-/// | portable | aes128       |          385 / 313    |     55.0 / 33.1    |
-///
-/// A fused MITCCRH kernel would do 4 AES and 2 key schedules per AND for the
-/// garbler, 2 and 2 for the evaluator; each key schedule is 10 `aesenclast`
-/// plus about 60 shuffles, shifts and XORs per 2 keys, which on this CPU costs
-/// more than the AES it saves (the AES units are not the only busy ports), so
-/// it was not written.
+/// The default is **TCCR**: with its fused garbling kernels it garbles and
+/// evaluates about twice as fast as MITCCRH on AES-NI and VAES, and far faster
+/// on the portable backend, whose key schedule is expensive. The measurements
+/// behind this choice are in `benches/results/hash-choice.md`; `gc2pc bench`
+/// reports both on any CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum HashKind {
     /// Multi-instance tweakable CCR hash with re-keyed AES (1 AES per hash

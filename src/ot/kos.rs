@@ -31,7 +31,7 @@
 //! and one carry-less 128 × 128 multiplication on each side.
 //!
 //! # Field and backends
-//! GF(2^128) = GF(2)[X] / (X^128 + X^7 + X^2 + X + 1), bit `i` of a
+//! GF(2^128) = GF(2)\[X\] / (X^128 + X^7 + X^2 + X + 1), bit `i` of a
 //! [`Block`] the coefficient of X^i. Sums of products are kept unreduced (256
 //! bits) and reduced once. The carry-less multiplication runs on PCLMULQDQ
 //! (x86-64) or PMULL (aarch64, part of the `aes` extension) when the CPU has
