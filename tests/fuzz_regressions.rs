@@ -39,6 +39,11 @@ fn corpus_bristol_parse() {
 }
 
 #[test]
+fn corpus_binary_parse() {
+    assert!(replay("binary_parse", checks::binary_parse) >= 3);
+}
+
+#[test]
 fn corpus_value_parse() {
     assert!(replay("value_parse", checks::value_parse) >= 10);
 }

@@ -15,9 +15,9 @@
 use gc2pc::Block;
 use gc2pc::aes::Backend as AesBackend;
 use gc2pc::circuit::Plan;
-use gc2pc::circuit::bristol;
 use gc2pc::circuit::value::{self, BitOrder, ValueFormat};
 use gc2pc::circuit::{Circuit, Format};
+use gc2pc::circuit::{binary, bristol};
 use gc2pc::hash::HashKind;
 use gc2pc::net::{Channel, MAX_FRAME, NetError, ReadHalf, WriteHalf, mem};
 use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
@@ -55,6 +55,29 @@ pub fn bristol_parse(data: &[u8]) -> bool {
         text,
         "canonical text is not a fixpoint"
     );
+    true
+}
+
+/// `binary_parse`: arbitrary bytes into [`binary::read`]. An accepted
+/// circuit writes back to exactly the input (the reader accepts only the
+/// canonical encoding) and survives its Bristol text unchanged.
+pub fn binary_parse(data: &[u8]) -> bool {
+    let Ok(circuit) = binary::read(data, Some(data.len() as u64)) else {
+        return false;
+    };
+    assert_eq!(
+        binary::to_bytes(&circuit),
+        data,
+        "an accepted binary circuit is not canonical"
+    );
+    let text = bristol::to_string(&circuit);
+    let again = bristol::parse(text.as_bytes()).expect("its Bristol text parses");
+    assert_eq!(
+        again.gates(),
+        circuit.gates(),
+        "the Bristol text changed the gates"
+    );
+    assert_eq!(again.digest(), circuit.digest());
     true
 }
 

@@ -8,6 +8,7 @@
 //! outputs defined), so garbling and evaluation can index wires without checks
 //! failing at run time.
 
+pub mod binary;
 pub mod bristol;
 pub mod builder;
 pub mod eval;
@@ -113,19 +114,43 @@ pub enum CircuitError {
     /// Reading the file failed.
     #[error("cannot read circuit: {0}")]
     Io(String),
+    /// A problem in a binary circuit file, at a byte offset.
+    #[error("binary circuit, byte {offset}: {message}")]
+    Binary {
+        /// Offset of the problem in the file.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// A validated Boolean circuit: gates in topological order over `num_wires`
 /// wires; input group g occupies the next `input_sizes[g]` wires from 0; the
 /// outputs are the last `sum(output_sizes)` wires, in group order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Circuit {
     num_wires: u32,
     input_sizes: Vec<u32>,
     output_sizes: Vec<u32>,
     gates: Vec<Gate>,
     format: Format,
+    /// [`Circuit::digest`], once computed (or checked by the binary reader).
+    digest: std::sync::OnceLock<[u8; 32]>,
 }
+
+/// Circuits are equal when their shape, gates and format are (whether a
+/// digest has been computed yet does not matter).
+impl PartialEq for Circuit {
+    fn eq(&self, other: &Circuit) -> bool {
+        self.num_wires == other.num_wires
+            && self.input_sizes == other.input_sizes
+            && self.output_sizes == other.output_sizes
+            && self.gates == other.gates
+            && self.format == other.format
+    }
+}
+
+impl Eq for Circuit {}
 
 impl Circuit {
     /// Checks every invariant and builds the circuit:
@@ -206,7 +231,28 @@ impl Circuit {
             output_sizes,
             gates,
             format,
+            digest: std::sync::OnceLock::new(),
         })
+    }
+
+    /// SHA-256 over a canonical binary form of the circuit: a domain label,
+    /// the wire count, the input and output widths, and every gate as opcode
+    /// byte and its wires (u32 LE). It ignores the file's dialect and
+    /// whitespace; the protocol's handshake compares it, and the binary
+    /// circuit format ([`binary`]) stores it.
+    /// Computed once per circuit and kept.
+    pub fn digest(&self) -> [u8; 32] {
+        *self.digest.get_or_init(|| {
+            let mut digest = Digester::new(self.num_wires(), &self.input_sizes, &self.output_sizes);
+            digest.gates(&self.gates);
+            digest.finish()
+        })
+    }
+
+    /// Records a digest already computed over exactly these gates (the binary
+    /// reader computes it while reading).
+    pub(crate) fn set_digest(&self, digest: [u8; 32]) {
+        let _ = self.digest.set(digest);
     }
 
     /// Number of wires.
@@ -327,6 +373,61 @@ impl Bits {
 
 fn invalid(gate: usize, message: String) -> CircuitError {
     CircuitError::Invalid { gate, message }
+}
+
+/// [`Circuit::digest`] computed as the gates go by (the binary reader checks
+/// a file's stored digest this way without a second pass).
+pub struct Digester {
+    hasher: sha2::Sha256,
+    buffer: Vec<u8>,
+}
+
+impl Digester {
+    /// Starts the digest of a circuit with this shape.
+    pub fn new(num_wires: usize, input_sizes: &[u32], output_sizes: &[u32]) -> Digester {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"gc2pc circuit v1\0");
+        hasher.update((num_wires as u64).to_le_bytes());
+        for sizes in [input_sizes, output_sizes] {
+            hasher.update((sizes.len() as u64).to_le_bytes());
+            for size in sizes {
+                hasher.update(size.to_le_bytes());
+            }
+        }
+        Digester {
+            hasher,
+            buffer: Vec::with_capacity(13 * 4096),
+        }
+    }
+
+    /// Adds gates, in order.
+    pub fn gates(&mut self, gates: &[Gate]) {
+        use sha2::Digest;
+        for chunk in gates.chunks(4096) {
+            self.buffer.clear();
+            for gate in chunk {
+                let (op, a, b) = match *gate {
+                    Gate::Xor { a, b, .. } => (0u8, a, b),
+                    Gate::And { a, b, .. } => (1, a, b),
+                    Gate::Inv { a, .. } => (2, a, 0),
+                    Gate::Eq { value, .. } => (3, value as u32, 0),
+                    Gate::EqW { a, .. } => (4, a, 0),
+                };
+                self.buffer.push(op);
+                self.buffer.extend_from_slice(&a.to_le_bytes());
+                self.buffer.extend_from_slice(&b.to_le_bytes());
+                self.buffer.extend_from_slice(&gate.output().to_le_bytes());
+            }
+            self.hasher.update(&self.buffer);
+        }
+    }
+
+    /// The digest.
+    pub fn finish(self) -> [u8; 32] {
+        use sha2::Digest;
+        self.hasher.finalize().into()
+    }
 }
 
 #[cfg(test)]

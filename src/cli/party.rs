@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use gc2pc::aes::Backend;
 use gc2pc::circuit::value::{self, BitOrder};
-use gc2pc::circuit::{Circuit, Plan, bristol};
+use gc2pc::circuit::{Circuit, Plan, binary, bristol};
 use gc2pc::net::tls::{self, TlsFiles};
 use gc2pc::net::{Channel, NetError, tcp};
 use gc2pc::protocol::{
@@ -58,7 +58,7 @@ pub enum RevealArg {
 /// and `--garbler-groups`, or the handshake stops the run.
 #[derive(Args, Debug, Clone)]
 pub struct PartyArgs {
-    /// The Bristol circuit both parties run (old Bristol Format or Bristol Fashion).
+    /// The circuit both parties run: a Bristol file (either dialect) or a gc2pc binary circuit (`gc2pc circuit compile`).
     #[arg(long, value_name = "FILE")]
     pub circuit: PathBuf,
     /// Your value for each input group you own, in header order: decimal,
@@ -278,7 +278,7 @@ pub struct DemoArgs {
 const CMP32: &str = include_str!("../../circuits/cmp32.txt");
 
 fn load(path: &Path) -> Result<Circuit> {
-    bristol::read_file(path).with_context(|| format!("cannot use circuit {}", path.display()))
+    binary::read_any_file(path).with_context(|| format!("cannot use circuit {}", path.display()))
 }
 
 fn order(msb_bytes: bool) -> BitOrder {

@@ -10,11 +10,10 @@
 //! output-group count u16, then widths u32. At most [`MAX_GROUPS`] groups each
 //! way, so a hello is at most ~40 KiB.
 
-use crate::circuit::{Circuit, Gate};
+use crate::circuit::Circuit;
 use crate::garble::TABLE_CHUNK_GATES;
 use crate::hash::HashKind;
 use crate::ot::kos::EXTRA_ROWS;
-use sha2::{Digest, Sha256};
 
 /// Bytes that open every gc2pc session.
 pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
@@ -126,38 +125,9 @@ pub enum HelloError {
     Malformed(&'static str),
 }
 
-/// SHA-256 over a canonical binary form of the circuit: a domain label, the
-/// wire count, the input and output widths, and every gate as opcode byte and
-/// its wires (u32 LE). It ignores the file's dialect and whitespace.
+/// The digest both parties compare: [`Circuit::digest`].
 pub fn circuit_digest(circuit: &Circuit) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(b"gc2pc circuit v1\0");
-    hasher.update((circuit.num_wires() as u64).to_le_bytes());
-    for sizes in [circuit.input_sizes(), circuit.output_sizes()] {
-        hasher.update((sizes.len() as u64).to_le_bytes());
-        for size in sizes {
-            hasher.update(size.to_le_bytes());
-        }
-    }
-    let mut buffer = Vec::with_capacity(13 * 4096);
-    for chunk in circuit.gates().chunks(4096) {
-        buffer.clear();
-        for gate in chunk {
-            let (op, a, b) = match *gate {
-                Gate::Xor { a, b, .. } => (0u8, a, b),
-                Gate::And { a, b, .. } => (1, a, b),
-                Gate::Inv { a, .. } => (2, a, 0),
-                Gate::Eq { value, .. } => (3, value as u32, 0),
-                Gate::EqW { a, .. } => (4, a, 0),
-            };
-            buffer.push(op);
-            buffer.extend_from_slice(&a.to_le_bytes());
-            buffer.extend_from_slice(&b.to_le_bytes());
-            buffer.extend_from_slice(&gate.output().to_le_bytes());
-        }
-        hasher.update(&buffer);
-    }
-    hasher.finalize().into()
+    circuit.digest()
 }
 
 /// The frame payload that refuses a session (see [`REFUSAL_MAGIC`]).
@@ -387,6 +357,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::circuit::Gate;
 
     fn hello(role: Role) -> Hello {
         Hello {
