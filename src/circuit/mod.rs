@@ -13,6 +13,7 @@ pub mod bristol;
 pub mod builder;
 pub mod eval;
 pub mod plan;
+pub mod stream;
 pub mod value;
 
 pub use plan::Plan;

@@ -1,0 +1,739 @@
+//! Circuits as streams: gates planned window by window in bounded memory
+//! (DESIGN.md "Circuits as streams").
+//!
+//! A gate stream is a sequence of gates in topological order over *names*:
+//! compact wire identifiers that are recycled once a wire is dead, with a
+//! mark on each gate saying which of its wires are read for the last time
+//! there ([`FREE_A`], [`FREE_B`]) or never read at all ([`FREE_OUT`]). The
+//! names `0..num_inputs` are the input wires, in order. Liveness therefore
+//! comes from the source: [`Renamer`] derives names and marks from a file's
+//! wire numbers and a look-ahead pass ([`last_uses`]); a generator can emit
+//! them directly.
+//!
+//! [`Planner`] turns each window of at most [`WINDOW_GATES`] gates into a
+//! [`Segment`]: the same level-sorted operations as [`super::Plan`] (free
+//! gates of level 0, the independent AND gates of level 1, …) over label
+//! slots that persist across windows, allocated by liveness in the new order.
+//! Both parties plan the same stream the same way, so AND gate `i` of the
+//! stream has the same tweak on both sides. Memory: the planner holds one
+//! entry per live name and per slot, and O(window) scratch; nothing grows
+//! with the number of gates.
+
+use super::plan::{AndGate, Op, WINDOW_GATES};
+use super::{Circuit, Gate, WireId};
+
+/// Mark: the gate's first input is read for the last time here.
+pub const FREE_A: u8 = 1;
+/// Mark: the gate's second input is read for the last time here.
+pub const FREE_B: u8 = 2;
+/// Mark: the gate's output is never read (nor an output of the circuit).
+pub const FREE_OUT: u8 = 4;
+
+/// `last_uses` value of a wire that no gate reads.
+pub const NEVER: u32 = u32::MAX;
+/// `last_uses` value of an output wire: alive to the end.
+pub const OUTPUT: u32 = u32::MAX - 1;
+
+/// The index of the last gate that reads each wire ([`NEVER`] if none,
+/// [`OUTPUT`] for output wires): the look-ahead pass over a file.
+pub fn last_uses<'g>(
+    num_wires: usize,
+    first_output: usize,
+    gates: impl IntoIterator<Item = &'g Gate>,
+) -> Vec<u32> {
+    let mut last = vec![NEVER; num_wires];
+    for (index, gate) in gates.into_iter().enumerate() {
+        for wire in gate.inputs() {
+            last[wire as usize] = index as u32;
+        }
+    }
+    last[first_output..].fill(OUTPUT);
+    last
+}
+
+/// Renames a file's wires (numbered up to `num_wires`) to recycled names
+/// with free marks, from the look-ahead pass. Holds one `u32` per wire of the
+/// file (the last use until the wire is written, then its name).
+#[derive(Debug)]
+pub struct Renamer {
+    /// Per wire: its last use until it is written, then its name.
+    wires: Vec<u32>,
+    /// Per name in use: the last use of the wire it holds.
+    last_of_name: Vec<u32>,
+    free_names: Vec<u32>,
+    next_name: u32,
+    first_output: usize,
+    index: u32,
+}
+
+impl Renamer {
+    /// A renamer for a file whose look-ahead pass gave `last_uses`, with
+    /// `num_inputs` input wires (named `0..num_inputs`).
+    pub fn new(last_uses: Vec<u32>, num_inputs: usize, first_output: usize) -> Renamer {
+        let mut wires = last_uses;
+        let mut last_of_name = Vec::with_capacity(num_inputs);
+        for (w, entry) in wires.iter_mut().enumerate().take(num_inputs) {
+            last_of_name.push(*entry);
+            *entry = w as u32;
+        }
+        let mut renamer = Renamer {
+            wires,
+            last_of_name,
+            free_names: Vec::new(),
+            next_name: num_inputs as u32,
+            first_output,
+            index: 0,
+        };
+        // Inputs that nothing reads are free names from the start.
+        for name in 0..num_inputs as u32 {
+            if renamer.last_of_name[name as usize] == NEVER {
+                renamer.free_names.push(name);
+            }
+        }
+        renamer
+    }
+
+    /// The next gate of the file, renamed, and its marks.
+    pub fn rename(&mut self, gate: Gate) -> (Gate, u8) {
+        let index = self.index;
+        self.index += 1;
+        let mut marks = 0;
+        let read = |wire: WireId, mark: u8, marks: &mut u8| -> WireId {
+            let name = self.wires[wire as usize];
+            if self.last_of_name[name as usize] == index {
+                *marks |= mark;
+            }
+            name
+        };
+        let renamed_inputs = match gate {
+            Gate::Xor { a, b, .. } | Gate::And { a, b, .. } => {
+                let na = read(a, FREE_A, &mut marks);
+                let nb = read(b, FREE_B, &mut marks);
+                if na == nb {
+                    marks &= !FREE_B; // one wire read twice: freed once
+                }
+                (Some(na), Some(nb))
+            }
+            Gate::Inv { a, .. } | Gate::EqW { a, .. } => (Some(read(a, FREE_A, &mut marks)), None),
+            Gate::Eq { .. } => (None, None),
+        };
+        // Names freed here may be reused by this gate's output: the planner
+        // resolves every input before it assigns the output.
+        if marks & FREE_A != 0 {
+            self.free_names
+                .push(renamed_inputs.0.expect("marked input"));
+        }
+        if marks & FREE_B != 0 {
+            self.free_names
+                .push(renamed_inputs.1.expect("marked input"));
+        }
+        let out = gate.output() as usize;
+        let last = self.wires[out];
+        let name = self.free_names.pop().unwrap_or_else(|| {
+            self.next_name += 1;
+            self.next_name - 1
+        });
+        if name as usize == self.last_of_name.len() {
+            self.last_of_name.push(last);
+        } else {
+            self.last_of_name[name as usize] = last;
+        }
+        self.wires[out] = name;
+        if last == NEVER && out < self.first_output {
+            marks |= FREE_OUT;
+            self.free_names.push(name);
+        }
+        let (a, b) = renamed_inputs;
+        let gate = match gate {
+            Gate::Xor { .. } => Gate::Xor {
+                a: a.expect("two inputs"),
+                b: b.expect("two inputs"),
+                out: name,
+            },
+            Gate::And { .. } => Gate::And {
+                a: a.expect("two inputs"),
+                b: b.expect("two inputs"),
+                out: name,
+            },
+            Gate::Inv { .. } => Gate::Inv {
+                a: a.expect("one input"),
+                out: name,
+            },
+            Gate::EqW { .. } => Gate::EqW {
+                a: a.expect("one input"),
+                out: name,
+            },
+            Gate::Eq { value, .. } => Gate::Eq { value, out: name },
+        };
+        (gate, marks)
+    }
+
+    /// The names of the output wires, once every gate is renamed.
+    pub fn output_names(&self) -> Vec<u32> {
+        self.wires[self.first_output..].to_vec()
+    }
+
+    /// The most names in use at once so far.
+    pub fn names(&self) -> usize {
+        self.next_name as usize
+    }
+}
+
+/// One planned window: operations over label slots that persist across
+/// windows (see [`super::plan`] for the operations and the slot rules).
+#[derive(Clone, Debug, Default)]
+pub struct Segment {
+    ops: Vec<Op>,
+    ands: Vec<AndGate>,
+    num_slots: u32,
+    and_runs: u32,
+}
+
+impl Segment {
+    /// The operations in execution order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// The AND gates of this window, in tweak order.
+    pub fn ands(&self) -> &[AndGate] {
+        &self.ands
+    }
+
+    /// The slots in use so far (every slot number is below it).
+    pub fn num_slots(&self) -> usize {
+        self.num_slots as usize
+    }
+
+    /// AND runs in this window.
+    pub fn and_runs(&self) -> u32 {
+        self.and_runs
+    }
+
+    /// Runs the segment on plaintext bits in `values` (indexed by slot,
+    /// grown as needed): the reference the tests check the stream against.
+    pub fn eval_bits(&self, values: &mut Vec<bool>) {
+        if values.len() < self.num_slots() {
+            values.resize(self.num_slots(), false);
+        }
+        for op in &self.ops {
+            match *op {
+                Op::Xor { a, b, out } => {
+                    values[out as usize] = values[a as usize] ^ values[b as usize]
+                }
+                Op::Inv { a, out } => values[out as usize] = !values[a as usize],
+                Op::Const { value, out } => values[out as usize] = value,
+                Op::Copy { a, out } => values[out as usize] = values[a as usize],
+                Op::Ands { start, end } => {
+                    let run = &self.ands[start as usize..end as usize];
+                    let results: Vec<bool> = run
+                        .iter()
+                        .map(|g| values[g.a as usize] & values[g.b as usize])
+                        .collect();
+                    for (g, r) in run.iter().zip(results) {
+                        values[g.out as usize] = r;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A key in the planner's name map: a slot (a wire from an earlier window)
+/// or, with this bit, the index of the gate of the current window that
+/// writes it.
+const LOCAL: u32 = 1 << 31;
+const NONE: u32 = u32::MAX;
+
+/// Plans a gate stream window by window (see the module documentation).
+#[derive(Debug)]
+pub struct Planner {
+    /// Per name: its key.
+    map: Vec<u32>,
+    free_slots: Vec<u32>,
+    num_slots: u32,
+    // Per-window scratch, reused.
+    a: Vec<u32>,
+    b: Vec<u32>,
+    dies: Vec<bool>,
+    level: Vec<u32>,
+    depth: Vec<u32>,
+    bucket: Vec<u32>,
+    order: Vec<u32>,
+    last_pos: Vec<u32>,
+    slot_of: Vec<u32>,
+    name_of: Vec<u32>,
+    /// Per slot: the position of its last read in this window, if it dies
+    /// in this window (else NONE); `touched` lists the slots set.
+    slot_last: Vec<u32>,
+    slot_dies: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+impl Planner {
+    /// A planner whose first `num_inputs` names are the inputs, in slots
+    /// `0..num_inputs`.
+    pub fn new(num_inputs: usize) -> Planner {
+        Planner {
+            map: (0..num_inputs as u32).collect(),
+            free_slots: Vec::new(),
+            num_slots: num_inputs as u32,
+            a: Vec::new(),
+            b: Vec::new(),
+            dies: Vec::new(),
+            level: Vec::new(),
+            depth: Vec::new(),
+            bucket: Vec::new(),
+            order: Vec::new(),
+            last_pos: Vec::new(),
+            slot_of: Vec::new(),
+            name_of: Vec::new(),
+            slot_last: vec![NONE; num_inputs],
+            slot_dies: vec![false; num_inputs],
+            touched: Vec::new(),
+        }
+    }
+
+    /// The slot holding `name` between windows.
+    pub fn slot_of_name(&self, name: u32) -> u32 {
+        self.map[name as usize]
+    }
+
+    /// Plans one window (`gates.len() ≤ WINDOW_GATES`, `marks` one per gate)
+    /// into `segment`.
+    pub fn plan_window(&mut self, gates: &[Gate], marks: &[u8], segment: &mut Segment) {
+        assert!(gates.len() <= WINDOW_GATES && gates.len() == marks.len());
+        let n = gates.len();
+        for v in [
+            &mut self.a,
+            &mut self.b,
+            &mut self.level,
+            &mut self.depth,
+            &mut self.bucket,
+        ] {
+            v.clear();
+            v.resize(n, NONE);
+        }
+        self.dies.clear();
+        self.dies.resize(n, false);
+        self.name_of.clear();
+        self.name_of.resize(n, 0);
+
+        // A: resolve every input to its key in stream order; note deaths.
+        for (j, (gate, &mark)) in gates.iter().zip(marks).enumerate() {
+            let mut inputs = gate.inputs();
+            for (slot, bit) in [(&mut self.a[j], FREE_A), (&mut self.b[j], FREE_B)] {
+                if let Some(name) = inputs.next() {
+                    let key = self.map[name as usize];
+                    *slot = key;
+                    if mark & bit != 0 {
+                        if key & LOCAL != 0 {
+                            self.dies[(key & !LOCAL) as usize] = true;
+                        } else {
+                            let s = key as usize;
+                            if self.slot_dies.len() <= s {
+                                self.slot_dies.resize(s + 1, false);
+                                self.slot_last.resize(s + 1, NONE);
+                            }
+                            self.slot_dies[s] = true;
+                            self.touched.push(key);
+                        }
+                    }
+                }
+            }
+            let out = gate.output() as usize;
+            if self.map.len() <= out {
+                self.map.resize(out + 1, NONE);
+            }
+            self.map[out] = LOCAL | j as u32;
+            self.name_of[j] = out as u32;
+            if mark & FREE_OUT != 0 {
+                self.dies[j] = true;
+            }
+        }
+
+        // B: level-sort the window (free(0), AND(1), free(1), …; within a
+        // level, free gates by free depth), as `Plan` does.
+        let local_level = |key: u32, level: &[u32]| -> u32 {
+            if key != NONE && key & LOCAL != 0 {
+                level[(key & !LOCAL) as usize]
+            } else {
+                0
+            }
+        };
+        let mut deepest_free: Vec<u32> = vec![0];
+        for (j, gate) in gates.iter().enumerate() {
+            let (ka, kb) = (self.a[j], self.b[j]);
+            let l = local_level(ka, &self.level).max(local_level(kb, &self.level));
+            let (l, f) = if matches!(gate, Gate::And { .. }) {
+                (l + 1, 0)
+            } else {
+                let depth_of = |k: u32| -> u32 {
+                    if k != NONE && k & LOCAL != 0 && self.level[(k & !LOCAL) as usize] == l {
+                        self.depth[(k & !LOCAL) as usize]
+                    } else {
+                        0
+                    }
+                };
+                (l, depth_of(ka).max(depth_of(kb)) + 1)
+            };
+            self.level[j] = l;
+            self.depth[j] = f;
+            if deepest_free.len() <= l as usize {
+                deepest_free.resize(l as usize + 1, 0);
+            }
+            deepest_free[l as usize] = deepest_free[l as usize].max(f);
+        }
+        let mut offset = Vec::with_capacity(deepest_free.len());
+        let mut total = 0u32;
+        for &f in &deepest_free {
+            offset.push(total);
+            total += f + 1;
+        }
+        for j in 0..n {
+            self.bucket[j] = offset[self.level[j] as usize] + self.depth[j];
+        }
+        let mut start = vec![0u32; total as usize + 1];
+        for &b in &self.bucket {
+            start[b as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        self.order.clear();
+        self.order.resize(n, 0);
+        for j in 0..n {
+            let b = self.bucket[j] as usize;
+            self.order[start[b] as usize] = j as u32;
+            start[b] += 1;
+        }
+
+        // C: the last read, in the new order, of every key that dies here.
+        self.last_pos.clear();
+        self.last_pos.resize(n, NONE);
+        for (pos, &j) in self.order.iter().enumerate() {
+            for key in [self.a[j as usize], self.b[j as usize]] {
+                if key == NONE {
+                    continue;
+                }
+                if key & LOCAL != 0 {
+                    let k = (key & !LOCAL) as usize;
+                    if self.dies[k] {
+                        self.last_pos[k] = pos as u32;
+                    }
+                } else if self.slot_dies.get(key as usize) == Some(&true) {
+                    self.slot_last[key as usize] = pos as u32;
+                }
+            }
+        }
+        // Slots that die here without a read here are free at once.
+        for &s in &self.touched {
+            if self.slot_dies[s as usize] && self.slot_last[s as usize] == NONE {
+                self.slot_dies[s as usize] = false;
+                self.free_slots.push(s);
+            }
+        }
+
+        // D: slots in the new order, and the operations.
+        segment.ops.clear();
+        segment.ands.clear();
+        segment.and_runs = 0;
+        self.slot_of.clear();
+        self.slot_of.resize(n, NONE);
+        let mut run_bucket = NONE;
+        for (pos, &j) in self.order.iter().enumerate() {
+            let j = j as usize;
+            let pos = pos as u32;
+            let resolve = |key: u32, slot_of: &[u32]| -> u32 {
+                if key == NONE {
+                    0
+                } else if key & LOCAL != 0 {
+                    slot_of[(key & !LOCAL) as usize]
+                } else {
+                    key
+                }
+            };
+            let (ka, kb) = (self.a[j], self.b[j]);
+            let (sa, sb) = (resolve(ka, &self.slot_of), resolve(kb, &self.slot_of));
+            for (key, s) in [(ka, sa), (kb, sb)] {
+                if key == NONE {
+                    continue;
+                }
+                let last = if key & LOCAL != 0 {
+                    self.last_pos[(key & !LOCAL) as usize]
+                } else if self.slot_dies.get(key as usize) == Some(&true) {
+                    self.slot_last[key as usize]
+                } else {
+                    NONE
+                };
+                if last == pos {
+                    // Freed once even when both inputs are the same wire.
+                    if key & LOCAL != 0 {
+                        self.last_pos[(key & !LOCAL) as usize] = NONE;
+                    } else {
+                        self.slot_last[key as usize] = NONE;
+                        self.slot_dies[key as usize] = false;
+                    }
+                    self.free_slots.push(s);
+                }
+            }
+            let out = self.free_slots.pop().unwrap_or_else(|| {
+                self.num_slots += 1;
+                self.num_slots - 1
+            });
+            self.slot_of[j] = out;
+            if self.dies[j] && self.last_pos[j] == NONE {
+                // Never read: its slot is free again right away.
+                self.free_slots.push(out);
+            }
+            match gates[j] {
+                Gate::And { .. } => {
+                    if run_bucket != self.bucket[j] {
+                        let at = segment.ands.len() as u32;
+                        segment.ops.push(Op::Ands { start: at, end: at });
+                        run_bucket = self.bucket[j];
+                        segment.and_runs += 1;
+                    }
+                    segment.ands.push(AndGate { a: sa, b: sb, out });
+                    if let Some(Op::Ands { end, .. }) = segment.ops.last_mut() {
+                        *end = segment.ands.len() as u32;
+                    }
+                }
+                Gate::Xor { .. } => segment.ops.push(Op::Xor { a: sa, b: sb, out }),
+                Gate::Inv { .. } => segment.ops.push(Op::Inv { a: sa, out }),
+                Gate::Eq { value, .. } => segment.ops.push(Op::Const { value, out }),
+                Gate::EqW { .. } => segment.ops.push(Op::Copy { a: sa, out }),
+            }
+        }
+        // Names written here now live in their slots (unless the name was
+        // written again later in the window, or the wire died here).
+        for j in 0..n {
+            let name = self.name_of[j] as usize;
+            if self.map[name] == LOCAL | j as u32 {
+                self.map[name] = self.slot_of[j];
+            }
+        }
+        for &s in &self.touched {
+            self.slot_dies[s as usize] = false;
+            self.slot_last[s as usize] = NONE;
+        }
+        self.touched.clear();
+        if self.slot_dies.len() < self.num_slots as usize {
+            self.slot_dies.resize(self.num_slots as usize, false);
+            self.slot_last.resize(self.num_slots as usize, NONE);
+        }
+        segment.num_slots = self.num_slots;
+    }
+}
+
+/// An in-memory circuit as a stream of planned windows: the look-ahead pass
+/// over its gates, then [`Renamer`] and [`Planner`] window by window. Used
+/// where a whole circuit is at hand (tests, the builder's circuits).
+#[derive(Debug)]
+pub struct CircuitStream<'c> {
+    circuit: &'c Circuit,
+    renamer: Renamer,
+    planner: Planner,
+    next: usize,
+    gates: Vec<Gate>,
+    marks: Vec<u8>,
+}
+
+impl<'c> CircuitStream<'c> {
+    /// Starts streaming `circuit`.
+    pub fn new(circuit: &'c Circuit) -> CircuitStream<'c> {
+        let last = last_uses(
+            circuit.num_wires(),
+            circuit.first_output_wire(),
+            circuit.gates(),
+        );
+        CircuitStream {
+            circuit,
+            renamer: Renamer::new(last, circuit.total_inputs(), circuit.first_output_wire()),
+            planner: Planner::new(circuit.total_inputs()),
+            next: 0,
+            gates: Vec::with_capacity(WINDOW_GATES),
+            marks: Vec::with_capacity(WINDOW_GATES),
+        }
+    }
+
+    /// Plans the next window into `segment`; false when the circuit is done.
+    pub fn next_segment(&mut self, segment: &mut Segment) -> bool {
+        let all = self.circuit.gates();
+        if self.next >= all.len() {
+            return false;
+        }
+        let end = (self.next + WINDOW_GATES).min(all.len());
+        self.gates.clear();
+        self.marks.clear();
+        for &gate in &all[self.next..end] {
+            let (g, m) = self.renamer.rename(gate);
+            self.gates.push(g);
+            self.marks.push(m);
+        }
+        self.next = end;
+        self.planner.plan_window(&self.gates, &self.marks, segment);
+        true
+    }
+
+    /// The slot of every output wire, once the stream is done.
+    pub fn output_slots(&self) -> Vec<u32> {
+        self.renamer
+            .output_names()
+            .iter()
+            .map(|&name| self.planner.slot_of_name(name))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuit::{Format, bristol};
+
+    /// Streams `circuit` and evaluates it on `inputs` (one bit per input
+    /// wire) through the segments; also returns the most slots used.
+    fn stream_eval(circuit: &Circuit, inputs: &[bool]) -> (Vec<bool>, usize) {
+        let mut stream = CircuitStream::new(circuit);
+        let mut values = inputs.to_vec();
+        let mut segment = Segment::default();
+        let mut slots = inputs.len();
+        while stream.next_segment(&mut segment) {
+            segment.eval_bits(&mut values);
+            slots = slots.max(segment.num_slots());
+        }
+        let out = stream
+            .output_slots()
+            .iter()
+            .map(|&s| values[s as usize])
+            .collect();
+        (out, slots)
+    }
+
+    fn split(circuit: &Circuit, bits: &[bool]) -> Vec<Vec<bool>> {
+        let mut rest = bits;
+        circuit
+            .input_sizes()
+            .iter()
+            .map(|&n| {
+                let (head, tail) = rest.split_at(n as usize);
+                rest = tail;
+                head.to_vec()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_reference_circuits_match_plaintext() {
+        let mut prg = crate::prg::Prg::new(crate::block::Block(5));
+        for path in [
+            "circuits/cmp32.txt",
+            "circuits/add64.txt",
+            "circuits/psi_sort_64x32.txt",
+            "circuits/reference/bristol_fashion/aes_128.txt",
+            "circuits/reference/bristol_format/sha-256.txt",
+        ] {
+            let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+            let circuit = bristol::read_file(&full).unwrap();
+            for _ in 0..3 {
+                let bits: Vec<bool> = (0..circuit.total_inputs())
+                    .map(|_| prg.random_block().lsb())
+                    .collect();
+                let want: Vec<bool> = circuit.eval(&split(&circuit, &bits)).unwrap().concat();
+                let (got, _) = stream_eval(&circuit, &bits);
+                assert_eq!(got, want, "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn slots_stay_bounded_by_live_wires_not_gates() {
+        // 40 windows of AND-heavy work: the slots stay far below the gates.
+        let circuit = crate::circuit::builder::and_heavy(300_000);
+        let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 3 == 0).collect();
+        let want: Vec<bool> = circuit.eval(&split(&circuit, &bits)).unwrap().concat();
+        let (got, slots) = stream_eval(&circuit, &bits);
+        assert_eq!(got, want);
+        assert!(
+            slots < circuit.gates().len() / 20,
+            "{slots} slots for {} gates",
+            circuit.gates().len()
+        );
+    }
+
+    /// A random circuit over `gates` gates: each reads random earlier wires
+    /// (often recent ones, sometimes far back across windows), with every
+    /// kind of gate and repeated inputs; the last 64 wires are the output.
+    fn random_circuit(seed: u128, inputs: u32, gates: u32) -> Circuit {
+        let mut prg = crate::prg::Prg::new(crate::block::Block(seed));
+        let mut list = Vec::new();
+        for out in inputs..inputs + gates {
+            let r = prg.random_block().0;
+            let pick = |shift: u32| -> u32 {
+                let x = (r >> shift) as u32;
+                if x.is_multiple_of(4) {
+                    x / 4 % out // anywhere before
+                } else {
+                    out - 1 - (x / 4 % out.min(50)) // recent
+                }
+            };
+            let (a, b) = (pick(8), if r.is_multiple_of(13) { pick(8) } else { pick(40) });
+            list.push(match r % 10 {
+                0..=3 => Gate::And { a, b, out },
+                4..=7 => Gate::Xor { a, b, out },
+                8 => Gate::Inv { a, out },
+                _ => match (r >> 70) % 2 {
+                    0 => Gate::EqW { a, out },
+                    _ => Gate::Eq {
+                        value: (r >> 71) & 1 == 1,
+                        out,
+                    },
+                },
+            });
+        }
+        let total = inputs + gates;
+        Circuit::new(
+            total as u64,
+            vec![inputs / 2, inputs - inputs / 2],
+            vec![64],
+            list,
+            Format::BristolFashion,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn random_circuits_across_many_windows_match_plaintext() {
+        for seed in 0..4 {
+            let circuit = random_circuit(seed, 100, 3 * WINDOW_GATES as u32 + 123);
+            let mut prg = crate::prg::Prg::new(crate::block::Block(seed + 99));
+            let bits: Vec<bool> = (0..100).map(|_| prg.random_block().lsb()).collect();
+            let want: Vec<bool> = circuit.eval(&split(&circuit, &bits)).unwrap().concat();
+            assert_eq!(stream_eval(&circuit, &bits).0, want, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn dead_wires_repeated_inputs_constants_and_copies() {
+        // 2 dead; 3 = 0 ∧ 0 (one wire twice); 4 = const 1; 5 = copy of 1;
+        // outputs 6 = 3 ⊕ 4, 7 = ¬5, 8 = 5 ∧ 3.
+        let gates = vec![
+            Gate::And { a: 0, b: 1, out: 2 },
+            Gate::And { a: 0, b: 0, out: 3 },
+            Gate::Eq {
+                value: true,
+                out: 4,
+            },
+            Gate::EqW { a: 1, out: 5 },
+            Gate::Xor { a: 3, b: 4, out: 6 },
+            Gate::Inv { a: 5, out: 7 },
+            Gate::And { a: 5, b: 3, out: 8 },
+        ];
+        let c = Circuit::new(9, vec![1, 1], vec![3], gates, Format::BristolFashion).unwrap();
+        for x in 0..4u32 {
+            let bits = vec![x & 1 == 1, x & 2 == 2];
+            let want: Vec<bool> = c.eval(&split(&c, &bits)).unwrap().concat();
+            assert_eq!(stream_eval(&c, &bits).0, want, "x = {x}");
+        }
+    }
+}
