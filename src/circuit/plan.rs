@@ -66,6 +66,19 @@ pub struct Plan {
     and_runs: u32,
 }
 
+impl Plan {
+    /// The plan of no circuit at all (what a streaming garbler or evaluator
+    /// holds; its windows come from a stream instead).
+    pub const EMPTY: Plan = Plan {
+        ops: Vec::new(),
+        ands: Vec::new(),
+        num_slots: 0,
+        num_inputs: 0,
+        output_slots: Vec::new(),
+        and_runs: 0,
+    };
+}
+
 /// Marks a wire that no gate reads after it is written.
 const NEVER: u32 = u32::MAX;
 

@@ -677,7 +677,14 @@ mod tests {
                     out - 1 - (x / 4 % out.min(50)) // recent
                 }
             };
-            let (a, b) = (pick(8), if r.is_multiple_of(13) { pick(8) } else { pick(40) });
+            let (a, b) = (
+                pick(8),
+                if r.is_multiple_of(13) {
+                    pick(8)
+                } else {
+                    pick(40)
+                },
+            );
             list.push(match r % 10 {
                 0..=3 => Gate::And { a, b, out },
                 4..=7 => Gate::Xor { a, b, out },

@@ -21,7 +21,9 @@
 #[cfg(target_arch = "x86_64")]
 use crate::aes::X86Aes;
 use crate::block::{Block, Delta};
+use crate::circuit::CircuitError;
 use crate::circuit::plan::{AndGate, Op, Plan};
+use crate::circuit::stream::Segment;
 use crate::hash::TweakableHash;
 use zeroize::Zeroize;
 
@@ -35,6 +37,9 @@ pub const BATCH_GATES: usize = 16;
 /// let the evaluator start sooner: AES-128 amortised measured 0.32–0.42 ms
 /// per run with 1024, 0.39–0.71 with 2048, 0.42–0.53 with 8192.
 pub const TABLE_CHUNK_GATES: usize = 1024;
+
+/// What a streaming party holds instead of a plan.
+static EMPTY_PLAN: Plan = Plan::EMPTY;
 
 /// The public active label of every constant wire.
 pub const CONST_LABEL: Block = Block(0x6763_3270_635f_636f_6e73_745f_6c61_6265);
@@ -62,11 +67,23 @@ const EXTRA_SLOTS: usize = 4;
 
 impl Program {
     fn new(plan: &Plan) -> Program {
-        let n = plan.num_slots() as u32;
+        let mut program = Program {
+            xors: Vec::with_capacity(plan.ops().len()),
+            steps: Vec::new(),
+        };
+        program.rebuild(plan.ops(), plan.num_slots() as u32);
+        program
+    }
+
+    /// Compiles `ops` with the read-only slots at `extra_base..extra_base + 4`,
+    /// reusing this program's buffers.
+    fn rebuild(&mut self, ops: &[Op], extra_base: u32) {
+        let n = extra_base;
         let (zero, delta) = (n + ZERO_SLOT as u32, n + DELTA_SLOT as u32);
-        let mut xors = Vec::with_capacity(plan.ops().len());
-        let mut steps = Vec::new();
-        for op in plan.ops() {
+        let (xors, steps) = (&mut self.xors, &mut self.steps);
+        xors.clear();
+        steps.clear();
+        for op in ops {
             match *op {
                 Op::Xor { a, b, out } => xors.push([a, b, out]),
                 Op::Inv { a, out } => xors.push([a, delta, out]),
@@ -78,7 +95,6 @@ impl Program {
             }
         }
         steps.push((xors.len() as u32, 0, 0));
-        Program { xors, steps }
     }
 
     /// The label array: the plan's slots, then the read-only ones with `delta`
@@ -88,20 +104,17 @@ impl Program {
     fn labels(plan: &Plan, delta: Block) -> Vec<Block> {
         let len = (plan.num_slots() + EXTRA_SLOTS).next_power_of_two();
         let mut labels = vec![Block::ZERO; len];
-        let extra = &mut labels[plan.num_slots()..];
-        extra[DELTA_SLOT] = delta;
-        extra[CONST_SLOT] = CONST_LABEL;
-        extra[CONST_SLOT + 1] = CONST_LABEL ^ delta;
+        set_extras(&mut labels[plan.num_slots()..], delta);
         labels
     }
 
     /// Runs step `i` up to its AND run: its free gates on `labels`, after
     /// prefetching the labels of the run's first gates; returns the run.
     #[inline]
-    fn step<'p>(&self, i: usize, plan: &'p Plan, labels: &mut [Block]) -> &'p [AndGate] {
+    fn step<'p>(&self, i: usize, ands: &'p [AndGate], labels: &mut [Block]) -> &'p [AndGate] {
         let from = i.checked_sub(1).map_or(0, |p| self.steps[p].0 as usize);
         let (to, start, end) = self.steps[i];
-        let run = &plan.ands()[start as usize..end as usize];
+        let run = &ands[start as usize..end as usize];
         prefetch_gates(labels, &run[..run.len().min(BATCH_GATES)]);
         self.run_xors(labels, from, to as usize);
         run
@@ -133,6 +146,106 @@ impl Program {
             labels[out] = labels[a] ^ labels[b];
         }
     }
+}
+
+/// The read-only slots (see [`Program`]) for a party whose Δ is `delta`
+/// (0 for the evaluator).
+fn set_extras(extra: &mut [Block], delta: Block) {
+    extra[ZERO_SLOT] = Block::ZERO;
+    extra[DELTA_SLOT] = delta;
+    extra[CONST_SLOT] = CONST_LABEL;
+    extra[CONST_SLOT + 1] = CONST_LABEL ^ delta;
+}
+
+/// A stream of planned windows ([`crate::circuit::stream`]) to garble or
+/// evaluate: both parties must draw the same stream.
+pub trait SegmentSource {
+    /// Plans the next window into `segment`; `false` when the circuit is done.
+    fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError>;
+    /// The slot of each output wire, once the stream is done.
+    fn output_slots(&self) -> Vec<u32>;
+}
+
+impl SegmentSource for crate::circuit::stream::CircuitStream<'_> {
+    fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
+        Ok(crate::circuit::stream::CircuitStream::next_segment(
+            self, segment,
+        ))
+    }
+    fn output_slots(&self) -> Vec<u32> {
+        crate::circuit::stream::CircuitStream::output_slots(self)
+    }
+}
+
+/// What a garbler or evaluator runs next: the whole plan once, or the
+/// windows of a stream one by one (each installed into the party's program
+/// and label array before its AND gates are handed back).
+trait Feed {
+    /// Installs the next piece into `program` / `labels` (whose read-only
+    /// slots hold `delta`); returns its AND gates, or `None` at the end.
+    fn next(
+        &mut self,
+        program: &mut Program,
+        labels: &mut Vec<Block>,
+        delta: Block,
+    ) -> Result<Option<&[AndGate]>, CircuitError>;
+}
+
+/// A whole plan, whose program is built once with the party.
+struct PlanFeed<'p> {
+    plan: Option<&'p Plan>,
+}
+
+impl Feed for PlanFeed<'_> {
+    fn next(
+        &mut self,
+        _: &mut Program,
+        _: &mut Vec<Block>,
+        _: Block,
+    ) -> Result<Option<&[AndGate]>, CircuitError> {
+        Ok(self.plan.take().map(|plan| plan.ands()))
+    }
+}
+
+/// The windows of a stream: the label array grows to a power of two with the
+/// read-only slots in its last four places.
+struct StreamFeed<'s, S: SegmentSource> {
+    source: &'s mut S,
+    segment: Segment,
+}
+
+impl<S: SegmentSource> Feed for StreamFeed<'_, S> {
+    fn next(
+        &mut self,
+        program: &mut Program,
+        labels: &mut Vec<Block>,
+        delta: Block,
+    ) -> Result<Option<&[AndGate]>, CircuitError> {
+        if !self.source.next_segment(&mut self.segment)? {
+            return Ok(None);
+        }
+        let needed = self.segment.num_slots() + EXTRA_SLOTS;
+        if needed > labels.len() {
+            let len = needed.next_power_of_two();
+            let old = labels.len() - EXTRA_SLOTS;
+            let mut grown = vec![Block::ZERO; len];
+            grown[..old].copy_from_slice(&labels[..old]);
+            labels.zeroize();
+            *labels = grown;
+            set_extras(&mut labels[len - EXTRA_SLOTS..], delta);
+        }
+        program.rebuild(self.segment.ops(), (labels.len() - EXTRA_SLOTS) as u32);
+        Ok(Some(self.segment.ands()))
+    }
+}
+
+/// A label array for a stream with `num_inputs` inputs: the inputs first,
+/// the read-only slots last, a power of two long.
+fn stream_labels(num_inputs: usize, delta: Block) -> Vec<Block> {
+    let len = (num_inputs + EXTRA_SLOTS).next_power_of_two().max(64);
+    let mut labels = vec![Block::ZERO; len];
+    set_extras(&mut labels[len - EXTRA_SLOTS..], delta);
+    labels
 }
 
 /// Where the garbler's tables go (a channel, a buffer, or nowhere).
@@ -216,6 +329,9 @@ pub enum GarbleError<E> {
     /// The source returned a chunk of the wrong length.
     #[error("a chunk of garbled tables had {got} blocks, expected {expected}")]
     ChunkLength { expected: usize, got: usize },
+    /// The stream of gates failed (a file broke off or lied mid-way).
+    #[error("the circuit stream failed: {0}")]
+    Source(CircuitError),
 }
 
 /// The garbler's side: holds Δ and the zero label of every live wire.
@@ -233,6 +349,12 @@ pub struct Garbler<'p> {
 }
 
 impl<'p> Garbler<'p> {
+    /// A garbler for streams ([`Garbler::garble_stream`]) with secret
+    /// `delta`; `hash` as for [`Garbler::new`].
+    pub fn streaming(hash: TweakableHash, delta: Delta) -> Garbler<'static> {
+        Garbler::new(&EMPTY_PLAN, hash, delta)
+    }
+
     /// A garbler for `plan` with secret `delta`. Both sides must build `hash`
     /// with the same kind and seed.
     pub fn new(plan: &'p Plan, hash: TweakableHash, delta: Delta) -> Self {
@@ -265,17 +387,63 @@ impl<'p> Garbler<'p> {
             });
         }
         self.labels[..input_zero_labels.len()].copy_from_slice(input_zero_labels);
-        for i in 0..self.program.steps.len() {
-            let mut run = self.program.step(i, plan, &mut self.labels);
-            while !run.is_empty() {
-                let room = TABLE_CHUNK_GATES - self.filled / 2;
-                let (piece, rest) = run.split_at(run.len().min(room));
-                self.garble_gates(piece);
-                run = rest;
-                if self.filled == self.tables.len() {
-                    sink.send_tables(&self.tables)
-                        .map_err(GarbleError::Tables)?;
-                    self.filled = 0;
+        self.run(&mut PlanFeed { plan: Some(plan) }, sink)?;
+        Ok(Program::outputs(plan, &self.labels))
+    }
+
+    /// Garbles a circuit that arrives as a stream of planned windows
+    /// ([`crate::circuit::stream`]), holding only the live labels and one
+    /// window at a time: the zero labels of the inputs, then each window as
+    /// the source plans it. Returns the zero labels of the outputs. Use a
+    /// garbler made with [`Garbler::streaming`].
+    pub fn garble_stream<S: TableSink, Src: SegmentSource>(
+        &mut self,
+        input_zero_labels: &[Block],
+        source: &mut Src,
+        sink: &mut S,
+    ) -> Result<Vec<Block>, GarbleError<S::Error>> {
+        let delta = self.delta.block();
+        self.labels.zeroize();
+        self.labels = stream_labels(input_zero_labels.len(), delta);
+        self.labels[..input_zero_labels.len()].copy_from_slice(input_zero_labels);
+        self.run(
+            &mut StreamFeed {
+                source,
+                segment: Segment::default(),
+            },
+            sink,
+        )?;
+        Ok(source
+            .output_slots()
+            .iter()
+            .map(|&s| self.labels[s as usize])
+            .collect())
+    }
+
+    /// Garbles every piece `feed` hands out, tables to `sink` in chunks of
+    /// [`TABLE_CHUNK_GATES`] (the last one shorter).
+    fn run<S: TableSink>(
+        &mut self,
+        feed: &mut impl Feed,
+        sink: &mut S,
+    ) -> Result<(), GarbleError<S::Error>> {
+        let delta = self.delta.block();
+        while let Some(ands) = feed
+            .next(&mut self.program, &mut self.labels, delta)
+            .map_err(GarbleError::Source)?
+        {
+            for i in 0..self.program.steps.len() {
+                let mut run = self.program.step(i, ands, &mut self.labels);
+                while !run.is_empty() {
+                    let room = TABLE_CHUNK_GATES - self.filled / 2;
+                    let (piece, rest) = run.split_at(run.len().min(room));
+                    self.garble_gates(piece);
+                    run = rest;
+                    if self.filled == self.tables.len() {
+                        sink.send_tables(&self.tables)
+                            .map_err(GarbleError::Tables)?;
+                        self.filled = 0;
+                    }
                 }
             }
         }
@@ -284,7 +452,7 @@ impl<'p> Garbler<'p> {
                 .map_err(GarbleError::Tables)?;
             self.filled = 0;
         }
-        Ok(Program::outputs(plan, &self.labels))
+        Ok(())
     }
 
     /// Garbles `gates` (independent; they fit in the table buffer) into
@@ -377,6 +545,12 @@ pub struct Evaluator<'p> {
 }
 
 impl<'p> Evaluator<'p> {
+    /// An evaluator for streams ([`Evaluator::evaluate_stream`]); `hash`
+    /// must match the garbler's.
+    pub fn streaming(hash: TweakableHash) -> Evaluator<'static> {
+        Evaluator::new(&EMPTY_PLAN, hash)
+    }
+
     /// An evaluator for `plan`; `hash` must match the garbler's.
     pub fn new(plan: &'p Plan, hash: TweakableHash) -> Self {
         Evaluator {
@@ -403,34 +577,89 @@ impl<'p> Evaluator<'p> {
             });
         }
         self.labels[..input_labels.len()].copy_from_slice(input_labels);
-        let mut remaining = plan.and_count();
+        self.run(&mut PlanFeed { plan: Some(plan) }, plan.and_count(), source)?;
+        Ok(Program::outputs(plan, &self.labels))
+    }
+
+    /// Evaluates a circuit that arrives as a stream of planned windows (the
+    /// same stream as the garbler's) with `and_gates` AND gates in all,
+    /// holding only the live labels and one window at a time. Use an
+    /// evaluator made with [`Evaluator::streaming`].
+    pub fn evaluate_stream<S: TableSource, Src: SegmentSource>(
+        &mut self,
+        input_labels: &[Block],
+        and_gates: usize,
+        segments: &mut Src,
+        source: &mut S,
+    ) -> Result<Vec<Block>, GarbleError<S::Error>> {
+        self.labels.zeroize();
+        self.labels = stream_labels(input_labels.len(), Block::ZERO);
+        self.labels[..input_labels.len()].copy_from_slice(input_labels);
+        self.run(
+            &mut StreamFeed {
+                source: segments,
+                segment: Segment::default(),
+            },
+            and_gates,
+            source,
+        )?;
+        Ok(segments
+            .output_slots()
+            .iter()
+            .map(|&s| self.labels[s as usize])
+            .collect())
+    }
+
+    /// Evaluates every piece `feed` hands out, pulling exactly the chunks the
+    /// garbler sent for `and_gates` AND gates.
+    fn run<S: TableSource>(
+        &mut self,
+        feed: &mut impl Feed,
+        and_gates: usize,
+        source: &mut S,
+    ) -> Result<(), GarbleError<S::Error>> {
+        let mut remaining = and_gates;
         // The unread tables of the current chunk.
         let mut tables: &[Block] = &[];
-        for i in 0..self.program.steps.len() {
-            let mut run = self.program.step(i, plan, &mut self.labels);
-            while !run.is_empty() {
-                if tables.is_empty() {
-                    // The next chunk, exactly as the garbler sent it.
-                    let gates = remaining.min(TABLE_CHUNK_GATES);
-                    debug_assert!(gates > 0, "the plan counts every AND gate");
-                    tables = source.next_tables(2 * gates).map_err(GarbleError::Tables)?;
-                    if tables.len() != 2 * gates {
-                        return Err(GarbleError::ChunkLength {
-                            expected: 2 * gates,
-                            got: tables.len(),
-                        });
+        while let Some(ands) = feed
+            .next(&mut self.program, &mut self.labels, Block::ZERO)
+            .map_err(GarbleError::Source)?
+        {
+            for i in 0..self.program.steps.len() {
+                let mut run = self.program.step(i, ands, &mut self.labels);
+                while !run.is_empty() {
+                    if tables.is_empty() {
+                        // The next chunk, exactly as the garbler sent it.
+                        let gates = remaining.min(TABLE_CHUNK_GATES);
+                        if gates == 0 {
+                            return Err(GarbleError::Source(CircuitError::Shape(
+                                "the stream has more AND gates than agreed".into(),
+                            )));
+                        }
+                        tables = source.next_tables(2 * gates).map_err(GarbleError::Tables)?;
+                        if tables.len() != 2 * gates {
+                            return Err(GarbleError::ChunkLength {
+                                expected: 2 * gates,
+                                got: tables.len(),
+                            });
+                        }
+                        remaining -= gates;
                     }
-                    remaining -= gates;
+                    let n = run.len().min(tables.len() / 2);
+                    let (piece, rest) = run.split_at(n);
+                    let (chunk, unread) = tables.split_at(2 * n);
+                    self.evaluate_gates(piece, chunk);
+                    tables = unread;
+                    run = rest;
                 }
-                let n = run.len().min(tables.len() / 2);
-                let (piece, rest) = run.split_at(n);
-                let (chunk, unread) = tables.split_at(2 * n);
-                self.evaluate_gates(piece, chunk);
-                tables = unread;
-                run = rest;
             }
         }
-        Ok(Program::outputs(plan, &self.labels))
+        if remaining > 0 || !tables.is_empty() {
+            return Err(GarbleError::Source(CircuitError::Shape(
+                "the stream has fewer AND gates than agreed".into(),
+            )));
+        }
+        Ok(())
     }
 
     /// Evaluates `gates` (independent) with their `tables` (two blocks per

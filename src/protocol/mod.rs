@@ -166,6 +166,9 @@ pub enum ProtocolError {
     /// The AES backend could not be used.
     #[error(transparent)]
     Aes(#[from] crate::aes::AesError),
+    /// The circuit stream failed mid-way (a file that breaks off or lies).
+    #[error("circuit: {0}")]
+    Circuit(crate::circuit::CircuitError),
 }
 
 impl From<NetError> for ProtocolError {
@@ -196,6 +199,7 @@ impl<E: Into<ProtocolError>> From<GarbleError<E>> for ProtocolError {
             GarbleError::ChunkLength { expected, got } => ProtocolError::Peer(format!(
                 "a chunk of garbled tables had {got} blocks, expected {expected}"
             )),
+            GarbleError::Source(e) => ProtocolError::Circuit(e),
         }
     }
 }
