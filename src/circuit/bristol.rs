@@ -87,6 +87,18 @@ const MIN_BUFFER: usize = 64;
 /// The most gates [`Reader::next_chunk`] returns at once unless set otherwise.
 pub const DEFAULT_CHUNK_GATES: usize = 1 << 16;
 
+/// The read buffer for a file of `len` bytes: a small file gets a small
+/// buffer (a large allocation freed at once also raises the allocator's
+/// threshold for mapping memory directly, which changes how a long-running
+/// process's memory is reused).
+pub fn buffer_for(len: Option<u64>) -> usize {
+    len.map_or(DEFAULT_BUFFER, |len| {
+        usize::try_from(len.saturating_add(1))
+            .unwrap_or(usize::MAX)
+            .clamp(MIN_BUFFER, DEFAULT_BUFFER)
+    })
+}
+
 /// Parses a Bristol file's bytes (either dialect).
 pub fn parse(bytes: &[u8]) -> Result<Circuit, CircuitError> {
     let buffer = bytes
@@ -101,15 +113,7 @@ pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
     let named = |message: String| CircuitError::Io(format!("{}: {message}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| named(e.to_string()))?;
     let len = file.metadata().ok().map(|m| m.len());
-    // A small file gets a small buffer (a large allocation freed at once
-    // also raises the allocator's threshold for mapping memory directly,
-    // which changes how a long-running process's memory is reused).
-    let buffer = len.map_or(DEFAULT_BUFFER, |len| {
-        usize::try_from(len.saturating_add(1))
-            .unwrap_or(usize::MAX)
-            .clamp(MIN_BUFFER, DEFAULT_BUFFER)
-    });
-    Reader::with_buffer_size(file, buffer)
+    Reader::with_buffer_size(file, buffer_for(len))
         .and_then(|reader| reader.into_circuit_sized(len))
         .map_err(|e| match e {
             CircuitError::Io(message) => named(message),

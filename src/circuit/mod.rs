@@ -376,6 +376,42 @@ fn invalid(gate: usize, message: String) -> CircuitError {
     CircuitError::Invalid { gate, message }
 }
 
+/// The group widths of a circuit, whole ([`Circuit`]) or streamed
+/// ([`stream::Shape`]): all the protocol needs to know about its inputs and
+/// outputs.
+pub trait Groups {
+    /// Bits per input group.
+    fn input_sizes(&self) -> &[u32];
+    /// Bits per output group.
+    fn output_sizes(&self) -> &[u32];
+    /// Total input bits.
+    fn total_inputs(&self) -> usize {
+        self.input_sizes().iter().map(|&n| n as usize).sum()
+    }
+    /// Total output bits.
+    fn total_outputs(&self) -> usize {
+        self.output_sizes().iter().map(|&n| n as usize).sum()
+    }
+}
+
+impl Groups for Circuit {
+    fn input_sizes(&self) -> &[u32] {
+        &self.input_sizes
+    }
+    fn output_sizes(&self) -> &[u32] {
+        &self.output_sizes
+    }
+}
+
+impl Groups for stream::Shape {
+    fn input_sizes(&self) -> &[u32] {
+        &self.input_sizes
+    }
+    fn output_sizes(&self) -> &[u32] {
+        &self.output_sizes
+    }
+}
+
 /// [`Circuit::digest`] computed as the gates go by (the binary reader checks
 /// a file's stored digest this way without a second pass).
 pub struct Digester {

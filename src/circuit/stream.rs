@@ -20,7 +20,7 @@
 //! with the number of gates.
 
 use super::plan::{AndGate, Op, WINDOW_GATES};
-use super::{Circuit, Gate, WireId};
+use super::{Circuit, CircuitError, Gate, WireId};
 
 /// Mark: the gate's first input is read for the last time here.
 pub const FREE_A: u8 = 1;
@@ -574,6 +574,249 @@ impl<'c> CircuitStream<'c> {
         self.next = end;
         self.planner.plan_window(&self.gates, &self.marks, segment);
         true
+    }
+
+    /// The slot of every output wire, once the stream is done.
+    pub fn output_slots(&self) -> Vec<u32> {
+        self.renamer
+            .output_names()
+            .iter()
+            .map(|&name| self.planner.slot_of_name(name))
+            .collect()
+    }
+}
+
+/// What the two parties must agree on about a circuit, without its gates:
+/// the wires, the groups, the number of AND gates and the digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Number of wires.
+    pub num_wires: usize,
+    /// Bits per input group.
+    pub input_sizes: Vec<u32>,
+    /// Bits per output group.
+    pub output_sizes: Vec<u32>,
+    /// Number of AND gates.
+    pub and_gates: usize,
+    /// [`Circuit::digest`].
+    pub digest: [u8; 32],
+}
+
+impl Shape {
+    /// The shape of an in-memory circuit.
+    pub fn of(circuit: &Circuit) -> Shape {
+        Shape {
+            num_wires: circuit.num_wires(),
+            input_sizes: circuit.input_sizes().to_vec(),
+            output_sizes: circuit.output_sizes().to_vec(),
+            and_gates: circuit.and_count(),
+            digest: circuit.digest(),
+        }
+    }
+
+    /// Total input bits.
+    pub fn total_inputs(&self) -> usize {
+        self.input_sizes.iter().map(|&n| n as usize).sum()
+    }
+
+    /// Total output bits.
+    pub fn total_outputs(&self) -> usize {
+        self.output_sizes.iter().map(|&n| n as usize).sum()
+    }
+
+    /// The first output wire (the outputs are the last wires).
+    pub fn first_output_wire(&self) -> usize {
+        self.num_wires - self.total_outputs()
+    }
+}
+
+/// A circuit file scanned once (the look-ahead pass: every check of the
+/// reader, the digest, the AND count and each wire's last use) and streamed
+/// as often as needed, each stream reading the file again on a parser thread.
+/// Memory: one `u32` per wire of the file, nothing per gate (a stream takes
+/// the scan's table when it is the last one, [`FileCircuit::into_stream`],
+/// and copies it otherwise).
+#[derive(Debug)]
+pub struct FileCircuit {
+    path: std::path::PathBuf,
+    shape: Shape,
+    last_uses: Vec<u32>,
+}
+
+impl FileCircuit {
+    /// The look-ahead pass over a Bristol file (either dialect).
+    pub fn scan(path: &std::path::Path) -> Result<FileCircuit, CircuitError> {
+        use super::Digester;
+        let mut reader = reader(path)?;
+        let header = reader.header().clone();
+        let mut digest = Digester::new(
+            header.num_wires as usize,
+            &header.input_sizes,
+            &header.output_sizes,
+        );
+        // Grown as wires are read (the reader bounds the wires a file may
+        // declare only once it has read it whole).
+        let mut last = Vec::new();
+        let (mut index, mut and_gates) = (0u32, 0usize);
+        let mut chunk = Vec::new();
+        while reader.next_chunk(&mut chunk)? > 0 {
+            digest.gates(&chunk);
+            for gate in &chunk {
+                for wire in gate.inputs() {
+                    let w = wire as usize;
+                    if last.len() <= w {
+                        last.resize(w + 1, NEVER);
+                    }
+                    last[w] = index;
+                }
+                and_gates += matches!(gate, Gate::And { .. }) as usize;
+                index += 1;
+            }
+        }
+        let num_wires = header.num_wires as usize;
+        let total_out: usize = header.output_sizes.iter().map(|&n| n as usize).sum();
+        last.resize(num_wires, NEVER);
+        last[num_wires - total_out..].fill(OUTPUT);
+        Ok(FileCircuit {
+            path: path.to_path_buf(),
+            shape: Shape {
+                num_wires,
+                input_sizes: header.input_sizes,
+                output_sizes: header.output_sizes,
+                and_gates,
+                digest: digest.finish(),
+            },
+            last_uses: last,
+        })
+    }
+
+    /// What the parties agree on.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    /// A new stream of the circuit's windows (the file read again; the
+    /// digest checked again as it goes, so a file changed since the scan
+    /// fails the stream before any output is decoded).
+    pub fn stream(&self) -> Result<FileStream, CircuitError> {
+        if self.last_uses.len() != self.shape.num_wires {
+            return Err(CircuitError::Shape(
+                "the circuit was already streamed".into(),
+            ));
+        }
+        FileCircuit::stream_with(&self.path, &self.shape, self.last_uses.clone())
+    }
+
+    /// The last stream of this circuit: as [`FileCircuit::stream`], without
+    /// copying the scan's table.
+    pub fn into_stream(mut self) -> Result<FileStream, CircuitError> {
+        self.take_stream()
+    }
+
+    /// As [`FileCircuit::into_stream`] through a reference: the scan's table
+    /// moves into the stream, and any later [`FileCircuit::stream`] fails.
+    pub fn take_stream(&mut self) -> Result<FileStream, CircuitError> {
+        if self.last_uses.len() != self.shape.num_wires {
+            return Err(CircuitError::Shape(
+                "the circuit was already streamed".into(),
+            ));
+        }
+        let last_uses = std::mem::take(&mut self.last_uses);
+        FileCircuit::stream_with(&self.path, &self.shape, last_uses)
+    }
+
+    fn stream_with(
+        path: &std::path::Path,
+        shape: &Shape,
+        last_uses: Vec<u32>,
+    ) -> Result<FileStream, CircuitError> {
+        let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
+        Ok(FileStream {
+            reader,
+            renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
+            planner: Planner::new(shape.total_inputs()),
+            digest: Some(super::Digester::new(
+                shape.num_wires,
+                &shape.input_sizes,
+                &shape.output_sizes,
+            )),
+            expected: shape.digest,
+            chunk: Vec::new(),
+            at: 0,
+            gates: Vec::with_capacity(WINDOW_GATES),
+            marks: Vec::with_capacity(WINDOW_GATES),
+        })
+    }
+}
+
+/// A Bristol reader for `path` with buffers and chunks sized to the file
+/// (see [`super::bristol::buffer_for`]).
+fn reader(path: &std::path::Path) -> Result<super::bristol::Reader<std::fs::File>, CircuitError> {
+    use super::bristol::{DEFAULT_CHUNK_GATES, Reader, buffer_for};
+    let file = std::fs::File::open(path)
+        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    let mut reader = Reader::with_buffer_size(file, buffer_for(len))?;
+    let gates = usize::try_from(reader.header().num_gates).unwrap_or(usize::MAX);
+    reader.set_chunk_gates(gates.clamp(1, DEFAULT_CHUNK_GATES));
+    Ok(reader)
+}
+
+/// One pass over a [`FileCircuit`]'s file, window by window.
+pub struct FileStream {
+    reader: super::bristol::ThreadedReader,
+    renamer: Renamer,
+    planner: Planner,
+    digest: Option<super::Digester>,
+    expected: [u8; 32],
+    chunk: Vec<Gate>,
+    at: usize,
+    gates: Vec<Gate>,
+    marks: Vec<u8>,
+}
+
+impl core::fmt::Debug for FileStream {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FileStream").finish_non_exhaustive()
+    }
+}
+
+impl FileStream {
+    /// Plans the next window into `segment`; false at the end (after the
+    /// digest of what was read matched the scan's).
+    pub fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
+        self.gates.clear();
+        self.marks.clear();
+        while self.gates.len() < WINDOW_GATES {
+            if self.at == self.chunk.len() {
+                self.at = 0;
+                if self.reader.next_chunk(&mut self.chunk)? == 0 {
+                    break;
+                }
+                if let Some(d) = self.digest.as_mut() {
+                    d.gates(&self.chunk);
+                }
+            }
+            let take = (WINDOW_GATES - self.gates.len()).min(self.chunk.len() - self.at);
+            for &gate in &self.chunk[self.at..self.at + take] {
+                let (g, m) = self.renamer.rename(gate);
+                self.gates.push(g);
+                self.marks.push(m);
+            }
+            self.at += take;
+        }
+        if self.gates.is_empty() {
+            if let Some(d) = self.digest.take()
+                && d.finish() != self.expected
+            {
+                return Err(CircuitError::Shape(
+                    "the circuit file changed since it was first read".into(),
+                ));
+            }
+            return Ok(false);
+        }
+        self.planner.plan_window(&self.gates, &self.marks, segment);
+        Ok(true)
     }
 
     /// The slot of every output wire, once the stream is done.

@@ -19,8 +19,9 @@ use super::circuit::OutputFormat;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use gc2pc::aes::Backend;
+use gc2pc::circuit::stream::FileCircuit;
 use gc2pc::circuit::value::{self, BitOrder};
-use gc2pc::circuit::{Circuit, Plan, binary, bristol};
+use gc2pc::circuit::{Circuit, Groups, Plan, binary, bristol};
 use gc2pc::net::tls::{self, TlsFiles};
 use gc2pc::net::{Channel, NetError, tcp};
 use gc2pc::protocol::{
@@ -289,6 +290,63 @@ fn order(msb_bytes: bool) -> BitOrder {
     }
 }
 
+/// A party's circuit: a Bristol file streamed window by window (scanned once
+/// before the connection: checks, digest, last uses), or a binary file held
+/// whole with its plan.
+enum Loaded {
+    Streamed(FileCircuit),
+    Whole(Circuit, Plan),
+}
+
+impl Loaded {
+    fn open(path: &Path) -> Result<Loaded> {
+        let context = || format!("cannot use circuit {}", path.display());
+        let mut head = [0u8; 8];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .with_context(context)?;
+        if binary::is_binary(&head[..n]) {
+            let circuit = binary::read_file(path).with_context(context)?;
+            let plan = Plan::new(&circuit);
+            Ok(Loaded::Whole(circuit, plan))
+        } else {
+            Ok(Loaded::Streamed(
+                FileCircuit::scan(path).with_context(context)?,
+            ))
+        }
+    }
+
+    fn groups(&self) -> &dyn Groups {
+        match self {
+            Loaded::Streamed(file) => file.shape(),
+            Loaded::Whole(circuit, _) => circuit,
+        }
+    }
+
+    fn and_gates(&self) -> usize {
+        match self {
+            Loaded::Streamed(file) => file.shape().and_gates,
+            Loaded::Whole(_, plan) => plan.and_count(),
+        }
+    }
+
+    fn agreement(&self, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
+        let agreement = match self {
+            Loaded::Streamed(file) => Agreement::for_shape(file.shape(), groups)?,
+            Loaded::Whole(circuit, _) => Agreement::with_garbler_groups(circuit, groups)?,
+        };
+        Ok(with_reveal(agreement, reveal))
+    }
+}
+
+fn with_reveal(mut agreement: Agreement, reveal: RevealArg) -> Agreement {
+    agreement.reveal = match reveal {
+        RevealArg::Evaluator => Reveal::Evaluator,
+        RevealArg::Both => Reveal::Both,
+    };
+    agreement
+}
+
 fn agreement(circuit: &Circuit, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
     let mut agreement = Agreement::with_garbler_groups(circuit, groups)?;
     agreement.reveal = match reveal {
@@ -300,7 +358,7 @@ fn agreement(circuit: &Circuit, groups: &[usize], reveal: RevealArg) -> Result<A
 
 /// Parses one value per group that `role` owns.
 fn parse_inputs(
-    circuit: &Circuit,
+    circuit: &(impl Groups + ?Sized),
     agreement: &Agreement,
     role: Role,
     texts: &[String],
@@ -349,20 +407,26 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
 
 impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
-    fn prepare(&self, role: Role) -> Result<(Circuit, Agreement, SecretInputs)> {
+    fn prepare(&self, role: Role) -> Result<(Loaded, Agreement, SecretInputs)> {
         let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
-        let circuit = load(&self.circuit)?;
-        let agreement = agreement(&circuit, &self.garbler_groups, self.reveal)?;
-        let inputs = parse_inputs(&circuit, &agreement, role, &texts, order(self.msb_bytes))?;
-        Ok((circuit, agreement, Zeroizing::new(inputs)))
+        let loaded = Loaded::open(&self.circuit)?;
+        let agreement = loaded.agreement(&self.garbler_groups, self.reveal)?;
+        let inputs = parse_inputs(
+            loaded.groups(),
+            &agreement,
+            role,
+            &texts,
+            order(self.msb_bytes),
+        )?;
+        Ok((loaded, agreement, Zeroizing::new(inputs)))
     }
 
     /// The bound on one whole session: `--session-timeout`, or by default
     /// 60 s plus 1 s per 100 000 AND gates.
-    fn session_limit(&self, circuit: &Circuit) -> Duration {
+    fn session_limit(&self, and_gates: usize) -> Duration {
         let seconds = self
             .session_timeout
-            .unwrap_or_else(|| 60 + circuit.and_count() as u64 / 100_000);
+            .unwrap_or_else(|| 60 + and_gates as u64 / 100_000);
         Duration::from_secs(seconds.min(MAX_TIMEOUT_S))
     }
 }
@@ -374,12 +438,17 @@ fn backend() -> Result<Backend> {
 /// Runs `gc2pc garble`.
 pub fn garble(args: GarbleArgs) -> Result<()> {
     let p = &args.party;
-    let (circuit, agreement, inputs) = p.prepare(Role::Garbler)?;
+    let (mut loaded, agreement, inputs) = p.prepare(Role::Garbler)?;
+    // One session: its stream takes the scan's table (no copy); `--serve`
+    // copies it for each session.
+    let once = match (&mut loaded, args.serve) {
+        (Loaded::Streamed(file), false) => Some(file.take_stream()?),
+        _ => None,
+    };
     let tls = match args.tls.load()? {
         Some(files) => Some(tls::server_config(&files)?),
         None => None,
     };
-    let plan = Plan::new(&circuit);
     let backend = backend()?;
     let timeout = Duration::from_secs(p.timeout);
     let listener = tcp::listen(&args.listen).with_context(|| {
@@ -398,13 +467,13 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         eprintln!("{PLAIN_TCP_WARNING}");
     }
     let garbler = Party {
-        circuit: &circuit,
-        plan: &plan,
+        once: Mutex::new(once),
+        loaded: &loaded,
         agreement: &agreement,
         backend,
         inputs: &inputs,
         timeout,
-        session_limit: p.session_limit(&circuit),
+        session_limit: p.session_limit(loaded.and_gates()),
         tls,
         args: p,
     };
@@ -418,7 +487,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         return serve(&garbler, &listener, &limits);
     }
     // Δ and the base-OT message, computed before the evaluator arrives.
-    let prep = GarblerPrep::new(&circuit, &agreement)?;
+    let prep = GarblerPrep::new(loaded.groups(), &agreement)?;
     eprintln!(
         "garbler: waiting for the evaluator on {} (up to {} s{})",
         local,
@@ -446,8 +515,9 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
 
 /// What every garbler session shares: loaded once.
 struct Party<'a> {
-    circuit: &'a Circuit,
-    plan: &'a Plan,
+    loaded: &'a Loaded,
+    /// The stream of the one session of a garbler that does not serve.
+    once: Mutex<Option<gc2pc::circuit::stream::FileStream>>,
     agreement: &'a Agreement,
     backend: Backend,
     inputs: &'a [Vec<bool>],
@@ -504,22 +574,43 @@ impl Party<'_> {
         prep: GarblerPrep,
     ) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
         channel.set_timeout(self.timeout)?;
-        let mut session = GarblerSession::start_prepared(
-            channel,
-            self.circuit,
-            self.plan,
-            self.agreement.clone(),
-            self.backend,
-            prep,
-        )?;
-        let output = session.run(self.inputs)?;
-        Ok((output, session.stats()))
+        let agreement = self.agreement.clone();
+        match self.loaded {
+            Loaded::Whole(circuit, plan) => {
+                let mut session = GarblerSession::start_prepared(
+                    channel,
+                    circuit,
+                    plan,
+                    agreement,
+                    self.backend,
+                    prep,
+                )?;
+                let output = session.run(self.inputs)?;
+                Ok((output, session.stats()))
+            }
+            Loaded::Streamed(file) => {
+                let mut session = GarblerSession::start_stream(
+                    channel,
+                    file.shape(),
+                    agreement,
+                    self.backend,
+                    prep,
+                )?;
+                let once = self.once.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let mut source = match once {
+                    Some(source) => source,
+                    None => file.stream()?,
+                };
+                let output = session.run_stream(self.inputs, &mut source)?;
+                Ok((output, session.stats()))
+            }
+        }
     }
 
     /// Δ and the base-OT message of one session, computed before its
     /// evaluator connects.
     fn prepare(&self) -> Result<GarblerPrep> {
-        Ok(GarblerPrep::new(self.circuit, self.agreement)?)
+        Ok(GarblerPrep::new(self.loaded.groups(), self.agreement)?)
     }
 
     /// One garbler session on an accepted connection (TLS handshake first if
@@ -732,23 +823,33 @@ fn serve(party: &Party<'_>, listener: &tcp::Listener, limits: &ServeLimits) -> R
 
 fn run_evaluator(
     mut channel: Channel,
-    circuit: &Circuit,
-    plan: &Plan,
+    loaded: Loaded,
     agreement: Agreement,
     backend: Backend,
     inputs: &[Vec<bool>],
     timeout: Duration,
 ) -> Result<(Vec<Vec<bool>>, Stats)> {
     channel.set_timeout(timeout)?;
-    let mut session = EvaluatorSession::start(channel, circuit, plan, agreement, backend)?;
-    let output = session.run(inputs)?;
-    Ok((output, session.stats()))
+    match loaded {
+        Loaded::Whole(circuit, plan) => {
+            let mut session =
+                EvaluatorSession::start(channel, &circuit, &plan, agreement, backend)?;
+            let output = session.run(inputs)?;
+            Ok((output, session.stats()))
+        }
+        Loaded::Streamed(file) => {
+            let mut session =
+                EvaluatorSession::start_stream(channel, file.shape(), agreement, backend)?;
+            let output = session.run_stream(inputs, &mut file.into_stream()?)?;
+            Ok((output, session.stats()))
+        }
+    }
 }
 
 /// Runs `gc2pc evaluate`.
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     let p = &args.party;
-    let (circuit, agreement, inputs) = p.prepare(Role::Evaluator)?;
+    let (loaded, agreement, inputs) = p.prepare(Role::Evaluator)?;
     let tls = match args.tls.load()? {
         Some(files) => Some(tls::client_config(&files)?),
         None => None,
@@ -756,7 +857,6 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     if tls.is_none() && !is_loopback(&args.connect) {
         eprintln!("{PLAIN_TCP_WARNING}");
     }
-    let plan = Plan::new(&circuit);
     let backend = backend()?;
     let timeout = Duration::from_secs(p.timeout);
     let start = Instant::now();
@@ -768,7 +868,8 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     };
     let stream = tcp::connect_stream(args.connect.as_str(), timeout).with_context(unreachable)?;
     let socket = stream.try_clone()?;
-    let (outputs, stats) = with_deadline(&socket, p.session_limit(&circuit), || {
+    let limit = p.session_limit(loaded.and_gates());
+    let (outputs, stats) = with_deadline(&socket, limit, || {
         let channel = match &tls {
             Some(config) => {
                 let name = args
@@ -785,10 +886,7 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
             }
             None => tcp::from_stream(stream)?,
         };
-        run_evaluator(
-            channel, &circuit, &plan, agreement, backend, &inputs, timeout,
-        )
-        .map_err(|e| {
+        run_evaluator(channel, loaded, agreement, backend, &inputs, timeout).map_err(|e| {
             if tls.is_none() {
                 plain_hint(e, "the garbler")
             } else {

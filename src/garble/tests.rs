@@ -361,3 +361,39 @@ fn a_stream_with_other_and_counts_than_agreed_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_plan_garbler_and_a_stream_evaluator_interoperate() {
+    // The stream plans each window exactly as `Plan` does (same order of AND
+    // gates, so the same tweaks and tables): either party may stream.
+    use crate::circuit::stream::CircuitStream;
+    let circuit = crate::circuit::builder::and_heavy(80_000);
+    let plan = Plan::new(&circuit);
+    let mut prg = Prg::new(Block(12));
+    let delta = prg.random_delta();
+    let hash = || TweakableHash::new(HashKind::Tccr, Backend::detect().unwrap(), Block(4));
+    let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 5 < 2).collect();
+    let zero: Vec<Block> = (0..bits.len()).map(|_| prg.random_block()).collect();
+    let active: Vec<Block> = zero
+        .iter()
+        .zip(&bits)
+        .map(|(&l, &b)| l ^ delta.block().select(b))
+        .collect();
+    let mut tables = Vec::new();
+    let out_zero = Garbler::new(&plan, hash(), delta)
+        .garble(&zero, &mut tables)
+        .unwrap();
+    let out = Evaluator::streaming(hash())
+        .evaluate_stream(
+            &active,
+            circuit.and_count(),
+            &mut CircuitStream::new(&circuit),
+            &mut SliceSource::new(&tables),
+        )
+        .unwrap();
+    let groups = vec![bits[..32].to_vec(), bits[32..].to_vec()];
+    assert_eq!(
+        decode(&out, &decoding_bits(&out_zero)),
+        circuit.eval(&groups).unwrap().concat()
+    );
+}

@@ -25,8 +25,9 @@ pub mod local;
 
 use crate::aes::Backend;
 use crate::block::{Block, Delta};
-use crate::circuit::{Circuit, Plan};
-use crate::garble::{self, Evaluator, GarbleError, Garbler, TableSink, TableSource};
+use crate::circuit::stream::Shape;
+use crate::circuit::{Circuit, Groups, Plan};
+use crate::garble::{self, Evaluator, GarbleError, Garbler, SegmentSource, TableSink, TableSource};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::{Channel, NetError};
 use crate::ot::iknp::{IknpReceiver, IknpSender, PreparedSender};
@@ -66,7 +67,23 @@ impl Agreement {
         circuit: &Circuit,
         garbler_groups: &[usize],
     ) -> Result<Agreement, ProtocolError> {
-        let groups = circuit.input_sizes().len();
+        Agreement::build(
+            circuit.input_sizes().len(),
+            circuit.digest(),
+            garbler_groups,
+        )
+    }
+
+    /// The same for a streamed circuit, by its [`Shape`].
+    pub fn for_shape(shape: &Shape, garbler_groups: &[usize]) -> Result<Agreement, ProtocolError> {
+        Agreement::build(shape.input_sizes.len(), shape.digest, garbler_groups)
+    }
+
+    fn build(
+        groups: usize,
+        digest: [u8; 32],
+        garbler_groups: &[usize],
+    ) -> Result<Agreement, ProtocolError> {
         if let Some(&g) = garbler_groups.iter().find(|&&g| g >= groups && g != 0) {
             return Err(ProtocolError::Input(format!(
                 "--garbler-groups names group {g}, but the circuit has {groups} input groups"
@@ -84,7 +101,7 @@ impl Agreement {
                 .collect(),
             reveal: Reveal::default(),
             hash_kind: HashKind::default(),
-            circuit_digest: handshake::circuit_digest(circuit),
+            circuit_digest: digest,
         })
     }
 
@@ -97,7 +114,7 @@ impl Agreement {
     /// owns from `ours` and the others from `theirs` (each in group order).
     fn in_wire_order(
         &self,
-        circuit: &Circuit,
+        circuit: &(impl Groups + ?Sized),
         us: Role,
         ours: &[Block],
         theirs: &[Block],
@@ -116,7 +133,7 @@ impl Agreement {
     }
 
     /// Total input bits of the groups `role` owns.
-    pub fn bits_of(&self, circuit: &Circuit, role: Role) -> usize {
+    pub fn bits_of(&self, circuit: &(impl Groups + ?Sized), role: Role) -> usize {
         self.groups_of(role)
             .iter()
             .map(|&g| circuit.input_sizes()[g] as usize)
@@ -228,6 +245,18 @@ impl Stats {
     }
 }
 
+/// The shape of an in-memory circuit, from what is at hand (its plan counted
+/// the AND gates and its agreement holds the digest).
+fn shape_of(circuit: &Circuit, plan: &Plan, agreement: &Agreement) -> Shape {
+    Shape {
+        num_wires: circuit.num_wires(),
+        input_sizes: circuit.input_sizes().to_vec(),
+        output_sizes: circuit.output_sizes().to_vec(),
+        and_gates: plan.and_count(),
+        digest: agreement.circuit_digest,
+    }
+}
+
 /// Sends garbled tables as block frames of one chunk each.
 struct ChannelSink<'a>(&'a mut Channel);
 
@@ -259,7 +288,7 @@ impl TableSource for ChannelSource<'_> {
 /// Checks that `inputs` gives one value of the right width for each group in
 /// `groups`, and concatenates the bits.
 fn our_bits(
-    circuit: &Circuit,
+    circuit: &(impl Groups + ?Sized),
     groups: &[usize],
     inputs: &[Vec<bool>],
     role: Role,
@@ -296,7 +325,7 @@ pub fn refuse(channel: &mut Channel, reason: &str) -> Result<(), ProtocolError> 
 /// Exchanges hellos; an error names every difference.
 fn handshake(
     channel: &mut Channel,
-    circuit: &Circuit,
+    circuit: &(impl Groups + ?Sized),
     agreement: &Agreement,
     role: Role,
 ) -> Result<(), ProtocolError> {
@@ -364,7 +393,7 @@ fn unpack_bits(bytes: &[u8], count: usize) -> Result<Vec<bool>, ProtocolError> {
 }
 
 /// Splits flat output bits into the circuit's output groups.
-pub fn split_outputs(circuit: &Circuit, flat: &[bool]) -> Vec<Vec<bool>> {
+pub fn split_outputs(circuit: &(impl Groups + ?Sized), flat: &[bool]) -> Vec<Vec<bool>> {
     let mut rest = flat;
     circuit
         .output_sizes()
@@ -380,7 +409,10 @@ pub fn split_outputs(circuit: &Circuit, flat: &[bool]) -> Vec<Vec<bool>> {
 /// The garbler's session: set up once, then [`GarblerSession::run`] per input.
 pub struct GarblerSession<'a> {
     channel: Channel,
-    circuit: &'a Circuit,
+    shape: Shape,
+    /// Whether the garbler runs a stream ([`GarblerSession::run_stream`])
+    /// rather than a plan.
+    streaming: bool,
     agreement: Agreement,
     garbler: Garbler<'a>,
     delta: Delta,
@@ -410,7 +442,10 @@ impl core::fmt::Debug for GarblerPrep {
 impl GarblerPrep {
     /// Draws Δ and the seed from the OS and prepares the base OTs that a
     /// session of `circuit` under `agreement` needs.
-    pub fn new(circuit: &Circuit, agreement: &Agreement) -> Result<GarblerPrep, ProtocolError> {
+    pub fn new(
+        circuit: &(impl Groups + ?Sized),
+        agreement: &Agreement,
+    ) -> Result<GarblerPrep, ProtocolError> {
         let start = Instant::now();
         let mut prg = Prg::from_os_rng()?;
         let delta = prg.random_delta();
@@ -447,13 +482,39 @@ impl<'a> GarblerSession<'a> {
     /// preparation as the phase "OT preparation" (it ran before the connection,
     /// so it is not part of the session's wall time).
     pub fn start_prepared(
-        mut channel: Channel,
+        channel: Channel,
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
         backend: Backend,
         prep: GarblerPrep,
     ) -> Result<Self, ProtocolError> {
+        let shape = shape_of(circuit, plan, &agreement);
+        GarblerSession::start_with(channel, shape, Some(plan), agreement, backend, prep)
+    }
+
+    /// A session for a streamed circuit of `shape` (each run draws its
+    /// windows from a [`SegmentSource`]: [`GarblerSession::run_stream`]),
+    /// with the secrets prepared beforehand.
+    pub fn start_stream(
+        channel: Channel,
+        shape: &Shape,
+        agreement: Agreement,
+        backend: Backend,
+        prep: GarblerPrep,
+    ) -> Result<GarblerSession<'static>, ProtocolError> {
+        GarblerSession::start_with(channel, shape.clone(), None, agreement, backend, prep)
+    }
+
+    fn start_with(
+        mut channel: Channel,
+        shape: Shape,
+        plan: Option<&'a Plan>,
+        agreement: Agreement,
+        backend: Backend,
+        prep: GarblerPrep,
+    ) -> Result<Self, ProtocolError> {
+        let circuit = &shape;
         let GarblerPrep {
             mut prg,
             delta,
@@ -469,7 +530,7 @@ impl<'a> GarblerSession<'a> {
             (false, _) => None,
         };
         let mut stats = Stats {
-            and_gates: plan.and_count(),
+            and_gates: shape.and_gates,
             phases: vec![("OT preparation", took)],
             ..Stats::default()
         };
@@ -486,9 +547,13 @@ impl<'a> GarblerSession<'a> {
         stats.add("base OT", t);
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
         Ok(GarblerSession {
-            garbler: Garbler::new(plan, hash, delta.clone()),
+            garbler: match plan {
+                Some(plan) => Garbler::new(plan, hash, delta.clone()),
+                None => Garbler::streaming(hash, delta.clone()),
+            },
             channel,
-            circuit,
+            streaming: plan.is_none(),
+            shape,
             agreement,
             delta,
             ot,
@@ -500,7 +565,41 @@ impl<'a> GarblerSession<'a> {
     /// One execution with the garbler's values for its groups (in header
     /// order). Returns the output groups with `Reveal::Both`, else `None`.
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
-        let circuit = self.circuit;
+        if self.streaming {
+            return Err(ProtocolError::Input(
+                "this session streams its circuit: use run_stream".into(),
+            ));
+        }
+        self.run_with(inputs, |garbler, zero, sink| garbler.garble(zero, sink))
+    }
+
+    /// One execution of a streamed session, the windows drawn from `source`
+    /// (a new stream of the circuit of the session's shape).
+    pub fn run_stream(
+        &mut self,
+        inputs: &[Vec<bool>],
+        source: &mut impl SegmentSource,
+    ) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
+        if !self.streaming {
+            return Err(ProtocolError::Input(
+                "this session runs a whole circuit: use run".into(),
+            ));
+        }
+        self.run_with(inputs, |garbler, zero, sink| {
+            garbler.garble_stream(zero, source, sink)
+        })
+    }
+
+    fn run_with(
+        &mut self,
+        inputs: &[Vec<bool>],
+        garble: impl FnOnce(
+            &mut Garbler<'a>,
+            &[Block],
+            &mut ChannelSink<'_>,
+        ) -> Result<Vec<Block>, GarbleError<NetError>>,
+    ) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
+        let circuit = &self.shape;
         let ours = self.agreement.groups_of(Role::Garbler);
         // Every label, input bit and copy of them below is zeroized when
         // dropped: `our_zero[i] ^ active[i]` alone would be Δ.
@@ -532,10 +631,11 @@ impl<'a> GarblerSession<'a> {
             &our_zero,
             &their_zero,
         ));
-        let output_zero = Zeroizing::new(
-            self.garbler
-                .garble(&zero, &mut ChannelSink(&mut self.channel))?,
-        );
+        let output_zero = Zeroizing::new(garble(
+            &mut self.garbler,
+            &zero,
+            &mut ChannelSink(&mut self.channel),
+        )?);
         let t = self.stats.add("garbling", t);
 
         self.channel
@@ -585,7 +685,8 @@ impl<'a> GarblerSession<'a> {
 /// The evaluator's session: set up once, then [`EvaluatorSession::run`] per input.
 pub struct EvaluatorSession<'a> {
     channel: Channel,
-    circuit: &'a Circuit,
+    shape: Shape,
+    streaming: bool,
     agreement: Agreement,
     evaluator: Evaluator<'a>,
     /// The chunk of garbled tables being evaluated, reused across runs.
@@ -597,14 +698,37 @@ pub struct EvaluatorSession<'a> {
 impl<'a> EvaluatorSession<'a> {
     /// Handshake, hash seed and base OTs over `channel`.
     pub fn start(
-        mut channel: Channel,
+        channel: Channel,
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
         backend: Backend,
     ) -> Result<Self, ProtocolError> {
+        let shape = shape_of(circuit, plan, &agreement);
+        EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend)
+    }
+
+    /// A session for a streamed circuit of `shape` (each run draws its
+    /// windows from a [`SegmentSource`]: [`EvaluatorSession::run_stream`]).
+    pub fn start_stream(
+        channel: Channel,
+        shape: &Shape,
+        agreement: Agreement,
+        backend: Backend,
+    ) -> Result<EvaluatorSession<'static>, ProtocolError> {
+        EvaluatorSession::start_with(channel, shape.clone(), None, agreement, backend)
+    }
+
+    fn start_with(
+        mut channel: Channel,
+        shape: Shape,
+        plan: Option<&'a Plan>,
+        agreement: Agreement,
+        backend: Backend,
+    ) -> Result<Self, ProtocolError> {
+        let circuit = &shape;
         let mut stats = Stats {
-            and_gates: plan.and_count(),
+            and_gates: shape.and_gates,
             ..Stats::default()
         };
         let t = Instant::now();
@@ -620,10 +744,14 @@ impl<'a> EvaluatorSession<'a> {
         stats.add("base OT", t);
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
         Ok(EvaluatorSession {
-            evaluator: Evaluator::new(plan, hash),
+            evaluator: match plan {
+                Some(plan) => Evaluator::new(plan, hash),
+                None => Evaluator::streaming(hash),
+            },
             tables: Vec::with_capacity(2 * garble::TABLE_CHUNK_GATES),
             channel,
-            circuit,
+            streaming: plan.is_none(),
+            shape,
             agreement,
             ot,
             stats,
@@ -633,7 +761,44 @@ impl<'a> EvaluatorSession<'a> {
     /// One execution with the evaluator's values for its groups (in header
     /// order); returns the output groups.
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Vec<Vec<bool>>, ProtocolError> {
-        let circuit = self.circuit;
+        if self.streaming {
+            return Err(ProtocolError::Input(
+                "this session streams its circuit: use run_stream".into(),
+            ));
+        }
+        self.run_with(inputs, |evaluator, active, _, source| {
+            evaluator.evaluate(active, source)
+        })
+    }
+
+    /// One execution of a streamed session, the windows drawn from `source`
+    /// (a new stream of the circuit of the session's shape).
+    pub fn run_stream(
+        &mut self,
+        inputs: &[Vec<bool>],
+        source: &mut impl SegmentSource,
+    ) -> Result<Vec<Vec<bool>>, ProtocolError> {
+        if !self.streaming {
+            return Err(ProtocolError::Input(
+                "this session runs a whole circuit: use run".into(),
+            ));
+        }
+        self.run_with(inputs, |evaluator, active, and_gates, tables| {
+            evaluator.evaluate_stream(active, and_gates, source, tables)
+        })
+    }
+
+    fn run_with(
+        &mut self,
+        inputs: &[Vec<bool>],
+        evaluate: impl FnOnce(
+            &mut Evaluator<'a>,
+            &[Block],
+            usize,
+            &mut ChannelSource<'_>,
+        ) -> Result<Vec<Block>, GarbleError<NetError>>,
+    ) -> Result<Vec<Vec<bool>>, ProtocolError> {
+        let circuit = &self.shape;
         let ours = self.agreement.groups_of(Role::Evaluator);
         // Labels and input bits are zeroized when dropped.
         let bits = Zeroizing::new(our_bits(circuit, &ours, inputs, Role::Evaluator)?);
@@ -654,8 +819,10 @@ impl<'a> EvaluatorSession<'a> {
             &our_labels,
             &their_labels,
         ));
-        let output_labels = Zeroizing::new(self.evaluator.evaluate(
+        let output_labels = Zeroizing::new(evaluate(
+            &mut self.evaluator,
             &active,
+            self.shape.and_gates,
             &mut ChannelSource {
                 channel: &mut self.channel,
                 buffer: &mut self.tables,
