@@ -403,6 +403,16 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
         eprintln!("  {:<16} {:.3} ms", phase, time.as_secs_f64() * 1e3);
     }
     eprintln!("  total            {:.3} ms", total.as_secs_f64() * 1e3);
+    if let Some(kib) = peak_memory_kib() {
+        eprintln!("  peak memory      {:.1} MiB", kib as f64 / 1024.0);
+    }
+}
+
+/// This process's peak resident memory (Linux: `VmHWM`), if known.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl PartyArgs {
