@@ -87,3 +87,44 @@ fn a_circuit_larger_than_the_memory_bound_streams_between_two_processes() {
     assert!((gates * 12) as f64 / 1048576.0 > 64.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A file that changes between the garbler's scan and a session's stream
+/// (here: a serving garbler, whose every session reads the file again; the
+/// file gets one AND turned into an XOR) makes the garbler stop before the
+/// decoding bits: both sides fail, no output.
+#[test]
+fn a_file_changed_after_the_scan_fails_both_sides_without_output() {
+    let dir = std::env::temp_dir().join(format!("gc2pc-changed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("circuits/cmp32.txt");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let garbler_file = dir.join("garbler.txt");
+    std::fs::write(&garbler_file, &text).unwrap();
+    let mut garbler = common::spawn_listening(
+        common::garble_on_any_port(&garbler_file, 20)
+            .args(["--input", "5", "--serve", "--sessions", "1"])
+            .stdout(Stdio::piped()),
+    );
+    // The garbler has scanned its file and waits: change one AND into a XOR.
+    let changed = text.replacen(" AND\n", " XOR\n", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&garbler_file, changed).unwrap();
+    let evaluator = Command::new(BIN)
+        .args(["evaluate", "--circuit", original.to_str().unwrap()])
+        .args([
+            "--connect",
+            &garbler.addr,
+            "--input",
+            "7",
+            "--timeout",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert!(!evaluator.status.success());
+    assert!(evaluator.stdout.is_empty(), "no output");
+    let line = garbler.wait_for("failed");
+    assert!(line.contains("changed since it was first read"), "{line}");
+    garbler.child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
