@@ -223,164 +223,343 @@ impl<R: Read> Input<R> {
     }
 }
 
+/// What a binary circuit's header declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// The dialect the circuit was compiled from.
+    pub format: Format,
+    /// Wires.
+    pub num_wires: u64,
+    /// Gates.
+    pub num_gates: u64,
+    /// AND gates among them.
+    pub and_gates: u64,
+    /// Bits per input group.
+    pub input_sizes: Vec<u32>,
+    /// Bits per output group.
+    pub output_sizes: Vec<u32>,
+    /// [`Circuit::digest`] of the circuit.
+    pub digest: [u8; 32],
+}
+
+/// A binary circuit read as a stream of gate chunks, checked as it goes
+/// (one bit per wire of the file for single assignment and read before
+/// write; counts, outputs, trailing bytes and the digest at the end).
+pub struct BinaryReader<R> {
+    input: Input<R>,
+    header: Header,
+    total_in: u64,
+    defined: Vec<u64>,
+    digester: Option<Digester>,
+    prev: i64,
+    index: u64,
+    ands: u64,
+    done: bool,
+}
+
+impl<R> core::fmt::Debug for BinaryReader<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BinaryReader")
+            .field("header", &self.header)
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gates per chunk of [`BinaryReader::next_chunk`].
+pub const CHUNK_GATES: usize = 1 << 16;
+
+impl<R: Read> BinaryReader<R> {
+    /// Reads and checks the header; `len` is the total length when known
+    /// (a file's), which bounds the counts a header may declare.
+    pub fn new(src: R, len: Option<u64>) -> Result<BinaryReader<R>, CircuitError> {
+        let mut input = Input {
+            src,
+            buf: vec![0u8; 1 << 16].into_boxed_slice(),
+            pos: 0,
+            end: 0,
+            base: 0,
+        };
+        let magic: [u8; 8] = input.bytes("the magic number")?;
+        if magic != MAGIC {
+            return Err(err(0, "not a gc2pc binary circuit (bad magic number)"));
+        }
+        let version = u16::from_le_bytes(input.bytes("the version")?);
+        if version != VERSION {
+            return Err(err(
+                8,
+                format!(
+                    "format version {version}; this gc2pc reads version {VERSION} (recompile the circuit)"
+                ),
+            ));
+        }
+        let format = match input.byte("the format")? {
+            0 => Format::Bristol,
+            1 => Format::BristolFashion,
+            2 => Format::BristolFashionMand,
+            other => return Err(err(10, format!("unknown source format {other}"))),
+        };
+        if input.byte("the reserved byte")? != 0 {
+            return Err(err(11, "the reserved byte is not 0"));
+        }
+        let num_wires = input.u64("the wire count")?;
+        let num_gates = input.u64("the gate count")?;
+        let and_gates = input.u64("the AND count")?;
+        if num_wires > MAX_WIRES || num_gates > MAX_WIRES {
+            return Err(err(
+                12,
+                format!(
+                    "{num_wires} wires and {num_gates} gates: more than the supported {MAX_WIRES}"
+                ),
+            ));
+        }
+        // Every gate takes at least 2 bytes, every group 4.
+        let room = len.unwrap_or(u64::MAX);
+        if num_gates.saturating_mul(2) > room {
+            return Err(err(
+                20,
+                format!(
+                    "the header declares {num_gates} gates, more than a file of {room} bytes holds"
+                ),
+            ));
+        }
+        let mut groups = Vec::new();
+        for what in ["input groups", "output groups"] {
+            let at = input.offset();
+            let count = input.u32(what)?;
+            if count > MAX_GROUPS || u64::from(count) * 4 > room {
+                return Err(err(
+                    at,
+                    format!("{count} {what} is more than the file can hold"),
+                ));
+            }
+            let mut sizes = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                sizes.push(input.u32(what)?);
+            }
+            groups.push(sizes);
+        }
+        let (input_sizes, output_sizes) = (groups.remove(0), groups.remove(0));
+        let digest: [u8; 32] = input.bytes("the digest")?;
+        let total_in: u64 = input_sizes.iter().map(|&s| u64::from(s)).sum();
+        let total_out: u64 = output_sizes.iter().map(|&s| u64::from(s)).sum();
+        if total_in > num_wires || total_out > num_wires {
+            return Err(err(
+                12,
+                format!(
+                    "the groups need {total_in} input and {total_out} output wires but the file declares {num_wires}"
+                ),
+            ));
+        }
+        // A gate defines one wire: more wires than inputs, gates and some
+        // slack for unused ones cannot be the file's (and would be memory
+        // the header alone asks for).
+        if num_wires > total_in + num_gates + (1 << 20) {
+            return Err(err(
+                12,
+                format!(
+                    "{num_wires} wires is more than {total_in} inputs and {num_gates} gates can define"
+                ),
+            ));
+        }
+        let mut defined = vec![0u64; (num_wires as usize).div_ceil(64)];
+        for w in 0..total_in as usize {
+            defined[w / 64] |= 1 << (w % 64);
+        }
+        let digester = Digester::new(num_wires as usize, &input_sizes, &output_sizes);
+        Ok(BinaryReader {
+            input,
+            header: Header {
+                format,
+                num_wires,
+                num_gates,
+                and_gates,
+                input_sizes,
+                output_sizes,
+                digest,
+            },
+            total_in,
+            defined,
+            digester: Some(digester),
+            prev: total_in as i64 - 1,
+            index: 0,
+            ands: 0,
+            done: false,
+        })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn is_defined(&self, w: u32) -> bool {
+        self.defined[w as usize / 64] >> (w % 64) & 1 == 1
+    }
+
+    /// Replaces `out` with the next up to [`CHUNK_GATES`] gates and returns
+    /// how many: 0 once every gate is read and every end check passed.
+    pub fn next_chunk(&mut self, out: &mut Vec<Gate>) -> Result<usize, CircuitError> {
+        out.clear();
+        if self.done {
+            return Ok(0);
+        }
+        let num_wires = self.header.num_wires;
+        while out.len() < CHUNK_GATES && self.index < self.header.num_gates {
+            let index = self.index;
+            let at = self.input.offset();
+            let tag = self.input.byte("a gate")?;
+            let out_wire = if tag & NEXT_OUT != 0 {
+                u32::try_from(self.prev + 1)
+                    .map_err(|_| err(at, "the output wire is out of range"))?
+            } else {
+                let o = self.input.varint("an output wire")?;
+                if i64::from(o) == self.prev + 1 {
+                    return Err(err(
+                        at,
+                        "an explicit output wire where the short form was due",
+                    ));
+                }
+                o
+            };
+            if u64::from(out_wire) >= num_wires {
+                return Err(err(
+                    at,
+                    format!(
+                        "gate {index} writes wire {out_wire}, but the circuit has {num_wires} wires"
+                    ),
+                ));
+            }
+            if u64::from(out_wire) < self.total_in {
+                return Err(err(
+                    at,
+                    format!("gate {index} writes input wire {out_wire}"),
+                ));
+            }
+            if self.is_defined(out_wire) {
+                return Err(err(
+                    at,
+                    format!("gate {index} writes wire {out_wire} a second time"),
+                ));
+            }
+            let operand = |input: &mut Input<R>, defined: &[u64]| -> Result<WireId, CircuitError> {
+                let z = input.varint("an input wire")?;
+                let d = i64::from(z >> 1) ^ -i64::from(z & 1);
+                let w = i64::from(out_wire) - d;
+                if w < 0 || w as u64 >= num_wires {
+                    return Err(err(at, format!("gate {index} reads a wire out of range")));
+                }
+                let w = w as u32;
+                if defined[w as usize / 64] >> (w % 64) & 1 == 0 {
+                    return Err(err(
+                        at,
+                        format!("gate {index} reads wire {w} before it is written"),
+                    ));
+                }
+                Ok(w)
+            };
+            let gate = match tag & !NEXT_OUT {
+                OP_XOR => Gate::Xor {
+                    a: operand(&mut self.input, &self.defined)?,
+                    b: operand(&mut self.input, &self.defined)?,
+                    out: out_wire,
+                },
+                OP_AND => {
+                    self.ands += 1;
+                    Gate::And {
+                        a: operand(&mut self.input, &self.defined)?,
+                        b: operand(&mut self.input, &self.defined)?,
+                        out: out_wire,
+                    }
+                }
+                OP_INV => Gate::Inv {
+                    a: operand(&mut self.input, &self.defined)?,
+                    out: out_wire,
+                },
+                OP_EQ0 => Gate::Eq {
+                    value: false,
+                    out: out_wire,
+                },
+                OP_EQ1 => Gate::Eq {
+                    value: true,
+                    out: out_wire,
+                },
+                OP_EQW => Gate::EqW {
+                    a: operand(&mut self.input, &self.defined)?,
+                    out: out_wire,
+                },
+                other => {
+                    return Err(err(
+                        at,
+                        format!("gate {index} has an unknown tag 0x{other:02x}"),
+                    ));
+                }
+            };
+            self.defined[out_wire as usize / 64] |= 1 << (out_wire % 64);
+            self.prev = i64::from(out_wire);
+            self.index += 1;
+            out.push(gate);
+        }
+        if let Some(d) = self.digester.as_mut() {
+            d.gates(out);
+        }
+        if out.is_empty() {
+            self.finish()?;
+            self.done = true;
+        }
+        Ok(out.len())
+    }
+
+    /// The end checks.
+    fn finish(&mut self) -> Result<(), CircuitError> {
+        if !self.input.at_end()? {
+            return Err(err(self.input.offset(), "bytes follow the last gate"));
+        }
+        if self.ands != self.header.and_gates {
+            return Err(err(
+                28,
+                format!(
+                    "the header declares {} AND gates, the file has {}",
+                    self.header.and_gates, self.ands
+                ),
+            ));
+        }
+        let total_out: u64 = self.header.output_sizes.iter().map(|&s| u64::from(s)).sum();
+        for w in self.header.num_wires - total_out..self.header.num_wires {
+            if !self.is_defined(w as u32) {
+                return Err(CircuitError::Shape(format!(
+                    "output wire {w} is never written"
+                )));
+            }
+        }
+        let digest = self.digester.take().expect("finished once").finish();
+        if digest != self.header.digest {
+            return Err(err(
+                0,
+                "the stored digest is not the digest of the gates: the file is corrupt or was altered",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Reads a binary circuit from `src`; `len` is the total length when known
 /// (a file's), which bounds the counts a header may declare.
 pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
-    let mut input = Input {
-        src,
-        buf: vec![0u8; 1 << 16].into_boxed_slice(),
-        pos: 0,
-        end: 0,
-        base: 0,
-    };
-    let magic: [u8; 8] = input.bytes("the magic number")?;
-    if magic != MAGIC {
-        return Err(err(0, "not a gc2pc binary circuit (bad magic number)"));
+    let mut reader = BinaryReader::new(src, len)?;
+    let mut gates = Vec::with_capacity((reader.header.num_gates as usize).min(1 << 20));
+    let mut chunk = Vec::new();
+    while reader.next_chunk(&mut chunk)? > 0 {
+        gates.extend_from_slice(&chunk);
     }
-    let version = u16::from_le_bytes(input.bytes("the version")?);
-    if version != VERSION {
-        return Err(err(
-            8,
-            format!(
-                "format version {version}; this gc2pc reads version {VERSION} (recompile the circuit)"
-            ),
-        ));
-    }
-    let format = match input.byte("the format")? {
-        0 => Format::Bristol,
-        1 => Format::BristolFashion,
-        2 => Format::BristolFashionMand,
-        other => return Err(err(10, format!("unknown source format {other}"))),
-    };
-    if input.byte("the reserved byte")? != 0 {
-        return Err(err(11, "the reserved byte is not 0"));
-    }
-    let num_wires = input.u64("the wire count")?;
-    let num_gates = input.u64("the gate count")?;
-    let and_gates = input.u64("the AND count")?;
-    if num_wires > MAX_WIRES || num_gates > MAX_WIRES {
-        return Err(err(
-            12,
-            format!("{num_wires} wires and {num_gates} gates: more than the supported {MAX_WIRES}"),
-        ));
-    }
-    // Every gate takes at least 2 bytes, every group 4.
-    let room = len.unwrap_or(u64::MAX);
-    if num_gates.saturating_mul(2) > room {
-        return Err(err(
-            20,
-            format!(
-                "the header declares {num_gates} gates, more than a file of {room} bytes holds"
-            ),
-        ));
-    }
-    let mut groups = Vec::new();
-    for what in ["input groups", "output groups"] {
-        let at = input.offset();
-        let count = input.u32(what)?;
-        if count > MAX_GROUPS || u64::from(count) * 4 > room {
-            return Err(err(
-                at,
-                format!("{count} {what} is more than the file can hold"),
-            ));
-        }
-        let mut sizes = Vec::with_capacity(count as usize);
-        for _ in 0..count {
-            sizes.push(input.u32(what)?);
-        }
-        groups.push(sizes);
-    }
-    let (input_sizes, output_sizes) = (groups.remove(0), groups.remove(0));
-    let digest: [u8; 32] = input.bytes("the digest")?;
-    let total_in: u64 = input_sizes.iter().map(|&s| u64::from(s)).sum();
-    if total_in > num_wires {
-        return Err(err(
-            12,
-            format!("the inputs need {total_in} wires but the file declares {num_wires}"),
-        ));
-    }
-
-    let mut gates = Vec::with_capacity((num_gates as usize).min(1 << 20));
-    let mut digester = Digester::new(num_wires as usize, &input_sizes, &output_sizes);
-    let mut prev = total_in as i64 - 1;
-    let mut ands = 0u64;
-    for index in 0..num_gates {
-        let at = input.offset();
-        let tag = input.byte("a gate")?;
-        let wire =
-            |input: &mut Input<_>, what: &str| -> Result<u32, CircuitError> { input.varint(what) };
-        let out = if tag & NEXT_OUT != 0 {
-            u32::try_from(prev + 1).map_err(|_| err(at, "the output wire is out of range"))?
-        } else {
-            let out = wire(&mut input, "an output wire")?;
-            if i64::from(out) == prev + 1 {
-                return Err(err(
-                    at,
-                    "an explicit output wire where the short form was due",
-                ));
-            }
-            out
-        };
-        let read_input = |input: &mut Input<_>| -> Result<WireId, CircuitError> {
-            let z = wire(input, "an input wire")?;
-            let d = i64::from(z >> 1) ^ -i64::from(z & 1);
-            u32::try_from(i64::from(out) - d)
-                .map_err(|_| err(at, format!("gate {index} reads a wire out of range")))
-        };
-        let gate = match tag & !NEXT_OUT {
-            OP_XOR => Gate::Xor {
-                a: read_input(&mut input)?,
-                b: read_input(&mut input)?,
-                out,
-            },
-            OP_AND => {
-                ands += 1;
-                Gate::And {
-                    a: read_input(&mut input)?,
-                    b: read_input(&mut input)?,
-                    out,
-                }
-            }
-            OP_INV => Gate::Inv {
-                a: read_input(&mut input)?,
-                out,
-            },
-            OP_EQ0 => Gate::Eq { value: false, out },
-            OP_EQ1 => Gate::Eq { value: true, out },
-            OP_EQW => Gate::EqW {
-                a: read_input(&mut input)?,
-                out,
-            },
-            other => {
-                return Err(err(
-                    at,
-                    format!("gate {index} has an unknown tag 0x{other:02x}"),
-                ));
-            }
-        };
-        prev = i64::from(out);
-        gates.push(gate);
-        if gates.len() % 4096 == 0 {
-            digester.gates(&gates[gates.len() - 4096..]);
-        }
-    }
-    let done = gates.len() - gates.len() % 4096;
-    digester.gates(&gates[done..]);
-    if !input.at_end()? {
-        return Err(err(input.offset(), "bytes follow the last gate"));
-    }
-    if ands != and_gates {
-        return Err(err(
-            28,
-            format!("the header declares {and_gates} AND gates, the file has {ands}"),
-        ));
-    }
-    if digester.finish() != digest {
-        return Err(err(
-            0,
-            "the stored digest is not the digest of the gates: the file is corrupt or was altered",
-        ));
-    }
+    let Header {
+        format,
+        num_wires,
+        input_sizes,
+        output_sizes,
+        digest,
+        ..
+    } = reader.header.clone();
     let circuit = Circuit::new(num_wires, input_sizes, output_sizes, gates, format)?;
     circuit.set_digest(digest);
     Ok(circuit)

@@ -644,8 +644,12 @@ pub struct FileCircuit {
 }
 
 impl FileCircuit {
-    /// The look-ahead pass over a Bristol file (either dialect).
+    /// The look-ahead pass over a circuit file: Bristol (either dialect) or
+    /// gc2pc binary, told apart by the first bytes.
     pub fn scan(path: &std::path::Path) -> Result<FileCircuit, CircuitError> {
+        if is_binary_file(path)? {
+            return FileCircuit::scan_binary(path);
+        }
         use super::Digester;
         let mut reader = reader(path)?;
         let header = reader.header().clone();
@@ -690,6 +694,36 @@ impl FileCircuit {
         })
     }
 
+    fn scan_binary(path: &std::path::Path) -> Result<FileCircuit, CircuitError> {
+        let mut reader = binary_reader(path)?;
+        let header = reader.header().clone();
+        let mut last = vec![NEVER; header.num_wires as usize];
+        let mut index = 0u32;
+        let mut chunk = Vec::new();
+        while reader.next_chunk(&mut chunk)? > 0 {
+            for gate in &chunk {
+                for wire in gate.inputs() {
+                    last[wire as usize] = index;
+                }
+                index += 1;
+            }
+        }
+        let shape = Shape {
+            num_wires: header.num_wires as usize,
+            input_sizes: header.input_sizes,
+            output_sizes: header.output_sizes,
+            and_gates: header.and_gates as usize,
+            digest: header.digest,
+        };
+        let first_output = shape.first_output_wire();
+        last[first_output..].fill(OUTPUT);
+        Ok(FileCircuit {
+            path: path.to_path_buf(),
+            shape,
+            last_uses: last,
+        })
+    }
+
     /// What the parties agree on.
     pub fn shape(&self) -> &Shape {
         &self.shape
@@ -730,7 +764,14 @@ impl FileCircuit {
         shape: &Shape,
         last_uses: Vec<u32>,
     ) -> Result<FileStream, CircuitError> {
-        let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
+        let reader = if is_binary_file(path)? {
+            GateReader::Binary(Box::new(binary_reader(path)?))
+        } else {
+            GateReader::Text(super::bristol::ThreadedReader::spawn(
+                self::reader(path)?,
+                4,
+            )?)
+        };
         Ok(FileStream {
             reader,
             renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
@@ -749,6 +790,50 @@ impl FileCircuit {
     }
 }
 
+/// Whether `path` starts with the binary format's magic number.
+fn is_binary_file(path: &std::path::Path) -> Result<bool, CircuitError> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(CircuitError::Io(format!("{}: {e}", path.display()))),
+        }
+    }
+    Ok(super::binary::is_binary(&head[..n]))
+}
+
+fn binary_reader(
+    path: &std::path::Path,
+) -> Result<super::binary::BinaryReader<std::fs::File>, CircuitError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    super::binary::BinaryReader::new(file, len)
+}
+
+/// Where a stream's gates come from.
+enum GateReader {
+    /// Bristol text, parsed on its own thread.
+    Text(super::bristol::ThreadedReader),
+    /// The binary format, decoded in line (it is cheap).
+    Binary(Box<super::binary::BinaryReader<std::fs::File>>),
+}
+
+impl GateReader {
+    fn next_chunk(&mut self, out: &mut Vec<Gate>) -> Result<usize, CircuitError> {
+        match self {
+            GateReader::Text(reader) => reader.next_chunk(out),
+            GateReader::Binary(reader) => reader.next_chunk(out),
+        }
+    }
+}
+
 /// A Bristol reader for `path` with buffers and chunks sized to the file
 /// (see [`super::bristol::buffer_for`]).
 fn reader(path: &std::path::Path) -> Result<super::bristol::Reader<std::fs::File>, CircuitError> {
@@ -764,7 +849,7 @@ fn reader(path: &std::path::Path) -> Result<super::bristol::Reader<std::fs::File
 
 /// One pass over a [`FileCircuit`]'s file, window by window.
 pub struct FileStream {
-    reader: super::bristol::ThreadedReader,
+    reader: GateReader,
     renamer: Renamer,
     planner: Planner,
     digest: Option<super::Digester>,

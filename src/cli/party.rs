@@ -290,53 +290,19 @@ fn order(msb_bytes: bool) -> BitOrder {
     }
 }
 
-/// A party's circuit: a Bristol file streamed window by window (scanned once
-/// before the connection: checks, digest, last uses), or a binary file held
-/// whole with its plan.
-enum Loaded {
-    Streamed(FileCircuit),
-    Whole(Circuit, Plan),
+/// A party's circuit file (Bristol or binary), scanned once before the
+/// connection (every check, the digest, the last uses) and then streamed
+/// window by window through the session.
+fn open_circuit(path: &Path) -> Result<FileCircuit> {
+    FileCircuit::scan(path).with_context(|| format!("cannot use circuit {}", path.display()))
 }
 
-impl Loaded {
-    fn open(path: &Path) -> Result<Loaded> {
-        let context = || format!("cannot use circuit {}", path.display());
-        let mut head = [0u8; 8];
-        let n = std::fs::File::open(path)
-            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-            .with_context(context)?;
-        if binary::is_binary(&head[..n]) {
-            let circuit = binary::read_file(path).with_context(context)?;
-            let plan = Plan::new(&circuit);
-            Ok(Loaded::Whole(circuit, plan))
-        } else {
-            Ok(Loaded::Streamed(
-                FileCircuit::scan(path).with_context(context)?,
-            ))
-        }
-    }
-
-    fn groups(&self) -> &dyn Groups {
-        match self {
-            Loaded::Streamed(file) => file.shape(),
-            Loaded::Whole(circuit, _) => circuit,
-        }
-    }
-
-    fn and_gates(&self) -> usize {
-        match self {
-            Loaded::Streamed(file) => file.shape().and_gates,
-            Loaded::Whole(_, plan) => plan.and_count(),
-        }
-    }
-
-    fn agreement(&self, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
-        let agreement = match self {
-            Loaded::Streamed(file) => Agreement::for_shape(file.shape(), groups)?,
-            Loaded::Whole(circuit, _) => Agreement::with_garbler_groups(circuit, groups)?,
-        };
-        Ok(with_reveal(agreement, reveal))
-    }
+/// The agreement on `file` with the garbler's groups and the output mode.
+fn file_agreement(file: &FileCircuit, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
+    Ok(with_reveal(
+        Agreement::for_shape(file.shape(), groups)?,
+        reveal,
+    ))
 }
 
 fn with_reveal(mut agreement: Agreement, reveal: RevealArg) -> Agreement {
@@ -417,12 +383,12 @@ fn peak_memory_kib() -> Option<u64> {
 
 impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
-    fn prepare(&self, role: Role) -> Result<(Loaded, Agreement, SecretInputs)> {
+    fn prepare(&self, role: Role) -> Result<(FileCircuit, Agreement, SecretInputs)> {
         let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
-        let loaded = Loaded::open(&self.circuit)?;
-        let agreement = loaded.agreement(&self.garbler_groups, self.reveal)?;
+        let loaded = open_circuit(&self.circuit)?;
+        let agreement = file_agreement(&loaded, &self.garbler_groups, self.reveal)?;
         let inputs = parse_inputs(
-            loaded.groups(),
+            loaded.shape(),
             &agreement,
             role,
             &texts,
@@ -451,9 +417,10 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
     let (mut loaded, agreement, inputs) = p.prepare(Role::Garbler)?;
     // One session: its stream takes the scan's table (no copy); `--serve`
     // copies it for each session.
-    let once = match (&mut loaded, args.serve) {
-        (Loaded::Streamed(file), false) => Some(file.take_stream()?),
-        _ => None,
+    let once = if args.serve {
+        None
+    } else {
+        Some(loaded.take_stream()?)
     };
     let tls = match args.tls.load()? {
         Some(files) => Some(tls::server_config(&files)?),
@@ -478,12 +445,12 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
     }
     let garbler = Party {
         once: Mutex::new(once),
-        loaded: &loaded,
+        file: &loaded,
         agreement: &agreement,
         backend,
         inputs: &inputs,
         timeout,
-        session_limit: p.session_limit(loaded.and_gates()),
+        session_limit: p.session_limit(loaded.shape().and_gates),
         tls,
         args: p,
     };
@@ -497,7 +464,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         return serve(&garbler, &listener, &limits);
     }
     // Δ and the base-OT message, computed before the evaluator arrives.
-    let prep = GarblerPrep::new(loaded.groups(), &agreement)?;
+    let prep = GarblerPrep::new(loaded.shape(), &agreement)?;
     eprintln!(
         "garbler: waiting for the evaluator on {} (up to {} s{})",
         local,
@@ -525,7 +492,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
 
 /// What every garbler session shares: loaded once.
 struct Party<'a> {
-    loaded: &'a Loaded,
+    file: &'a FileCircuit,
     /// The stream of the one session of a garbler that does not serve.
     once: Mutex<Option<gc2pc::circuit::stream::FileStream>>,
     agreement: &'a Agreement,
@@ -584,43 +551,27 @@ impl Party<'_> {
         prep: GarblerPrep,
     ) -> Result<(Option<Vec<Vec<bool>>>, Stats)> {
         channel.set_timeout(self.timeout)?;
-        let agreement = self.agreement.clone();
-        match self.loaded {
-            Loaded::Whole(circuit, plan) => {
-                let mut session = GarblerSession::start_prepared(
-                    channel,
-                    circuit,
-                    plan,
-                    agreement,
-                    self.backend,
-                    prep,
-                )?;
-                let output = session.run(self.inputs)?;
-                Ok((output, session.stats()))
-            }
-            Loaded::Streamed(file) => {
-                let mut session = GarblerSession::start_stream(
-                    channel,
-                    file.shape(),
-                    agreement,
-                    self.backend,
-                    prep,
-                )?;
-                let once = self.once.lock().unwrap_or_else(|e| e.into_inner()).take();
-                let mut source = match once {
-                    Some(source) => source,
-                    None => file.stream()?,
-                };
-                let output = session.run_stream(self.inputs, &mut source)?;
-                Ok((output, session.stats()))
-            }
-        }
+        let file = self.file;
+        let mut session = GarblerSession::start_stream(
+            channel,
+            file.shape(),
+            self.agreement.clone(),
+            self.backend,
+            prep,
+        )?;
+        let once = self.once.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut source = match once {
+            Some(source) => source,
+            None => file.stream()?,
+        };
+        let output = session.run_stream(self.inputs, &mut source)?;
+        Ok((output, session.stats()))
     }
 
     /// Δ and the base-OT message of one session, computed before its
     /// evaluator connects.
     fn prepare(&self) -> Result<GarblerPrep> {
-        Ok(GarblerPrep::new(self.loaded.groups(), self.agreement)?)
+        Ok(GarblerPrep::new(self.file.shape(), self.agreement)?)
     }
 
     /// One garbler session on an accepted connection (TLS handshake first if
@@ -833,27 +784,16 @@ fn serve(party: &Party<'_>, listener: &tcp::Listener, limits: &ServeLimits) -> R
 
 fn run_evaluator(
     mut channel: Channel,
-    loaded: Loaded,
+    file: FileCircuit,
     agreement: Agreement,
     backend: Backend,
     inputs: &[Vec<bool>],
     timeout: Duration,
 ) -> Result<(Vec<Vec<bool>>, Stats)> {
     channel.set_timeout(timeout)?;
-    match loaded {
-        Loaded::Whole(circuit, plan) => {
-            let mut session =
-                EvaluatorSession::start(channel, &circuit, &plan, agreement, backend)?;
-            let output = session.run(inputs)?;
-            Ok((output, session.stats()))
-        }
-        Loaded::Streamed(file) => {
-            let mut session =
-                EvaluatorSession::start_stream(channel, file.shape(), agreement, backend)?;
-            let output = session.run_stream(inputs, &mut file.into_stream()?)?;
-            Ok((output, session.stats()))
-        }
-    }
+    let mut session = EvaluatorSession::start_stream(channel, file.shape(), agreement, backend)?;
+    let output = session.run_stream(inputs, &mut file.into_stream()?)?;
+    Ok((output, session.stats()))
 }
 
 /// Runs `gc2pc evaluate`.
@@ -878,7 +818,7 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     };
     let stream = tcp::connect_stream(args.connect.as_str(), timeout).with_context(unreachable)?;
     let socket = stream.try_clone()?;
-    let limit = p.session_limit(loaded.and_gates());
+    let limit = p.session_limit(loaded.shape().and_gates);
     let (outputs, stats) = with_deadline(&socket, limit, || {
         let channel = match &tls {
             Some(config) => {
