@@ -696,6 +696,9 @@ impl FileCircuit {
 
     fn scan_binary(path: &std::path::Path) -> Result<FileCircuit, CircuitError> {
         let mut reader = binary_reader(path)?;
+        // Every stream of the file checks the stored digest against the
+        // gates before any output is decoded; the scan need not.
+        reader.skip_digest_check();
         let header = reader.header().clone();
         let mut last = vec![NEVER; header.num_wires as usize];
         let mut index = 0u32;
@@ -764,23 +767,27 @@ impl FileCircuit {
         shape: &Shape,
         last_uses: Vec<u32>,
     ) -> Result<FileStream, CircuitError> {
-        let reader = if is_binary_file(path)? {
-            GateReader::Binary(Box::new(binary_reader(path)?))
+        let (reader, digest) = if is_binary_file(path)? {
+            // The reader checks the gates against the stored digest; that it
+            // is still the scanned one is checked here.
+            let reader = binary_reader(path)?;
+            if reader.header().digest != shape.digest {
+                return Err(CircuitError::Shape(
+                    "the circuit file changed since it was first read".into(),
+                ));
+            }
+            (GateReader::Binary(Box::new(reader)), None)
         } else {
-            GateReader::Text(super::bristol::ThreadedReader::spawn(
-                self::reader(path)?,
-                4,
-            )?)
+            let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
+            let digest =
+                super::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
+            (GateReader::Text(reader), Some(digest))
         };
         Ok(FileStream {
             reader,
             renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
             planner: Planner::new(shape.total_inputs()),
-            digest: Some(super::Digester::new(
-                shape.num_wires,
-                &shape.input_sizes,
-                &shape.output_sizes,
-            )),
+            digest,
             expected: shape.digest,
             chunk: Vec::new(),
             at: 0,
