@@ -147,7 +147,28 @@ pub fn write(circuit: &Circuit, out: &mut impl io::Write) -> io::Result<()> {
         }
     }
     writeln!(w)?;
-    for gate in circuit.gates() {
+    write_gates(&mut w, circuit.gates())?;
+    w.flush()
+}
+
+/// The header of a Bristol Fashion file, as [`write()`] writes it: for a
+/// writer that streams its gates ([`write_gates`]) without holding them.
+pub fn write_fashion_header(
+    w: &mut impl io::Write,
+    num_gates: u64,
+    num_wires: u64,
+    input_sizes: &[u32],
+    output_sizes: &[u32],
+) -> io::Result<()> {
+    writeln!(w, "{num_gates} {num_wires}")?;
+    write_sizes(w, input_sizes)?;
+    write_sizes(w, output_sizes)?;
+    writeln!(w)
+}
+
+/// Gate lines as [`write()`] writes them.
+pub fn write_gates(w: &mut impl io::Write, gates: &[Gate]) -> io::Result<()> {
+    for gate in gates {
         match *gate {
             Gate::Xor { a, b, out } => writeln!(w, "2 1 {a} {b} {out} XOR")?,
             Gate::And { a, b, out } => writeln!(w, "2 1 {a} {b} {out} AND")?,
@@ -156,7 +177,7 @@ pub fn write(circuit: &Circuit, out: &mut impl io::Write) -> io::Result<()> {
             Gate::EqW { a, out } => writeln!(w, "1 1 {a} {out} EQW")?,
         }
     }
-    w.flush()
+    Ok(())
 }
 
 fn write_sizes(w: &mut impl io::Write, sizes: &[u32]) -> io::Result<()> {

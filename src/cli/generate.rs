@@ -168,8 +168,63 @@ fn generate(kind: &Kind) -> Circuit {
     }
 }
 
+/// Writes an AND-heavy circuit lane by lane, never holding it whole (its
+/// size is bounded only by the disk); `None` for a single-lane circuit.
+fn stream_and_heavy(
+    ands: usize,
+    width: usize,
+    out: &mut dyn Write,
+) -> Option<std::io::Result<(u64, u64, u64)>> {
+    let mut lanes = builder::AndHeavyGates::new(ands, width)?;
+    let totals = (lanes.num_gates(), lanes.num_wires(), lanes.and_gates());
+    let write = || -> std::io::Result<(u64, u64, u64)> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        bristol::write_fashion_header(
+            &mut w,
+            totals.0,
+            totals.1,
+            &lanes.input_sizes(),
+            &lanes.output_sizes(),
+        )?;
+        let mut gates = Vec::new();
+        while lanes.next_lane(&mut gates) {
+            bristol::write_gates(&mut w, &gates)?;
+        }
+        w.flush()?;
+        Ok(totals)
+    };
+    Some(write())
+}
+
 /// Runs `gc2pc circuit gen`.
 pub fn run(args: GenArgs) -> anyhow::Result<()> {
+    if let Kind::AndHeavy { width, ands } = &args.kind {
+        let width = *width as usize;
+        let streamed = match &args.out {
+            Some(path) => {
+                let mut file = std::fs::File::create(path)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                stream_and_heavy(*ands, width, &mut file).map(|r| {
+                    r.with_context(|| format!("writing {}", path.display()))
+                        .map(|(g, w, a)| {
+                            eprintln!(
+                                "wrote {}: {g} gates, {w} wires, {a} AND gates, AND-depth {}",
+                                path.display(),
+                                width - 1
+                            );
+                        })
+                })
+            }
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stream_and_heavy(*ands, width, &mut stdout)
+                    .map(|r| r.map(|_| ()).context("writing to standard output"))
+            }
+        };
+        if let Some(result) = streamed {
+            return result;
+        }
+    }
     let circuit = generate(&args.kind);
     let text = bristol::to_string(&circuit);
     match &args.out {

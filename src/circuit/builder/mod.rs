@@ -407,14 +407,7 @@ pub fn and_heavy_with_width(and_gates: usize, width: usize) -> Circuit {
     let y = b.input(width);
     let mut acc: Option<Word> = None;
     for k in 0..lanes {
-        let rot = k % width;
-        let x: Word = (0..width)
-            .map(|i| {
-                let mixed = b.xor(a[i], y[(i + width - rot) % width]);
-                let bit = i < 64 && ((k as u64) >> i) & 1 == 1;
-                if bit { b.not(mixed) } else { mixed }
-            })
-            .collect();
+        let x = and_heavy_lane_input(&mut b, &a, &y, k, width);
         let product = b.mul(&x, &y);
         acc = Some(match acc {
             None => product,
@@ -424,9 +417,169 @@ pub fn and_heavy_with_width(and_gates: usize, width: usize) -> Circuit {
     b.finish(vec![acc.expect("at least one lane")])
 }
 
+/// Lane `k` of [`and_heavy_with_width`] on its own: inputs `a` and `y`
+/// (`width` bits each), output the lane's product
+/// `(a ⊕ rotl(y, k mod width) ⊕ (k mod 2^width)) · y mod 2^width`.
+pub fn and_heavy_lane(k: usize, width: usize) -> Circuit {
+    assert!((1..=64).contains(&width), "width must be 1..=64");
+    let mut b = Builder::new();
+    let a = b.input(width);
+    let y = b.input(width);
+    let x = and_heavy_lane_input(&mut b, &a, &y, k, width);
+    let product = b.mul(&x, &y);
+    b.finish(vec![product])
+}
+
+fn and_heavy_lane_input(b: &mut Builder, a: &[Wire], y: &[Wire], k: usize, width: usize) -> Word {
+    let rot = k % width;
+    (0..width)
+        .map(|i| {
+            let mixed = b.xor(a[i], y[(i + width - rot) % width]);
+            let bit = i < 64 && ((k as u64) >> i) & 1 == 1;
+            if bit { b.not(mixed) } else { mixed }
+        })
+        .collect()
+}
+
+/// The gates of [`and_heavy_with_width`] lane by lane, numbered exactly as
+/// the whole circuit numbers them, without holding it: for writing circuits
+/// of any size (`gc2pc circuit gen and-heavy`). Needs at least two lanes
+/// (then the output is the last lane's accumulation, the last gates).
+#[derive(Debug)]
+pub struct AndHeavyGates {
+    width: usize,
+    lanes: usize,
+    next_lane: usize,
+    next_wire: u32,
+    acc: Vec<u32>,
+    lane_gates: u64,
+}
+
+impl AndHeavyGates {
+    /// The lanes of `and_heavy_with_width(and_gates, width)`; `None` when
+    /// that circuit has a single lane (build it whole instead).
+    pub fn new(and_gates: usize, width: usize) -> Option<AndHeavyGates> {
+        assert!((1..=64).contains(&width), "width must be 1..=64");
+        let lanes = and_gates.div_ceil(and_heavy_lane_ands(width)).max(1);
+        (lanes >= 2).then(|| AndHeavyGates {
+            width,
+            lanes,
+            next_lane: 0,
+            next_wire: 2 * width as u32,
+            acc: Vec::new(),
+            lane_gates: and_heavy_lane(0, width).gates().len() as u64,
+        })
+    }
+
+    fn not_gates(&self, k: usize) -> u64 {
+        (0..self.width.min(64))
+            .filter(|&i| ((k as u64) >> i) & 1 == 1)
+            .count() as u64
+    }
+
+    /// Gates in the whole circuit.
+    pub fn num_gates(&self) -> u64 {
+        let nots: u64 = (0..self.lanes).map(|k| self.not_gates(k)).sum();
+        self.lanes as u64 * self.lane_gates + nots + (self.lanes as u64 - 1) * self.width as u64
+    }
+
+    /// Wires in the whole circuit (two inputs, one per gate).
+    pub fn num_wires(&self) -> u64 {
+        2 * self.width as u64 + self.num_gates()
+    }
+
+    /// AND gates in the whole circuit.
+    pub fn and_gates(&self) -> u64 {
+        (self.lanes * and_heavy_lane_ands(self.width)) as u64
+    }
+
+    /// Input group widths.
+    pub fn input_sizes(&self) -> Vec<u32> {
+        vec![self.width as u32; 2]
+    }
+
+    /// Output group widths.
+    pub fn output_sizes(&self) -> Vec<u32> {
+        vec![self.width as u32]
+    }
+
+    /// The next lane's gates (and its accumulation) into `out`; false when
+    /// every lane is out.
+    pub fn next_lane(&mut self, out: &mut Vec<Gate>) -> bool {
+        out.clear();
+        if self.next_lane == self.lanes {
+            return false;
+        }
+        let k = self.next_lane;
+        self.next_lane += 1;
+        let lane = and_heavy_lane(k, self.width);
+        let inputs = 2 * self.width as u32;
+        let mut map = vec![0u32; lane.num_wires()];
+        for (w, m) in map.iter_mut().enumerate().take(inputs as usize) {
+            *m = w as u32;
+        }
+        for gate in lane.gates() {
+            let o = self.next_wire;
+            self.next_wire += 1;
+            map[gate.output() as usize] = o;
+            let m = |w: WireId| map[w as usize];
+            out.push(match *gate {
+                Gate::Xor { a, b, .. } => Gate::Xor {
+                    a: m(a),
+                    b: m(b),
+                    out: o,
+                },
+                Gate::And { a, b, .. } => Gate::And {
+                    a: m(a),
+                    b: m(b),
+                    out: o,
+                },
+                Gate::Inv { a, .. } => Gate::Inv { a: m(a), out: o },
+                Gate::EqW { a, .. } => Gate::EqW { a: m(a), out: o },
+                Gate::Eq { value, .. } => Gate::Eq { value, out: o },
+            });
+        }
+        let first_out = lane.first_output_wire();
+        let product: Vec<u32> = (first_out..lane.num_wires()).map(|w| map[w]).collect();
+        if k == 0 {
+            self.acc = product;
+        } else {
+            for (acc, p) in self.acc.iter_mut().zip(product) {
+                let o = self.next_wire;
+                self.next_wire += 1;
+                out.push(Gate::Xor {
+                    a: *acc,
+                    b: p,
+                    out: o,
+                });
+                *acc = o;
+            }
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn and_heavy_lane_by_lane_is_the_whole_circuit() {
+        for (ands, width) in [(3000, 8), (5000, 32), (20_000, 13)] {
+            let whole = and_heavy_with_width(ands, width);
+            let mut lanes = AndHeavyGates::new(ands, width).expect("several lanes");
+            assert_eq!(lanes.num_gates(), whole.gates().len() as u64);
+            assert_eq!(lanes.num_wires(), whole.num_wires() as u64);
+            assert_eq!(lanes.and_gates(), whole.and_count() as u64);
+            assert_eq!(whole.and_depth(), width as u32 - 1);
+            let mut gates = Vec::new();
+            let mut lane = Vec::new();
+            while lanes.next_lane(&mut lane) {
+                gates.extend_from_slice(&lane);
+            }
+            assert_eq!(gates, whole.gates(), "{ands} ANDs, width {width}");
+        }
+    }
 
     #[test]
     fn finish_places_outputs_last_and_copies_only_when_needed() {
