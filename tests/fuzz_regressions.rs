@@ -43,6 +43,17 @@ fn corpus_binary_parse() {
     assert!(replay("binary_parse", checks::binary_parse) >= 3);
 }
 
+/// Found by the fuzzer: a compiled MAND circuit with one input group whose
+/// format byte says "old Bristol Format" (which always has two input groups)
+/// was accepted, and its Bristol text then had another digest. Now refused.
+#[test]
+fn binary_old_format_with_one_input_group_is_refused() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus/binary_parse/regression-old-format-with-one-input-group");
+    let data = std::fs::read(path).unwrap();
+    assert!(!checks::binary_parse(&data));
+}
+
 #[test]
 fn corpus_value_parse() {
     assert!(replay("value_parse", checks::value_parse) >= 10);

@@ -361,6 +361,17 @@ impl<R: Read> BinaryReader<R> {
             groups.push(sizes);
         }
         let (input_sizes, output_sizes) = (groups.remove(0), groups.remove(0));
+        if format == Format::Bristol && (input_sizes.len() != 2 || output_sizes.len() != 1) {
+            // The old format always has two input groups and one output group.
+            return Err(err(
+                10,
+                format!(
+                    "compiled from the old Bristol Format, but with {} input and {} output groups",
+                    input_sizes.len(),
+                    output_sizes.len()
+                ),
+            ));
+        }
         let digest: [u8; 32] = input.bytes("the digest")?;
         let total_in: u64 = input_sizes.iter().map(|&s| u64::from(s)).sum();
         let total_out: u64 = output_sizes.iter().map(|&s| u64::from(s)).sum();

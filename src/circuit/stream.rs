@@ -299,6 +299,11 @@ impl Planner {
         self.map[name as usize]
     }
 
+    /// The slots holding `names` between windows.
+    pub fn slots_of(&self, names: &[u32]) -> Vec<u32> {
+        names.iter().map(|&name| self.slot_of_name(name)).collect()
+    }
+
     /// Plans one window (`gates.len() ≤ WINDOW_GATES`, `marks` one per gate)
     /// into `segment`.
     pub fn plan_window(&mut self, gates: &[Gate], marks: &[u8], segment: &mut Segment) {
@@ -578,11 +583,7 @@ impl<'c> CircuitStream<'c> {
 
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
-        self.renamer
-            .output_names()
-            .iter()
-            .map(|&name| self.planner.slot_of_name(name))
-            .collect()
+        self.planner.slots_of(&self.renamer.output_names())
     }
 }
 
@@ -773,10 +774,7 @@ impl AndHeavyStream {
 
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
-        self.acc
-            .iter()
-            .map(|&n| self.planner.slot_of_name(n))
-            .collect()
+        self.planner.slots_of(&self.acc)
     }
 }
 
@@ -1107,11 +1105,7 @@ impl FileStream {
 
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
-        self.renamer
-            .output_names()
-            .iter()
-            .map(|&name| self.planner.slot_of_name(name))
-            .collect()
+        self.planner.slots_of(&self.renamer.output_names())
     }
 }
 

@@ -122,10 +122,7 @@ impl Program {
 
     /// The labels of the plan's output wires.
     fn outputs(plan: &Plan, labels: &[Block]) -> Vec<Block> {
-        plan.output_slots()
-            .iter()
-            .map(|&s| labels[s as usize])
-            .collect()
+        gather(labels, plan.output_slots())
     }
 
     /// Runs the free gates `xors[from..to]` on `labels` (whose length is a
@@ -146,6 +143,11 @@ impl Program {
             labels[out] = labels[a] ^ labels[b];
         }
     }
+}
+
+/// The labels in `slots`, in order.
+fn gather(labels: &[Block], slots: &[u32]) -> Vec<Block> {
+    slots.iter().map(|&s| labels[s as usize]).collect()
 }
 
 /// The read-only slots (see [`Program`]) for a party whose Δ is `delta`
@@ -433,11 +435,7 @@ impl<'p> Garbler<'p> {
             },
             sink,
         )?;
-        Ok(source
-            .output_slots()
-            .iter()
-            .map(|&s| self.labels[s as usize])
-            .collect())
+        Ok(gather(&self.labels, &source.output_slots()))
     }
 
     /// Garbles every piece `feed` hands out, tables to `sink` in chunks of
@@ -623,11 +621,7 @@ impl<'p> Evaluator<'p> {
             and_gates,
             source,
         )?;
-        Ok(segments
-            .output_slots()
-            .iter()
-            .map(|&s| self.labels[s as usize])
-            .collect())
+        Ok(gather(&self.labels, &segments.output_slots()))
     }
 
     /// Evaluates every piece `feed` hands out, pulling exactly the chunks the

@@ -6,8 +6,9 @@ use crate::circuit::{Circuit, Format, Gate};
 use crate::hash::HashKind;
 use crate::prg::Prg;
 
-/// Garbles and evaluates `plan` on `bits` (one per input wire) and decodes.
-fn run(plan: &Plan, kind: HashKind, backend: Backend, bits: &[bool], seed: u128) -> Vec<bool> {
+/// Δ, a hash seed, the zero labels of the inputs and the active labels for
+/// `bits`, all from `seed`.
+fn labels_for(bits: &[bool], seed: u128) -> (Delta, Block, Vec<Block>, Vec<Block>) {
     let mut prg = Prg::new(Block(seed));
     let delta = prg.random_delta();
     let hash_seed = prg.random_block();
@@ -17,6 +18,12 @@ fn run(plan: &Plan, kind: HashKind, backend: Backend, bits: &[bool], seed: u128)
         .zip(bits)
         .map(|(&l, &b)| l ^ delta.block().select(b))
         .collect();
+    (delta, hash_seed, zero, active)
+}
+
+/// Garbles and evaluates `plan` on `bits` (one per input wire) and decodes.
+fn run(plan: &Plan, kind: HashKind, backend: Backend, bits: &[bool], seed: u128) -> Vec<bool> {
+    let (delta, hash_seed, zero, active) = labels_for(bits, seed);
     let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, hash_seed), delta);
     let mut tables = Vec::new();
     let out_zero = garbler.garble(&zero, &mut tables).unwrap();
@@ -269,15 +276,7 @@ fn run_stream(
     seed: u128,
 ) -> Vec<bool> {
     use crate::circuit::stream::CircuitStream;
-    let mut prg = Prg::new(Block(seed));
-    let delta = prg.random_delta();
-    let hash_seed = prg.random_block();
-    let zero: Vec<Block> = (0..bits.len()).map(|_| prg.random_block()).collect();
-    let active: Vec<Block> = zero
-        .iter()
-        .zip(bits)
-        .map(|(&l, &b)| l ^ delta.block().select(b))
-        .collect();
+    let (delta, hash_seed, zero, active) = labels_for(bits, seed);
     let mut garbler = Garbler::streaming(TweakableHash::new(kind, backend, hash_seed), delta);
     let mut tables = Vec::new();
     let out_zero = garbler

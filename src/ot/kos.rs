@@ -204,6 +204,15 @@ mod x86 {
     use crate::block::Block;
     use core::arch::x86_64::*;
 
+    /// A register's 128 bits.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn get(v: __m128i) -> u128 {
+        let l = _mm_cvtsi128_si64(v) as u64;
+        let h = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
+        (l as u128) | ((h as u128) << 64)
+    }
+
     /// # Safety
     /// The CPU must have PCLMULQDQ and SSE2.
     #[target_feature(enable = "pclmulqdq,sse2")]
@@ -237,11 +246,6 @@ mod x86 {
             mid[0] = _mm_xor_si128(mid[0], _mm_clmulepi64_si128(x, y, 0x01));
             mid[0] = _mm_xor_si128(mid[0], _mm_clmulepi64_si128(x, y, 0x10));
         }
-        let get = |v: __m128i| {
-            let l = _mm_cvtsi128_si64(v) as u64;
-            let h = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
-            (l as u128) | ((h as u128) << 64)
-        };
         let lo = get(_mm_xor_si128(lo[0], lo[1]));
         let mid = get(_mm_xor_si128(mid[0], mid[1]));
         let hi = get(_mm_xor_si128(hi[0], hi[1]));
@@ -281,11 +285,6 @@ mod x86 {
         let fold = |v: [__m256i; 2]| {
             let v = _mm256_xor_si256(v[0], v[1]);
             _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1))
-        };
-        let get = |v: __m128i| {
-            let l = _mm_cvtsi128_si64(v) as u64;
-            let h = _mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)) as u64;
-            (l as u128) | ((h as u128) << 64)
         };
         let (lo, mid, hi) = (get(fold(lo)), get(fold(mid)), get(fold(hi)));
         // SAFETY: the caller's guarantee covers `dot`'s.
