@@ -6,6 +6,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use gc2pc::circuit::stream::{FileCircuit, Segment};
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
 use gc2pc::circuit::{Circuit, CircuitError, Format, Gate, binary, bristol};
 use std::fmt::Write as _;
@@ -445,14 +446,21 @@ fn join(sizes: &[u32]) -> String {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<()> {
-    let circuit = load(&args.file)?;
+    // Streamed: the file is scanned, then read again window by window, so
+    // its size is bounded by the disk, not by memory.
+    let file = match FileCircuit::scan(&args.file) {
+        Ok(file) => file,
+        Err(e @ CircuitError::Io(_)) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::new(e).context(args.file.display().to_string())),
+    };
+    let shape = file.shape().clone();
     let order = if args.msb_bytes {
         BitOrder::MsbBytes
     } else {
         BitOrder::LsbInteger
     };
     let texts = super::inputs::values(&args.inputs, args.input_file.as_deref())?;
-    let sizes = circuit.input_sizes();
+    let sizes = &shape.input_sizes;
     let needed: Vec<usize> = (0..sizes.len()).filter(|&g| sizes[g] > 0).collect();
     if texts.len() != needed.len() {
         let widths: Vec<String> = needed.iter().map(|&g| sizes[g].to_string()).collect();
@@ -473,7 +481,18 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
         inputs[g] = parse_value(text, sizes[g] as usize, order)
             .with_context(|| format!("input group {g} ({} bits)", sizes[g]))?;
     }
-    let outputs = circuit.eval(&inputs)?;
+    let mut values: Vec<bool> = inputs.concat();
+    let mut stream = file.into_stream()?;
+    let mut segment = Segment::default();
+    while stream.next_segment(&mut segment)? {
+        segment.eval_bits(&mut values);
+    }
+    let flat: Vec<bool> = stream
+        .output_slots()
+        .iter()
+        .map(|&s| values[s as usize])
+        .collect();
+    let outputs = gc2pc::protocol::split_outputs(&shape, &flat);
     let format = ValueFormat::from(args.format);
     let mut out = String::new();
     for bits in &outputs {
