@@ -421,24 +421,7 @@ proptest! {
     fn mutated_valid_files_never_panic(
         edits in prop::collection::vec((0usize..64, 0usize..4, 0usize..TOKENS.len()), 1..6)
     ) {
-        let base = MUTATION_BASE;
-        let mut lines: Vec<Vec<String>> = base
-            .lines()
-            .map(|l| l.split(' ').map(str::to_string).collect())
-            .collect();
-        for (pos, kind, token) in edits {
-            let line = pos % lines.len();
-            let len = lines[line].len();
-            let at = pos % (len + 1);
-            let token = TOKENS[token].to_string();
-            match kind {
-                0 if len > 0 => lines[line][at.min(len - 1)] = token,
-                1 => lines[line].insert(at, token),
-                2 if len > 0 => { lines[line].remove(at.min(len - 1)); }
-                _ => { let copy = lines[line].clone(); lines.insert(line, copy); }
-            }
-        }
-        let text: String = lines.iter().map(|l| l.join(" ") + "\n").collect();
+        let text = common::mutate(MUTATION_BASE, &edits, TOKENS);
         check_no_panic(text.as_bytes())?;
     }
 }

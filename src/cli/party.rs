@@ -314,12 +314,10 @@ fn with_reveal(mut agreement: Agreement, reveal: RevealArg) -> Agreement {
 }
 
 fn agreement(circuit: &Circuit, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
-    let mut agreement = Agreement::with_garbler_groups(circuit, groups)?;
-    agreement.reveal = match reveal {
-        RevealArg::Evaluator => Reveal::Evaluator,
-        RevealArg::Both => Reveal::Both,
-    };
-    Ok(agreement)
+    Ok(with_reveal(
+        Agreement::with_garbler_groups(circuit, groups)?,
+        reveal,
+    ))
 }
 
 /// Parses one value per group that `role` owns.

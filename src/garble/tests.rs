@@ -368,16 +368,9 @@ fn a_plan_garbler_and_a_stream_evaluator_interoperate() {
     use crate::circuit::stream::CircuitStream;
     let circuit = crate::circuit::builder::and_heavy(80_000);
     let plan = Plan::new(&circuit);
-    let mut prg = Prg::new(Block(12));
-    let delta = prg.random_delta();
-    let hash = || TweakableHash::new(HashKind::Tccr, Backend::detect().unwrap(), Block(4));
     let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 5 < 2).collect();
-    let zero: Vec<Block> = (0..bits.len()).map(|_| prg.random_block()).collect();
-    let active: Vec<Block> = zero
-        .iter()
-        .zip(&bits)
-        .map(|(&l, &b)| l ^ delta.block().select(b))
-        .collect();
+    let (delta, hash_seed, zero, active) = labels_for(&bits, 12);
+    let hash = || TweakableHash::new(HashKind::Tccr, Backend::detect().unwrap(), hash_seed);
     let mut tables = Vec::new();
     let out_zero = Garbler::new(&plan, hash(), delta)
         .garble(&zero, &mut tables)

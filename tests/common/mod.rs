@@ -217,3 +217,32 @@ impl Listening {
         (status.success(), stdout, stderr.join("\n"))
     }
 }
+
+/// A Bristol text `base` with token-level `edits` applied, for the
+/// mutation property tests: each edit `(position, kind, token)` replaces,
+/// inserts or removes a token of a line picked by `position`, or duplicates
+/// the line.
+pub fn mutate(base: &str, edits: &[(usize, usize, usize)], tokens: &[&str]) -> String {
+    let mut lines: Vec<Vec<String>> = base
+        .lines()
+        .map(|l| l.split(' ').map(str::to_string).collect())
+        .collect();
+    for &(pos, kind, token) in edits {
+        let line = pos % lines.len();
+        let len = lines[line].len();
+        let at = pos % (len + 1);
+        let token = tokens[token].to_string();
+        match kind {
+            0 if len > 0 => lines[line][at.min(len - 1)] = token,
+            1 => lines[line].insert(at, token),
+            2 if len > 0 => {
+                lines[line].remove(at.min(len - 1));
+            }
+            _ => {
+                let copy = lines[line].clone();
+                lines.insert(line, copy);
+            }
+        }
+    }
+    lines.iter().map(|l| l.join(" ") + "\n").collect()
+}
