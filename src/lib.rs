@@ -17,5 +17,6 @@ pub mod net;
 pub mod ot;
 pub mod prg;
 pub mod protocol;
+pub mod secure;
 
 pub use block::{Block, Delta};

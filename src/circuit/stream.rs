@@ -304,6 +304,38 @@ impl Planner {
         names.iter().map(|&name| self.slot_of_name(name)).collect()
     }
 
+    /// The slots in use so far (every slot number is below it).
+    pub fn num_slots(&self) -> usize {
+        self.num_slots as usize
+    }
+
+    /// Adds the input name `name` between windows (a name not alive now):
+    /// it gets a free slot, which is returned.
+    pub fn add_input(&mut self, name: u32) -> u32 {
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.num_slots += 1;
+            self.num_slots - 1
+        });
+        if self.map.len() <= name as usize {
+            self.map.resize(name as usize + 1, NONE);
+        }
+        self.map[name as usize] = slot;
+        if self.slot_dies.len() < self.num_slots as usize {
+            self.slot_dies.resize(self.num_slots as usize, false);
+            self.slot_last.resize(self.num_slots as usize, NONE);
+        }
+        slot
+    }
+
+    /// Frees the slot of `name` between windows: a wire that no later gate
+    /// reads (the liveness of a program's values, which die after the window
+    /// that last read them was planned).
+    pub fn release(&mut self, name: u32) {
+        let slot = core::mem::replace(&mut self.map[name as usize], NONE);
+        debug_assert!(slot != NONE && slot & LOCAL == 0);
+        self.free_slots.push(slot);
+    }
+
     /// Plans one window (`gates.len() ≤ WINDOW_GATES`, `marks` one per gate)
     /// into `segment`.
     pub fn plan_window(&mut self, gates: &[Gate], marks: &[u8], segment: &mut Segment) {

@@ -246,18 +246,48 @@ impl<S: SegmentSource> Feed for StreamFeed<'_, S> {
         if !self.source.next_segment(&mut self.segment)? {
             return Ok(None);
         }
-        let needed = self.segment.num_slots() + EXTRA_SLOTS;
-        if needed > labels.len() {
-            let len = needed.next_power_of_two();
-            let old = labels.len() - EXTRA_SLOTS;
-            let mut grown = vec![Block::ZERO; len];
-            grown[..old].copy_from_slice(&labels[..old]);
-            labels.zeroize();
-            *labels = grown;
-            set_extras(&mut labels[len - EXTRA_SLOTS..], delta);
-        }
-        program.rebuild(self.segment.ops(), (labels.len() - EXTRA_SLOTS) as u32);
+        install(&self.segment, program, labels, delta);
         Ok(Some(self.segment.ands()))
+    }
+}
+
+/// One planned window handed in by the caller (a program's context).
+struct OneSegment<'s> {
+    segment: Option<&'s Segment>,
+}
+
+impl Feed for OneSegment<'_> {
+    fn next(
+        &mut self,
+        program: &mut Program,
+        labels: &mut Vec<Block>,
+        delta: Block,
+    ) -> Result<Option<&[AndGate]>, CircuitError> {
+        Ok(self.segment.take().map(|segment| {
+            install(segment, program, labels, delta);
+            segment.ands()
+        }))
+    }
+}
+
+/// Installs `segment` into `program`, growing `labels` to hold its slots.
+fn install(segment: &Segment, program: &mut Program, labels: &mut Vec<Block>, delta: Block) {
+    grow_labels(labels, segment.num_slots(), delta);
+    program.rebuild(segment.ops(), (labels.len() - EXTRA_SLOTS) as u32);
+}
+
+/// Grows a stream's label array (a power of two long, the read-only slots in
+/// its last places) to hold `slots` slots; the old array is zeroized.
+fn grow_labels(labels: &mut Vec<Block>, slots: usize, delta: Block) {
+    let needed = slots + EXTRA_SLOTS;
+    if needed > labels.len() {
+        let len = needed.next_power_of_two();
+        let old = labels.len() - EXTRA_SLOTS;
+        let mut grown = vec![Block::ZERO; len];
+        grown[..old].copy_from_slice(&labels[..old]);
+        labels.zeroize();
+        *labels = grown;
+        set_extras(&mut labels[len - EXTRA_SLOTS..], delta);
     }
 }
 
@@ -436,6 +466,44 @@ impl<'p> Garbler<'p> {
             sink,
         )?;
         Ok(gather(&self.labels, &source.output_slots()))
+    }
+
+    /// Starts a stream driven piece by piece (a program's context,
+    /// [`crate::secure`]): no slots yet. Then [`Garbler::set_labels`] for
+    /// inputs and [`Garbler::garble_segment`] per window, in any order.
+    pub fn begin_pieces(&mut self) {
+        self.labels.zeroize();
+        self.labels = stream_labels(0, self.delta.block());
+    }
+
+    /// Puts the zero labels `zero` into `slots` (growing the label array).
+    pub fn set_labels(&mut self, slots: &[u32], zero: &[Block]) {
+        assert_eq!(slots.len(), zero.len());
+        let top = slots.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
+        grow_labels(&mut self.labels, top, self.delta.block());
+        for (&s, &l) in slots.iter().zip(zero) {
+            self.labels[s as usize] = l;
+        }
+    }
+
+    /// The zero labels in `slots`.
+    pub fn labels_at(&self, slots: &[u32]) -> Vec<Block> {
+        gather(&self.labels, slots)
+    }
+
+    /// Garbles one planned window, its tables to `sink` (the last chunk of
+    /// the window is sent at its end).
+    pub fn garble_segment<S: TableSink>(
+        &mut self,
+        segment: &Segment,
+        sink: &mut S,
+    ) -> Result<(), GarbleError<S::Error>> {
+        self.run(
+            &mut OneSegment {
+                segment: Some(segment),
+            },
+            sink,
+        )
     }
 
     /// Garbles every piece `feed` hands out, tables to `sink` in chunks of
@@ -622,6 +690,44 @@ impl<'p> Evaluator<'p> {
             source,
         )?;
         Ok(gather(&self.labels, &segments.output_slots()))
+    }
+
+    /// Starts a stream driven piece by piece (see [`Garbler::begin_pieces`]).
+    pub fn begin_pieces(&mut self) {
+        self.labels.zeroize();
+        self.labels = stream_labels(0, Block::ZERO);
+    }
+
+    /// Puts the active labels `active` into `slots` (growing the label array).
+    pub fn set_labels(&mut self, slots: &[u32], active: &[Block]) {
+        assert_eq!(slots.len(), active.len());
+        let top = slots.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
+        grow_labels(&mut self.labels, top, Block::ZERO);
+        for (&s, &l) in slots.iter().zip(active) {
+            self.labels[s as usize] = l;
+        }
+    }
+
+    /// The active labels in `slots`.
+    pub fn labels_at(&self, slots: &[u32]) -> Vec<Block> {
+        gather(&self.labels, slots)
+    }
+
+    /// Evaluates one planned window (the garbler's same window), pulling the
+    /// chunks [`Garbler::garble_segment`] sent for it.
+    pub fn evaluate_segment<S: TableSource>(
+        &mut self,
+        segment: &Segment,
+        source: &mut S,
+    ) -> Result<(), GarbleError<S::Error>> {
+        let and_gates = segment.ands().len();
+        self.run(
+            &mut OneSegment {
+                segment: Some(segment),
+            },
+            and_gates,
+            source,
+        )
     }
 
     /// Evaluates every piece `feed` hands out, pulling exactly the chunks the

@@ -334,17 +334,24 @@ fn handshake(
             "one owner per input group is needed".into(),
         ));
     }
-    let ours = Hello {
-        version: handshake::VERSION,
-        role,
-        circuit_digest: agreement.circuit_digest,
-        hash_kind: agreement.hash_kind,
-        reveal: agreement.reveal,
-        shape: handshake::TranscriptShape::CURRENT,
-        input_widths: circuit.input_sizes().to_vec(),
-        input_owners: agreement.input_owners.clone(),
-        output_widths: circuit.output_sizes().to_vec(),
-    };
+    exchange_hellos(
+        channel,
+        Hello {
+            version: handshake::VERSION,
+            role,
+            circuit_digest: agreement.circuit_digest,
+            hash_kind: agreement.hash_kind,
+            reveal: agreement.reveal,
+            shape: handshake::TranscriptShape::CURRENT,
+            input_widths: circuit.input_sizes().to_vec(),
+            input_owners: agreement.input_owners.clone(),
+            output_widths: circuit.output_sizes().to_vec(),
+        },
+    )
+}
+
+/// Sends `ours`, reads the peer's hello; an error names every difference.
+pub(crate) fn exchange_hellos(channel: &mut Channel, ours: Hello) -> Result<(), ProtocolError> {
     channel.send_bytes(&ours.encode())?;
     channel.flush()?;
     let theirs = Hello::decode(&channel.recv_bytes(handshake::MAX_HELLO_BYTES)?)?;
@@ -360,7 +367,7 @@ fn handshake(
 /// SHA-256 over a domain label and its output labels. The garbler recomputes
 /// it from the zero labels, Δ and the reported bits; reporting a different
 /// output would take the other label of some output wire, which only Δ gives.
-fn output_check(labels: &[Block]) -> [u8; 32] {
+pub(crate) fn output_check(labels: &[Block]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     hash.update(b"gc2pc output labels v1\0");
@@ -371,7 +378,7 @@ fn output_check(labels: &[Block]) -> [u8; 32] {
 }
 
 /// Bits packed LSB-first into bytes.
-fn pack_bits(bits: &[bool]) -> Vec<u8> {
+pub(crate) fn pack_bits(bits: &[bool]) -> Vec<u8> {
     let mut out = vec![0u8; bits.len().div_ceil(8)];
     for (i, &bit) in bits.iter().enumerate() {
         out[i / 8] |= (bit as u8) << (i % 8);
@@ -380,7 +387,7 @@ fn pack_bits(bits: &[bool]) -> Vec<u8> {
 }
 
 /// Unpacks `count` bits; the unused high bits of the last byte must be zero.
-fn unpack_bits(bytes: &[u8], count: usize) -> Result<Vec<bool>, ProtocolError> {
+pub(crate) fn unpack_bits(bytes: &[u8], count: usize) -> Result<Vec<bool>, ProtocolError> {
     let bits: Vec<bool> = (0..bytes.len() * 8)
         .map(|i| bytes[i / 8] >> (i % 8) & 1 == 1)
         .collect();

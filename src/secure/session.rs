@@ -1,0 +1,578 @@
+//! A program run garbled between two parties: the garbler and the evaluator
+//! each run the same program with a [`Session`] of their role.
+//!
+//! Transcript, in program order (both sides emit the same events):
+//! 1. hellos (the program's name digest in place of a circuit digest), the
+//!    hash seed, the base OTs of IKNP (always: inputs are not known ahead);
+//! 2. a garbler input: a control frame, then its active labels (garbler →
+//!    evaluator);
+//! 3. an evaluator input: one IKNP extension with the KOS check, its input
+//!    bits as the choice bits (evaluator → garbler, then the check);
+//! 4. each window of up to 2^15 gates: planned on both sides the same way; a
+//!    control frame, then the tables streamed garbler → evaluator in chunks;
+//! 5. a reveal: a control frame and, if the evaluator learns the value, the
+//!    decoding bits; if the garbler learns it, the evaluator returns the
+//!    permute bits of its labels with a hash of the labels, which the garbler
+//!    checks (a false value would need the other label, i.e. Δ);
+//! 6. at the end, a last control frame.
+//!
+//! A control frame is the event and a 128-bit digest of the gate stream up
+//! to it; the evaluator compares it with its own before it reads anything
+//! else, so two honest parties running different programs stop at the first
+//! difference ([`super::Error::ProgramMismatch`]) instead of computing
+//! garbage. Every window costs 17 bytes more than its tables.
+
+use super::ctx::{Backend, Ctx, W, const_of};
+use super::{Error, Party, RevealTo};
+use crate::block::{Block, Delta};
+use crate::circuit::Gate;
+use crate::circuit::stream::{Planner, Segment};
+use crate::garble::{Evaluator, Garbler, TableSink, TableSource};
+use crate::hash::{HashKind, TweakableHash};
+use crate::net::tls::{self, TlsFiles};
+use crate::net::{Channel, NetError, tcp};
+use crate::ot::iknp::{IknpReceiver, IknpSender};
+use crate::ot::{CotReceiver, CotSender};
+use crate::prg::Prg;
+use crate::protocol::handshake::{self, Hello, Reveal};
+use crate::protocol::{self, ProtocolError};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// How a party runs secure programs: its role, the garbling hash, the AES
+/// backend, the time limits, the program's name and the transport. Make one
+/// with [`Session::builder`]; one `Session` runs any number of programs,
+/// each over a new channel.
+#[derive(Clone)]
+pub struct Session {
+    role: Party,
+    hash: HashKind,
+    aes: Option<crate::aes::Backend>,
+    timeout: Duration,
+    program: String,
+    tls: Option<(TlsFiles, String)>,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("hash", &self.hash)
+            .field("aes", &self.aes)
+            .field("timeout", &self.timeout)
+            .field("program", &self.program)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+/// Builds a [`Session`].
+#[derive(Clone, Debug)]
+pub struct SessionBuilder(Session);
+
+impl SessionBuilder {
+    /// The garbling hash (both parties must choose the same; default TCCR).
+    pub fn hash(mut self, hash: HashKind) -> Self {
+        self.0.hash = hash;
+        self
+    }
+
+    /// The AES backend (default: the fastest this CPU has).
+    pub fn aes(mut self, backend: crate::aes::Backend) -> Self {
+        self.0.aes = Some(backend);
+        self
+    }
+
+    /// The limit on every wait for the peer, and on connecting (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.0.timeout = timeout;
+        self
+    }
+
+    /// The program's name, compared in the handshake: two parties that
+    /// name different programs stop before anything secret moves (default
+    /// empty). The gate streams are also compared at every reveal.
+    pub fn program(mut self, name: &str) -> Self {
+        self.0.program = name.to_string();
+        self
+    }
+
+    /// Mutual TLS with these credentials; `server_name` is the name the
+    /// garbler's certificate must carry (used by the evaluator).
+    pub fn tls(mut self, files: TlsFiles, server_name: &str) -> Self {
+        self.0.tls = Some((files, server_name.to_string()));
+        self
+    }
+
+    /// The session.
+    pub fn build(self) -> Session {
+        self.0
+    }
+}
+
+impl Session {
+    /// A builder for a party of `role`.
+    pub fn builder(role: Party) -> SessionBuilder {
+        SessionBuilder(Session {
+            role,
+            hash: HashKind::default(),
+            aes: None,
+            timeout: Duration::from_secs(60),
+            program: String::new(),
+            tls: None,
+        })
+    }
+
+    /// This party's role.
+    pub fn role(&self) -> Party {
+        self.role
+    }
+
+    /// Runs `program` with the peer on `channel` (TCP, TLS, in memory: any
+    /// channel). The garbler's and the evaluator's programs must make the
+    /// same operations in the same order; each gives only its own inputs.
+    pub fn run<T>(
+        &self,
+        mut channel: Channel,
+        program: impl FnOnce(&Ctx) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        channel
+            .set_timeout(self.timeout)
+            .map_err(ProtocolError::from)?;
+        let ctx = match self.role {
+            Party::Garbler => Ctx::new(Box::new(GarblerParty::start(self, channel)?)),
+            Party::Evaluator => Ctx::new(Box::new(EvaluatorParty::start(self, channel)?)),
+        };
+        let out = program(&ctx)?;
+        ctx.finish()?;
+        Ok(out)
+    }
+
+    /// Connects to the peer at `addr` (with TLS if configured) and runs
+    /// `program`. Usually the evaluator connects and the garbler listens.
+    pub fn connect_and_run<T>(
+        &self,
+        addr: &str,
+        program: impl FnOnce(&Ctx) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let channel = match &self.tls {
+            Some((files, name)) => {
+                let config = tls::client_config(files)?;
+                tls::connect(addr, config, name, self.timeout)?
+            }
+            None => tcp::connect(addr, self.timeout).map_err(ProtocolError::from)?,
+        };
+        self.run(channel, program)
+    }
+
+    /// Waits (up to the timeout) for one peer on `listener` and runs
+    /// `program` with it.
+    pub fn accept_and_run<T>(
+        &self,
+        listener: &tcp::Listener,
+        program: impl FnOnce(&Ctx) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let channel = match &self.tls {
+            Some((files, _)) => {
+                let config = tls::server_config(files)?;
+                let stream = listener
+                    .accept_stream(self.timeout)
+                    .map_err(ProtocolError::from)?;
+                tls::accept(stream, config, self.timeout)?
+            }
+            None => listener.accept(self.timeout).map_err(ProtocolError::from)?,
+        };
+        self.run(channel, program)
+    }
+
+    fn hello(&self) -> Hello {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        digest.update(b"gc2pc secure program v1\0");
+        digest.update(self.program.as_bytes());
+        Hello {
+            version: handshake::VERSION,
+            role: self.role,
+            circuit_digest: digest.finalize().into(),
+            hash_kind: self.hash,
+            reveal: Reveal::default(),
+            shape: handshake::TranscriptShape::CURRENT,
+            input_widths: Vec::new(),
+            input_owners: Vec::new(),
+            output_widths: Vec::new(),
+        }
+    }
+
+    fn aes(&self) -> Result<crate::aes::Backend, Error> {
+        match self.aes {
+            Some(b) => Ok(b),
+            None => Ok(crate::aes::Backend::detect().map_err(ProtocolError::from)?),
+        }
+    }
+}
+
+/// Sends each chunk of tables and flushes it.
+struct Sink<'a>(&'a mut Channel);
+
+impl TableSink for Sink<'_> {
+    type Error = NetError;
+    fn send_tables(&mut self, tables: &[Block]) -> Result<(), NetError> {
+        self.0.send_blocks(tables)?;
+        self.0.flush()
+    }
+}
+
+/// Receives chunks of exactly the length the window implies.
+struct Source<'a> {
+    channel: &'a mut Channel,
+    buffer: &'a mut Vec<Block>,
+}
+
+impl TableSource for Source<'_> {
+    type Error = NetError;
+    fn next_tables(&mut self, len: usize) -> Result<&[Block], NetError> {
+        self.buffer.resize(len, Block::ZERO);
+        self.channel.recv_blocks(self.buffer)?;
+        Ok(self.buffer)
+    }
+}
+
+fn net(e: NetError) -> Error {
+    Error::Protocol(e.into())
+}
+
+/// Plans a window after freeing the released names' slots.
+fn plan(
+    planner: &mut Planner,
+    segment: &mut Segment,
+    gates: &[Gate],
+    marks: &[u8],
+    released: &[u32],
+) {
+    for &name in released {
+        planner.release(name);
+    }
+    planner.plan_window(gates, marks, segment);
+}
+
+struct GarblerParty {
+    channel: Channel,
+    planner: Planner,
+    segment: Segment,
+    garbler: Garbler<'static>,
+    delta: Delta,
+    ot: IknpSender,
+    prg: Prg,
+}
+
+impl GarblerParty {
+    fn start(session: &Session, mut channel: Channel) -> Result<GarblerParty, Error> {
+        let mut prg = Prg::from_os_rng().map_err(ProtocolError::from)?;
+        let delta = prg.random_delta();
+        let seed = prg.random_block();
+        let prepared = IknpSender::prepare(&delta, &mut prg);
+        protocol::exchange_hellos(&mut channel, session.hello())?;
+        channel.send_block(seed).map_err(net)?;
+        channel.flush().map_err(net)?;
+        let ot = prepared.setup(&mut channel).map_err(ProtocolError::from)?;
+        let hash = TweakableHash::new(session.hash, session.aes()?, seed);
+        let mut garbler = Garbler::streaming(hash, delta.clone());
+        garbler.begin_pieces();
+        Ok(GarblerParty {
+            channel,
+            planner: Planner::new(0),
+            segment: Segment::default(),
+            garbler,
+            delta,
+            ot,
+            prg,
+        })
+    }
+}
+
+impl GarblerParty {
+    /// The frame before each garbler input, window, reveal and the end: the
+    /// event and the digest of the gate stream up to it, which the evaluator
+    /// compares with its own before it reads anything else.
+    fn control(&mut self, event: u8, check: [u8; 16]) -> Result<(), Error> {
+        let mut frame = [0u8; CONTROL_BYTES];
+        frame[0] = event;
+        frame[1..].copy_from_slice(&check);
+        self.channel.send_bytes(&frame).map_err(net)
+    }
+}
+
+/// A control frame: the event ('I', 'W', 'R', 'F') and a digest.
+const CONTROL_BYTES: usize = 17;
+
+impl Backend for GarblerParty {
+    fn needs_value(&self, owner: Party) -> bool {
+        owner == Party::Garbler
+    }
+
+    fn input(
+        &mut self,
+        owner: Party,
+        names: &[u32],
+        bits: Option<&[bool]>,
+        check: [u8; 16],
+    ) -> Result<(), Error> {
+        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
+        let zero = match owner {
+            Party::Garbler => {
+                let bits = bits.ok_or(Error::MissingInput("garbler"))?;
+                self.control(b'I', check)?;
+                let mut zero = Zeroizing::new(vec![Block::ZERO; names.len()]);
+                self.prg.fill_blocks(&mut zero);
+                let delta = Zeroizing::new(self.delta.block());
+                let active: Zeroizing<Vec<Block>> = Zeroizing::new(
+                    zero.iter()
+                        .zip(bits)
+                        .map(|(&l, &b)| l ^ delta.select(b))
+                        .collect(),
+                );
+                self.channel.send_blocks(&active).map_err(net)?;
+                self.channel.flush().map_err(net)?;
+                zero
+            }
+            Party::Evaluator => Zeroizing::new(
+                self.ot
+                    .send_cot(&mut self.channel, names.len())
+                    .map_err(ProtocolError::from)?,
+            ),
+        };
+        self.garbler.set_labels(&slots, &zero);
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        gates: &[Gate],
+        marks: &[u8],
+        released: &[u32],
+        check: [u8; 16],
+    ) -> Result<(), Error> {
+        plan(&mut self.planner, &mut self.segment, gates, marks, released);
+        self.control(b'W', check)?;
+        self.garbler
+            .garble_segment(&self.segment, &mut Sink(&mut self.channel))
+            .map_err(ProtocolError::from)?;
+        Ok(())
+    }
+
+    fn reveal(
+        &mut self,
+        wires: &[W],
+        to: RevealTo,
+        check: [u8; 16],
+    ) -> Result<Option<Vec<bool>>, Error> {
+        let names: Vec<u32> = wires
+            .iter()
+            .copied()
+            .filter(|&w| const_of(w).is_none())
+            .collect();
+        let slots = self.planner.slots_of(&names);
+        let zero = Zeroizing::new(self.garbler.labels_at(&slots));
+        let decoding: Vec<bool> = zero.iter().map(|l| l.lsb()).collect();
+        self.control(b'R', check)?;
+        if to.includes(Party::Evaluator) {
+            self.channel
+                .send_bytes(&protocol::pack_bits(&decoding))
+                .map_err(net)?;
+        }
+        self.channel.flush().map_err(net)?;
+        if !to.includes(Party::Garbler) {
+            return Ok(None);
+        }
+        // The evaluator's permute bits and the hash of its labels.
+        let mut packed = vec![0u8; names.len().div_ceil(8)];
+        self.channel.recv_bytes_exact(&mut packed).map_err(net)?;
+        let permute = protocol::unpack_bits(&packed, names.len())?;
+        let mut their_check = [0u8; 32];
+        self.channel
+            .recv_bytes_exact(&mut their_check)
+            .map_err(net)?;
+        let bits: Vec<bool> = permute
+            .iter()
+            .zip(&decoding)
+            .map(|(&p, &d)| p ^ d)
+            .collect();
+        let delta = Zeroizing::new(self.delta.block());
+        let expected: Zeroizing<Vec<Block>> = Zeroizing::new(
+            zero.iter()
+                .zip(&bits)
+                .map(|(&l, &b)| l ^ delta.select(b))
+                .collect(),
+        );
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            &protocol::output_check(&expected)[..],
+            &their_check[..],
+        )) {
+            return Err(ProtocolError::FalseOutput.into());
+        }
+        Ok(Some(merge(wires, &bits)))
+    }
+
+    fn finish(&mut self, check: [u8; 16]) -> Result<(), Error> {
+        self.control(b'F', check)?;
+        self.channel.flush().map_err(net)
+    }
+}
+
+/// The bits of `wires`: constants as they are, names from `bits` in order.
+fn merge(wires: &[W], bits: &[bool]) -> Vec<bool> {
+    let mut it = bits.iter();
+    wires
+        .iter()
+        .map(|&w| const_of(w).unwrap_or_else(|| *it.next().unwrap_or(&false)))
+        .collect()
+}
+
+struct EvaluatorParty {
+    channel: Channel,
+    planner: Planner,
+    segment: Segment,
+    evaluator: Evaluator<'static>,
+    tables: Vec<Block>,
+    ot: IknpReceiver,
+    /// Events checked so far.
+    events: u64,
+}
+
+impl EvaluatorParty {
+    fn start(session: &Session, mut channel: Channel) -> Result<EvaluatorParty, Error> {
+        protocol::exchange_hellos(&mut channel, session.hello())?;
+        let seed = channel.recv_block().map_err(net)?;
+        let mut prg = Prg::from_os_rng().map_err(ProtocolError::from)?;
+        let ot = IknpReceiver::setup(&mut channel, &mut prg).map_err(ProtocolError::from)?;
+        let hash = TweakableHash::new(session.hash, session.aes()?, seed);
+        let mut evaluator = Evaluator::streaming(hash);
+        evaluator.begin_pieces();
+        Ok(EvaluatorParty {
+            channel,
+            planner: Planner::new(0),
+            segment: Segment::default(),
+            evaluator,
+            tables: Vec::new(),
+            ot,
+            events: 0,
+        })
+    }
+
+    /// Reads the garbler's control frame for this event and compares it
+    /// with ours: a different event, digest or frame means the two parties
+    /// run different programs.
+    fn expect(&mut self, event: u8, check: [u8; 16]) -> Result<(), Error> {
+        self.events += 1;
+        let mut frame = [0u8; CONTROL_BYTES];
+        match self.channel.recv_bytes_exact(&mut frame) {
+            Ok(()) => {}
+            Err(NetError::UnexpectedLength { .. }) => {
+                return Err(Error::ProgramMismatch(self.events));
+            }
+            Err(e) => return Err(net(e)),
+        }
+        if frame[0] != event || frame[1..] != check {
+            return Err(Error::ProgramMismatch(self.events));
+        }
+        Ok(())
+    }
+}
+
+impl Backend for EvaluatorParty {
+    fn needs_value(&self, owner: Party) -> bool {
+        owner == Party::Evaluator
+    }
+
+    fn input(
+        &mut self,
+        owner: Party,
+        names: &[u32],
+        bits: Option<&[bool]>,
+        check: [u8; 16],
+    ) -> Result<(), Error> {
+        let labels = match owner {
+            Party::Garbler => {
+                self.expect(b'I', check)?;
+                let mut labels = Zeroizing::new(vec![Block::ZERO; names.len()]);
+                self.channel.recv_blocks(&mut labels).map_err(net)?;
+                labels
+            }
+            Party::Evaluator => {
+                let bits = bits.ok_or(Error::MissingInput("evaluator"))?;
+                Zeroizing::new(
+                    self.ot
+                        .recv_cot(&mut self.channel, bits)
+                        .map_err(ProtocolError::from)?,
+                )
+            }
+        };
+        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
+        self.evaluator.set_labels(&slots, &labels);
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        gates: &[Gate],
+        marks: &[u8],
+        released: &[u32],
+        check: [u8; 16],
+    ) -> Result<(), Error> {
+        plan(&mut self.planner, &mut self.segment, gates, marks, released);
+        self.expect(b'W', check)?;
+        self.evaluator
+            .evaluate_segment(
+                &self.segment,
+                &mut Source {
+                    channel: &mut self.channel,
+                    buffer: &mut self.tables,
+                },
+            )
+            .map_err(ProtocolError::from)?;
+        Ok(())
+    }
+
+    fn reveal(
+        &mut self,
+        wires: &[W],
+        to: RevealTo,
+        check: [u8; 16],
+    ) -> Result<Option<Vec<bool>>, Error> {
+        let names: Vec<u32> = wires
+            .iter()
+            .copied()
+            .filter(|&w| const_of(w).is_none())
+            .collect();
+        let slots = self.planner.slots_of(&names);
+        let active = Zeroizing::new(self.evaluator.labels_at(&slots));
+        self.expect(b'R', check)?;
+        let mut result = None;
+        if to.includes(Party::Evaluator) {
+            let mut packed = vec![0u8; names.len().div_ceil(8)];
+            self.channel.recv_bytes_exact(&mut packed).map_err(net)?;
+            let decoding = protocol::unpack_bits(&packed, names.len())?;
+            let bits: Vec<bool> = active
+                .iter()
+                .zip(&decoding)
+                .map(|(l, &d)| l.lsb() ^ d)
+                .collect();
+            result = Some(merge(wires, &bits));
+        }
+        if to.includes(Party::Garbler) {
+            let permute: Vec<bool> = active.iter().map(|l| l.lsb()).collect();
+            self.channel
+                .send_bytes(&protocol::pack_bits(&permute))
+                .map_err(net)?;
+            self.channel
+                .send_bytes(&protocol::output_check(&active))
+                .map_err(net)?;
+            self.channel.flush().map_err(net)?;
+        }
+        Ok(result)
+    }
+
+    fn finish(&mut self, check: [u8; 16]) -> Result<(), Error> {
+        self.expect(b'F', check)
+    }
+}
