@@ -1,47 +1,46 @@
 //! Yao's millionaires' problem: Alice (the garbler) and Bob (the evaluator)
-//! learn who is richer without revealing their wealth. Both parties run in this
-//! process over loopback TCP; in real use each runs `gc2pc garble` or
-//! `gc2pc evaluate` on its own machine.
+//! learn who is richer and nothing else. `richer` is written once; here it
+//! runs garbled between two parties (two threads over loopback TCP), in
+//! plaintext and as a gate counter. In real use each party runs it with a
+//! `Session` on its own machine (see README "Secure integers").
 //!
 //! `cargo run --release --example millionaires [ALICE BOB]`
 
-use gc2pc::aes::Backend;
-use gc2pc::circuit::value::{BitOrder, parse_value};
-use gc2pc::circuit::{Plan, builder};
-use gc2pc::protocol::{Agreement, local};
+use gc2pc::secure::{self, Ctx, Error, Party, RevealTo, U64};
+
+/// Both parties run this; each gives only its own wealth.
+fn richer(ctx: &Ctx, alice: Option<u64>, bob: Option<u64>) -> Result<Option<bool>, Error> {
+    let a = U64::input(ctx, Party::Garbler, alice)?;
+    let b = U64::input(ctx, Party::Evaluator, bob)?;
+    a.gt(&b).reveal(RevealTo::Both)
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (alice, bob) = match args.as_slice() {
-        [a, b] => (a.clone(), b.clone()),
-        _ => ("2400000".to_string(), "1750000".to_string()),
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse())
+        .collect::<Result<_, _>>()?;
+    let (alice, bob) = match args[..] {
+        [a, b] => (a, b),
+        _ => (2_400_000, 1_750_000),
     };
-    // Group 0 (Alice, the garbler) < group 1 (Bob, the evaluator), unsigned 64-bit.
-    let circuit = builder::lt(64, false);
-    let plan = Plan::new(&circuit);
-    let agreement = Agreement::default_for(&circuit);
-    let a = parse_value(&alice, 64, BitOrder::LsbInteger)?;
-    let b = parse_value(&bob, 64, BitOrder::LsbInteger)?;
-    let run = local::run_over_loopback(
-        &circuit,
-        &plan,
-        &agreement,
-        Backend::detect()?,
-        &[vec![a]],
-        &[vec![b]],
-    )?;
-    let alice_is_poorer = run.outputs[0][0][0];
+    let (for_alice, for_bob) = secure::run_local(|ctx, me| match me {
+        Party::Garbler => richer(ctx, Some(alice), None),
+        Party::Evaluator => richer(ctx, None, Some(bob)),
+    })?;
+    let plain = secure::plaintext(|ctx| richer(ctx, Some(alice), Some(bob)))?;
+    let (_, counts) = secure::count(|ctx| richer(ctx, None, None))?;
+    let answer = if for_bob == Some(true) {
+        "Alice"
+    } else {
+        "Bob (or neither)"
+    };
+    println!("both learn who is richer: {answer}");
     println!(
-        "Bob learns: {} (and nothing about the amounts)",
-        if alice_is_poorer {
-            "Bob is richer"
-        } else {
-            "Alice is at least as rich as Bob"
-        }
+        "{} AND gates (64 for a 64-bit comparison)",
+        counts.and_gates
     );
-    println!(
-        "{} AND gates, {} bytes from Alice, {} bytes from Bob",
-        run.garbler.and_gates, run.garbler.bytes_sent, run.evaluator.bytes_sent
-    );
+    assert_eq!(for_alice, plain);
+    assert_eq!(for_bob, plain);
     Ok(())
 }

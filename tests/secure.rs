@@ -768,3 +768,24 @@ fn long_programs_span_many_windows() {
     assert_eq!(g[3..], expected[3..]);
     assert_eq!(e[3..], expected[3..]);
 }
+
+#[test]
+fn the_and_heavy_program_is_the_and_heavy_circuit() {
+    use gc2pc::circuit::{Plan, builder};
+    let lanes = 5;
+    let circuit = builder::and_heavy_with_width(lanes * 993, 32);
+    let (a, y) = (0xdead_beefu32, 0x1234_5678u32);
+    let bits = |x: u32| -> Vec<bool> { (0..32).map(|i| x >> i & 1 == 1).collect() };
+    let out = circuit.eval(&[bits(a), bits(y)]).unwrap();
+    let expected: u128 = out[0]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| (b as u128) << i)
+        .sum();
+    let value =
+        secure::plaintext(|ctx| secure::programs::and_heavy(ctx, Some(a), Some(y), lanes)).unwrap();
+    assert_eq!(value, Some(expected));
+    let (_, counts) =
+        secure::count(|ctx| secure::programs::and_heavy(ctx, None, None, lanes)).unwrap();
+    assert_eq!(counts.and_gates as usize, Plan::new(&circuit).and_count());
+}

@@ -576,3 +576,105 @@ impl Backend for EvaluatorParty {
         self.expect(b'F', check)
     }
 }
+
+/// Garbles without a peer: random input labels, tables discarded.
+struct LocalGarbler {
+    planner: Planner,
+    segment: Segment,
+    garbler: Garbler<'static>,
+    prg: Prg,
+}
+
+impl Backend for LocalGarbler {
+    fn needs_value(&self, _: Party) -> bool {
+        false
+    }
+    fn input(
+        &mut self,
+        _: Party,
+        names: &[u32],
+        _: Option<&[bool]>,
+        _: [u8; 16],
+    ) -> Result<(), Error> {
+        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
+        let mut zero = Zeroizing::new(vec![Block::ZERO; names.len()]);
+        self.prg.fill_blocks(&mut zero);
+        self.garbler.set_labels(&slots, &zero);
+        Ok(())
+    }
+    fn window(
+        &mut self,
+        gates: &[Gate],
+        marks: &[u8],
+        released: &[u32],
+        _: [u8; 16],
+    ) -> Result<(), Error> {
+        plan(&mut self.planner, &mut self.segment, gates, marks, released);
+        match self
+            .garbler
+            .garble_segment(&self.segment, &mut crate::garble::DiscardSink)
+        {
+            Ok(()) => Ok(()),
+            Err(crate::garble::GarbleError::Tables(never)) => match never {},
+            Err(e) => Err(Error::Shape(format!("garbling failed: {e:?}"))),
+        }
+    }
+    fn reveal(&mut self, _: &[W], _: RevealTo, _: [u8; 16]) -> Result<Option<Vec<bool>>, Error> {
+        Ok(None)
+    }
+}
+
+/// Garbles `program` on this CPU alone (a random Δ, random input labels,
+/// the tables discarded; reveals return `None`), with `aes` and `hash`:
+/// what garbling the program costs, without a peer or a network. Returns
+/// the program's result and its AND gates.
+pub fn garble_only<T>(
+    aes: crate::aes::Backend,
+    hash: HashKind,
+    program: impl FnOnce(&Ctx) -> Result<T, Error>,
+) -> Result<(T, u64), Error> {
+    let mut prg = Prg::from_os_rng().map_err(ProtocolError::from)?;
+    let delta = prg.random_delta();
+    let seed = prg.random_block();
+    let mut garbler = Garbler::streaming(TweakableHash::new(hash, aes, seed), delta);
+    garbler.begin_pieces();
+    let ctx = Ctx::new(Box::new(LocalGarbler {
+        planner: Planner::new(0),
+        segment: Segment::default(),
+        garbler,
+        prg,
+    }));
+    let out = program(&ctx)?;
+    ctx.finish()?;
+    Ok((out, ctx.and_gates()))
+}
+
+/// Runs `program` as both parties in this process, the garbler and the
+/// evaluator on two threads over a loopback TCP connection (examples,
+/// tests, trying a program out). `program` gets the party it plays and must
+/// give only that party's inputs. Returns (the garbler's result, the
+/// evaluator's).
+pub fn run_local<T: Send>(
+    program: impl Fn(&Ctx, Party) -> Result<T, Error> + Sync,
+) -> Result<(T, T), Error> {
+    let listener = tcp::listen("127.0.0.1:0").map_err(ProtocolError::from)?;
+    let addr = listener
+        .local_addr()
+        .map_err(ProtocolError::from)?
+        .to_string();
+    std::thread::scope(|s| {
+        let garbler = s.spawn(|| {
+            Session::builder(Party::Garbler)
+                .build()
+                .accept_and_run(&listener, |ctx| program(ctx, Party::Garbler))
+        });
+        let evaluator = Session::builder(Party::Evaluator)
+            .build()
+            .connect_and_run(&addr, |ctx| program(ctx, Party::Evaluator));
+        let garbler = match garbler.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        Ok((garbler?, evaluator?))
+    })
+}

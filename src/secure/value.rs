@@ -474,6 +474,22 @@ impl<const N: usize> UInt<N> {
             .map(|b| u128_of_bits(&b)))
     }
 
+    /// Reveals all of `values` at once (one round of messages instead of one
+    /// per value); `Some` where this party learns them.
+    pub fn reveal_all(values: &[Self], to: RevealTo) -> Result<Option<Vec<u128>>, Error> {
+        let Some(first) = values.first() else {
+            return Ok(Some(Vec::new()));
+        };
+        let parts: Vec<&Bits> = values.iter().map(|v| &v.0).collect();
+        for p in &parts {
+            same_ctx(&first.0, p);
+        }
+        let wires = concat(&first.0.ctx, &parts);
+        let bits = first.0.ctx.reveal_wires(&wires, to);
+        first.0.ctx.inner().unref_all(&wires);
+        Ok(bits?.map(|b| b.chunks(N).map(u128_of_bits).collect()))
+    }
+
     /// Reveals the value as `N / 8` little-endian bytes.
     pub fn reveal_bytes(&self, to: RevealTo) -> Result<Option<Vec<u8>>, Error> {
         Ok(self.0.ctx.reveal_wires(&self.0.w, to)?.map(|bits| {
