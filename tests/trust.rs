@@ -240,7 +240,7 @@ fn tls_pin_and_allow_on_the_command_line() {
         let mut child = garbler.child;
         let status = child.wait().unwrap();
         let mut stderr = String::new();
-        for line in garbler.lines.try_iter() {
+        for line in garbler.lines.iter() {
             stderr.push_str(&line);
             stderr.push('\n');
         }
