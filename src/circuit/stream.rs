@@ -239,6 +239,74 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// A window whose wire names are its slots (a program's context
+    /// guarantees that each name is written at most once per window and not
+    /// reused before the window is done), in stage order: `stages[j]` is
+    /// gate j's stage, `2L − 1` for an AND gate of AND-depth L in the window
+    /// and `2L` for a free gate after L levels of ANDs. A stable counting
+    /// sort by stage keeps program order (which is topological) within a
+    /// stage, and the AND gates of one stage are independent: one run each.
+    /// `order` is scratch.
+    pub fn from_stages(
+        &mut self,
+        gates: &[Gate],
+        stages: &[u32],
+        num_slots: usize,
+        order: &mut Vec<u32>,
+    ) {
+        debug_assert_eq!(gates.len(), stages.len());
+        let top = stages.iter().copied().max().unwrap_or(0) as usize;
+        let mut start = vec![0u32; top + 2];
+        for &s in stages {
+            start[s as usize + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        order.clear();
+        order.resize(gates.len(), 0);
+        let mut fill = start.clone();
+        for (j, &s) in stages.iter().enumerate() {
+            order[fill[s as usize] as usize] = j as u32;
+            fill[s as usize] += 1;
+        }
+        self.ops.clear();
+        self.ands.clear();
+        self.and_runs = 0;
+        for stage in 0..=top {
+            let range = start[stage] as usize..start[stage + 1] as usize;
+            if range.is_empty() {
+                continue;
+            }
+            if stage % 2 == 1 {
+                let at = self.ands.len() as u32;
+                for &j in &order[range] {
+                    if let Gate::And { a, b, out } = gates[j as usize] {
+                        self.ands.push(AndGate { a, b, out });
+                    }
+                }
+                self.ops.push(Op::Ands {
+                    start: at,
+                    end: self.ands.len() as u32,
+                });
+                self.and_runs += 1;
+            } else {
+                for &j in &order[range] {
+                    self.ops.push(match gates[j as usize] {
+                        Gate::Xor { a, b, out } => Op::Xor { a, b, out },
+                        Gate::Inv { a, out } => Op::Inv { a, out },
+                        Gate::Eq { value, out } => Op::Const { value, out },
+                        Gate::EqW { a, out } => Op::Copy { a, out },
+                        Gate::And { .. } => unreachable!("AND gates have odd stages"),
+                    });
+                }
+            }
+        }
+        self.num_slots = num_slots as u32;
+    }
+}
+
 /// A key in the planner's name map: a slot (a wire from an earlier window)
 /// or, with this bit, the index of the gate of the current window that
 /// writes it.
@@ -307,33 +375,6 @@ impl Planner {
     /// The slots in use so far (every slot number is below it).
     pub fn num_slots(&self) -> usize {
         self.num_slots as usize
-    }
-
-    /// Adds the input name `name` between windows (a name not alive now):
-    /// it gets a free slot, which is returned.
-    pub fn add_input(&mut self, name: u32) -> u32 {
-        let slot = self.free_slots.pop().unwrap_or_else(|| {
-            self.num_slots += 1;
-            self.num_slots - 1
-        });
-        if self.map.len() <= name as usize {
-            self.map.resize(name as usize + 1, NONE);
-        }
-        self.map[name as usize] = slot;
-        if self.slot_dies.len() < self.num_slots as usize {
-            self.slot_dies.resize(self.num_slots as usize, false);
-            self.slot_last.resize(self.num_slots as usize, NONE);
-        }
-        slot
-    }
-
-    /// Frees the slot of `name` between windows: a wire that no later gate
-    /// reads (the liveness of a program's values, which die after the window
-    /// that last read them was planned).
-    pub fn release(&mut self, name: u32) {
-        let slot = core::mem::replace(&mut self.map[name as usize], NONE);
-        debug_assert!(slot != NONE && slot & LOCAL == 0);
-        self.free_slots.push(slot);
     }
 
     /// Plans one window (`gates.len() ≤ WINDOW_GATES`, `marks` one per gate)

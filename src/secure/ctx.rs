@@ -1,11 +1,15 @@
 //! The context: wires with reference counts, the current window of gates
-//! with the liveness marks of [`crate::circuit::stream`], and the backend
-//! that takes each window.
+//! with their stages, and the backend that takes each window.
+//!
+//! A wire's name is its label slot in a session: a name whose last value
+//! is dropped is reused only after the current window is flushed, so within
+//! a window every name is written once and the window can be reordered by
+//! stage ([`crate::circuit::stream::Segment::from_stages`]) without a
+//! planner; liveness is the lifetime of the Rust values.
 
 use super::{Error, Party, RevealTo};
 use crate::circuit::Gate;
 use crate::circuit::plan::WINDOW_GATES;
-use crate::circuit::stream::{FREE_A, FREE_B, FREE_OUT};
 use std::cell::RefCell;
 use std::rc::Rc;
 use zeroize::Zeroizing;
@@ -18,7 +22,6 @@ pub(crate) const ZERO: W = u32::MAX;
 pub(crate) const ONE: W = u32::MAX - 1;
 /// Names stay below this (the planner reserves the top bit of its keys).
 const MAX_NAMES: u32 = 1 << 31;
-const NONE: u32 = u32::MAX;
 
 /// The constant wire for `bit`.
 #[inline]
@@ -50,14 +53,14 @@ pub(crate) trait Backend {
         bits: Option<&[bool]>,
         check: [u8; 16],
     ) -> Result<(), Error>;
-    /// One window of gates over names, with the liveness marks of
-    /// [`crate::circuit::stream`]; `released` names died before the window
-    /// without being read in it (their slots are free).
+    /// One window of gates over names (every name below `num_names`), in
+    /// program order, with the stage of each gate (see
+    /// [`crate::circuit::stream::Segment::from_stages`]).
     fn window(
         &mut self,
         gates: &[Gate],
-        marks: &[u8],
-        released: &[u32],
+        stages: &[u32],
+        num_names: usize,
         check: [u8; 16],
     ) -> Result<(), Error>;
     /// Reveals `wires` (names or constants; the window was just flushed):
@@ -104,10 +107,10 @@ impl Mix {
 pub(crate) struct Inner {
     /// Per name: references held by values and by operations in progress.
     refs: Vec<u32>,
-    /// Per name: the index in the window of the last gate that read it.
-    last_read: Vec<u32>,
-    /// Per name: the index in the window of the gate that wrote it.
-    writer: Vec<u32>,
+    /// Per name: the window that wrote it (high half) and its stage there.
+    stage: Vec<u64>,
+    /// The current window's number.
+    window: u32,
     next_name: u32,
     /// Names free for reuse now.
     free_names: Vec<u32>,
@@ -115,10 +118,8 @@ pub(crate) struct Inner {
     /// that every name is written at most once per window).
     pending_free: Vec<u32>,
     gates: Vec<Gate>,
-    marks: Vec<u8>,
-    released: Vec<u32>,
+    stages: Vec<u32>,
     digest: Mix,
-    reveals: u64,
     and_gates: u64,
     backend: Box<dyn Backend>,
     /// The first error, until a fallible call returns it.
@@ -142,16 +143,14 @@ impl Ctx {
     pub(crate) fn new(backend: Box<dyn Backend>) -> Ctx {
         Ctx(Rc::new(RefCell::new(Inner {
             refs: Vec::new(),
-            last_read: Vec::new(),
-            writer: Vec::new(),
+            stage: Vec::new(),
+            window: 0,
             next_name: 0,
             free_names: Vec::new(),
             pending_free: Vec::new(),
             gates: Vec::with_capacity(WINDOW_GATES),
-            marks: Vec::with_capacity(WINDOW_GATES),
-            released: Vec::new(),
+            stages: Vec::with_capacity(WINDOW_GATES),
             digest: Mix([0x6763_3270_6370_726f, 0x6772_616d_2076_3100]),
-            reveals: 0,
             and_gates: 0,
             backend,
             error: None,
@@ -188,7 +187,13 @@ impl Ctx {
         if needed && bits.is_none() {
             return Err(Error::MissingInput(owner.name()));
         }
-        let names: Vec<W> = (0..width).map(|_| inner.fresh()).collect();
+        let names: Vec<W> = (0..width)
+            .map(|_| {
+                let name = inner.fresh();
+                inner.stage[name as usize] = 0;
+                name
+            })
+            .collect();
         inner
             .digest
             .add(0x1_0000_0000 | (owner as u64) << 40 | width as u64);
@@ -221,7 +226,6 @@ impl Ctx {
         }
         inner.digest.add(0x3_0000_0000 | to.code() as u64);
         let check = inner.digest.bytes();
-        inner.reveals += 1;
         match inner.backend.reveal(wires, to, check) {
             Ok(bits) => Ok(bits),
             Err(e) => {
@@ -267,8 +271,7 @@ impl Inner {
                 assert!(name < MAX_NAMES, "more than 2^31 live wires");
                 self.next_name += 1;
                 self.refs.push(0);
-                self.last_read.push(NONE);
-                self.writer.push(NONE);
+                self.stage.push(0);
                 name
             }
         };
@@ -300,48 +303,41 @@ impl Inner {
     }
 
     fn die(&mut self, w: W) {
-        let (read, written) = (self.last_read[w as usize], self.writer[w as usize]);
-        if read != NONE {
-            let mut mark = 0;
-            let mut inputs = self.gates[read as usize].inputs();
-            if inputs.next() == Some(w) {
-                mark |= FREE_A;
-            }
-            if inputs.next() == Some(w) {
-                mark |= FREE_B;
-            }
-            self.marks[read as usize] |= mark;
-        } else if written != NONE {
-            self.marks[written as usize] |= FREE_OUT;
-        } else {
-            self.released.push(w);
-        }
         self.pending_free.push(w);
     }
 
+    /// The stage of `w` in the current window (0 if written before it).
+    #[inline]
+    fn stage_of(&self, w: W) -> u32 {
+        let v = self.stage[w as usize];
+        if (v >> 32) as u32 == self.window {
+            v as u32
+        } else {
+            0
+        }
+    }
+
     /// Appends a gate reading `a` (and `b`) and returns its fresh output.
+    /// Its stage: after the latest input's, rounded up to a free stage (even);
+    /// an AND gate takes the AND stage after that (odd).
     #[inline]
     fn push(&mut self, kind: u8, a: W, b: W) -> W {
+        let (sa, sb) = (self.stage_of(a), self.stage_of(b));
+        let free = (sa.max(sb) + 1) & !1;
         let out = self.fresh();
-        let j = self.gates.len() as u32;
-        self.last_read[a as usize] = j;
-        let gate = match kind {
+        let (gate, stage) = match kind {
             0 => {
-                self.last_read[b as usize] = j;
                 self.and_gates += 1;
-                Gate::And { a, b, out }
+                (Gate::And { a, b, out }, free + 1)
             }
-            1 => {
-                self.last_read[b as usize] = j;
-                Gate::Xor { a, b, out }
-            }
-            _ => Gate::Inv { a, out },
+            1 => (Gate::Xor { a, b, out }, free),
+            _ => (Gate::Inv { a, out }, free),
         };
-        self.writer[out as usize] = j;
+        self.stage[out as usize] = (self.window as u64) << 32 | stage as u64;
         self.digest
             .add((kind as u64) << 62 ^ (a as u64) << 31 ^ b as u64 ^ (out as u64) << 13);
         self.gates.push(gate);
-        self.marks.push(0);
+        self.stages.push(stage);
         if self.gates.len() == WINDOW_GATES {
             self.flush();
         }
@@ -350,26 +346,20 @@ impl Inner {
 
     /// Hands the window to the backend and starts a new one.
     pub(crate) fn flush(&mut self) {
-        if !self.gates.is_empty() || !self.released.is_empty() {
+        if !self.gates.is_empty() {
             if !self.failed {
                 let check = self.digest.bytes();
-                if let Err(e) = self
-                    .backend
-                    .window(&self.gates, &self.marks, &self.released, check)
+                if let Err(e) =
+                    self.backend
+                        .window(&self.gates, &self.stages, self.next_name as usize, check)
                 {
                     self.error = Some(e);
                     self.failed = true;
                 }
             }
-            for gate in &self.gates {
-                for w in gate.inputs() {
-                    self.last_read[w as usize] = NONE;
-                }
-                self.writer[gate.output() as usize] = NONE;
-            }
             self.gates.clear();
-            self.marks.clear();
-            self.released.clear();
+            self.stages.clear();
+            self.window = self.window.wrapping_add(1);
         }
         self.free_names.append(&mut self.pending_free);
     }

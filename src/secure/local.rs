@@ -41,7 +41,7 @@ impl Backend for Plain {
         }
         Ok(())
     }
-    fn window(&mut self, gates: &[Gate], _: &[u8], _: &[u32], _: [u8; 16]) -> Result<(), Error> {
+    fn window(&mut self, gates: &[Gate], _: &[u32], _: usize, _: [u8; 16]) -> Result<(), Error> {
         for gate in gates {
             let v = |w: u32| self.values[w as usize];
             let (out, bit) = match *gate {
@@ -163,7 +163,7 @@ impl Backend for Counter {
         }
         Ok(())
     }
-    fn window(&mut self, gates: &[Gate], _: &[u8], _: &[u32], _: [u8; 16]) -> Result<(), Error> {
+    fn window(&mut self, gates: &[Gate], _: &[u32], _: usize, _: [u8; 16]) -> Result<(), Error> {
         let mut counts = self.counts.borrow_mut();
         for gate in gates {
             match gate {
@@ -326,11 +326,11 @@ impl Backend for Widths {
     fn window(
         &mut self,
         gates: &[Gate],
-        marks: &[u8],
-        released: &[u32],
+        stages: &[u32],
+        num_names: usize,
         check: [u8; 16],
     ) -> Result<(), Error> {
-        self.counter.window(gates, marks, released, check)
+        self.counter.window(gates, stages, num_names, check)
     }
     fn reveal(
         &mut self,

@@ -8,7 +8,8 @@
 //!    evaluator);
 //! 3. an evaluator input: one IKNP extension with the KOS check, its input
 //!    bits as the choice bits (evaluator → garbler, then the check);
-//! 4. each window of up to 2^15 gates: planned on both sides the same way; a
+//! 4. each window of up to 2^15 gates: ordered by stage on both sides the
+//!    same way (the wire names are the label slots, see [`super::ctx`]); a
 //!    control frame, then the tables streamed garbler → evaluator in chunks;
 //! 5. a reveal: a control frame and, if the evaluator learns the value, the
 //!    decoding bits; if the garbler learns it, the evaluator returns the
@@ -26,7 +27,7 @@ use super::ctx::{Backend, Ctx, W, const_of};
 use super::{Error, Party, RevealTo};
 use crate::block::{Block, Delta};
 use crate::circuit::Gate;
-use crate::circuit::stream::{Planner, Segment};
+use crate::circuit::stream::Segment;
 use crate::garble::{Evaluator, Garbler, TableSink, TableSource};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::tls::{self, TlsFiles};
@@ -241,24 +242,24 @@ fn net(e: NetError) -> Error {
     Error::Protocol(e.into())
 }
 
-/// Plans a window after freeing the released names' slots.
-fn plan(
-    planner: &mut Planner,
-    segment: &mut Segment,
-    gates: &[Gate],
-    marks: &[u8],
-    released: &[u32],
-) {
-    for &name in released {
-        planner.release(name);
+/// A window's gates in stage order, names as slots.
+#[derive(Default)]
+struct Window {
+    segment: Segment,
+    order: Vec<u32>,
+}
+
+impl Window {
+    fn build(&mut self, gates: &[Gate], stages: &[u32], num_names: usize) -> &Segment {
+        self.segment
+            .from_stages(gates, stages, num_names, &mut self.order);
+        &self.segment
     }
-    planner.plan_window(gates, marks, segment);
 }
 
 struct GarblerParty {
     channel: Channel,
-    planner: Planner,
-    segment: Segment,
+    window: Window,
     garbler: Garbler<'static>,
     delta: Delta,
     ot: IknpSender,
@@ -280,8 +281,7 @@ impl GarblerParty {
         garbler.begin_pieces();
         Ok(GarblerParty {
             channel,
-            planner: Planner::new(0),
-            segment: Segment::default(),
+            window: Window::default(),
             garbler,
             delta,
             ot,
@@ -317,7 +317,6 @@ impl Backend for GarblerParty {
         bits: Option<&[bool]>,
         check: [u8; 16],
     ) -> Result<(), Error> {
-        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
         let zero = match owner {
             Party::Garbler => {
                 let bits = bits.ok_or(Error::MissingInput("garbler"))?;
@@ -341,21 +340,21 @@ impl Backend for GarblerParty {
                     .map_err(ProtocolError::from)?,
             ),
         };
-        self.garbler.set_labels(&slots, &zero);
+        self.garbler.set_labels(names, &zero);
         Ok(())
     }
 
     fn window(
         &mut self,
         gates: &[Gate],
-        marks: &[u8],
-        released: &[u32],
+        stages: &[u32],
+        num_names: usize,
         check: [u8; 16],
     ) -> Result<(), Error> {
-        plan(&mut self.planner, &mut self.segment, gates, marks, released);
         self.control(b'W', check)?;
+        let segment = self.window.build(gates, stages, num_names);
         self.garbler
-            .garble_segment(&self.segment, &mut Sink(&mut self.channel))
+            .garble_segment(segment, &mut Sink(&mut self.channel))
             .map_err(ProtocolError::from)?;
         Ok(())
     }
@@ -371,8 +370,7 @@ impl Backend for GarblerParty {
             .copied()
             .filter(|&w| const_of(w).is_none())
             .collect();
-        let slots = self.planner.slots_of(&names);
-        let zero = Zeroizing::new(self.garbler.labels_at(&slots));
+        let zero = Zeroizing::new(self.garbler.labels_at(&names));
         let decoding: Vec<bool> = zero.iter().map(|l| l.lsb()).collect();
         self.control(b'R', check)?;
         if to.includes(Party::Evaluator) {
@@ -430,8 +428,7 @@ fn merge(wires: &[W], bits: &[bool]) -> Vec<bool> {
 
 struct EvaluatorParty {
     channel: Channel,
-    planner: Planner,
-    segment: Segment,
+    window: Window,
     evaluator: Evaluator<'static>,
     tables: Vec<Block>,
     ot: IknpReceiver,
@@ -450,8 +447,7 @@ impl EvaluatorParty {
         evaluator.begin_pieces();
         Ok(EvaluatorParty {
             channel,
-            planner: Planner::new(0),
-            segment: Segment::default(),
+            window: Window::default(),
             evaluator,
             tables: Vec::new(),
             ot,
@@ -507,23 +503,22 @@ impl Backend for EvaluatorParty {
                 )
             }
         };
-        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
-        self.evaluator.set_labels(&slots, &labels);
+        self.evaluator.set_labels(names, &labels);
         Ok(())
     }
 
     fn window(
         &mut self,
         gates: &[Gate],
-        marks: &[u8],
-        released: &[u32],
+        stages: &[u32],
+        num_names: usize,
         check: [u8; 16],
     ) -> Result<(), Error> {
-        plan(&mut self.planner, &mut self.segment, gates, marks, released);
         self.expect(b'W', check)?;
+        let segment = self.window.build(gates, stages, num_names);
         self.evaluator
             .evaluate_segment(
-                &self.segment,
+                segment,
                 &mut Source {
                     channel: &mut self.channel,
                     buffer: &mut self.tables,
@@ -544,8 +539,7 @@ impl Backend for EvaluatorParty {
             .copied()
             .filter(|&w| const_of(w).is_none())
             .collect();
-        let slots = self.planner.slots_of(&names);
-        let active = Zeroizing::new(self.evaluator.labels_at(&slots));
+        let active = Zeroizing::new(self.evaluator.labels_at(&names));
         self.expect(b'R', check)?;
         let mut result = None;
         if to.includes(Party::Evaluator) {
@@ -579,8 +573,7 @@ impl Backend for EvaluatorParty {
 
 /// Garbles without a peer: random input labels, tables discarded.
 struct LocalGarbler {
-    planner: Planner,
-    segment: Segment,
+    window: Window,
     garbler: Garbler<'static>,
     prg: Prg,
 }
@@ -596,23 +589,22 @@ impl Backend for LocalGarbler {
         _: Option<&[bool]>,
         _: [u8; 16],
     ) -> Result<(), Error> {
-        let slots: Vec<u32> = names.iter().map(|&n| self.planner.add_input(n)).collect();
         let mut zero = Zeroizing::new(vec![Block::ZERO; names.len()]);
         self.prg.fill_blocks(&mut zero);
-        self.garbler.set_labels(&slots, &zero);
+        self.garbler.set_labels(names, &zero);
         Ok(())
     }
     fn window(
         &mut self,
         gates: &[Gate],
-        marks: &[u8],
-        released: &[u32],
+        stages: &[u32],
+        num_names: usize,
         _: [u8; 16],
     ) -> Result<(), Error> {
-        plan(&mut self.planner, &mut self.segment, gates, marks, released);
+        let segment = self.window.build(gates, stages, num_names);
         match self
             .garbler
-            .garble_segment(&self.segment, &mut crate::garble::DiscardSink)
+            .garble_segment(segment, &mut crate::garble::DiscardSink)
         {
             Ok(()) => Ok(()),
             Err(crate::garble::GarbleError::Tables(never)) => match never {},
@@ -639,8 +631,7 @@ pub fn garble_only<T>(
     let mut garbler = Garbler::streaming(TweakableHash::new(hash, aes, seed), delta);
     garbler.begin_pieces();
     let ctx = Ctx::new(Box::new(LocalGarbler {
-        planner: Planner::new(0),
-        segment: Segment::default(),
+        window: Window::default(),
         garbler,
         prg,
     }));
