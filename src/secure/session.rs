@@ -67,6 +67,9 @@ impl core::fmt::Debug for Session {
     }
 }
 
+/// The most public data a party announces in [`Session::run_announced`].
+pub const MAX_ANNOUNCEMENT: usize = 64 << 10;
+
 /// Builds a [`Session`].
 #[derive(Clone, Debug)]
 pub struct SessionBuilder(Session);
@@ -134,17 +137,45 @@ impl Session {
     /// same operations in the same order; each gives only its own inputs.
     pub fn run<T>(
         &self,
-        mut channel: Channel,
+        channel: Channel,
         program: impl FnOnce(&Ctx) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        channel
-            .set_timeout(self.timeout)
-            .map_err(ProtocolError::from)?;
-        let ctx = match self.role {
-            Party::Garbler => Ctx::new(Box::new(GarblerParty::start(self, channel)?)),
-            Party::Evaluator => Ctx::new(Box::new(EvaluatorParty::start(self, channel)?)),
+        self.run_announced(channel, &[], |ctx, _| program(ctx))
+    }
+
+    /// As [`Session::run`], after the parties exchange public data (at most
+    /// [`MAX_ANNOUNCEMENT`] bytes each, e.g. the sizes of their sets): the
+    /// program gets the peer's.
+    pub fn run_announced<T>(
+        &self,
+        mut channel: Channel,
+        ours: &[u8],
+        program: impl FnOnce(&Ctx, &[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if ours.len() > MAX_ANNOUNCEMENT {
+            return Err(Error::Shape(format!(
+                "an announcement of {} bytes (at most {MAX_ANNOUNCEMENT})",
+                ours.len()
+            )));
+        }
+        channel.set_timeout(self.timeout).map_err(ProtocolError::from)?;
+        let (ctx, theirs) = match self.role {
+            Party::Garbler => {
+                let mut party = GarblerParty::start(self, channel)?;
+                party.channel.send_bytes(ours).map_err(net)?;
+                party.channel.flush().map_err(net)?;
+                let theirs = party.channel.recv_bytes(MAX_ANNOUNCEMENT).map_err(net)?;
+                (Ctx::new(Box::new(party)), theirs)
+            }
+            Party::Evaluator => {
+                let mut party = EvaluatorParty::start(self, channel)?;
+                let theirs = party.channel.recv_bytes(MAX_ANNOUNCEMENT).map_err(net)?;
+                party.channel.send_bytes(ours).map_err(net)?;
+                party.channel.flush().map_err(net)?;
+                (Ctx::new(Box::new(party)), theirs)
+            }
         };
-        let out = program(&ctx)?;
+        let out = program(&ctx, &theirs)?;
         ctx.finish()?;
         Ok(out)
     }
