@@ -23,7 +23,12 @@ impl Rng {
 /// Runs the PSI program on two ID lists (padded to `pad`), garbled over an
 /// in-memory channel: (garbler's output, evaluator's output, the evaluator's
 /// ids in key order).
-fn run(g: &[String], e: &[String], pad: Option<(usize, usize)>, cardinality: bool) -> (PsiOutput, PsiOutput, Vec<usize>) {
+fn run(
+    g: &[String],
+    e: &[String],
+    pad: Option<(usize, usize)>,
+    cardinality: bool,
+) -> (PsiOutput, PsiOutput, Vec<usize>) {
     let (pg, pe) = pad.unwrap_or((g.len(), e.len()));
     let width = psi::key_width(pg, pe);
     let (gk, _) = psi::sorted_keys(g, width, pg, Party::Garbler).unwrap();
@@ -54,14 +59,30 @@ fn ids(rng: &mut Rng, n: usize, universe: u64) -> Vec<String> {
 #[test]
 fn intersections_match_a_hash_set() {
     let mut rng = Rng(11);
-    for (n, m) in [(1, 1), (5, 9), (16, 16), (33, 7), (0, 4), (4, 0), (0, 0), (100, 120)] {
+    for (n, m) in [
+        (1, 1),
+        (5, 9),
+        (16, 16),
+        (33, 7),
+        (0, 4),
+        (4, 0),
+        (0, 0),
+        (100, 120),
+    ] {
         let g = ids(&mut rng, n, 150);
         let e = ids(&mut rng, m, 150);
-        let expected: HashSet<&String> = g.iter().collect::<HashSet<_>>().intersection(&e.iter().collect()).copied().collect();
+        let expected: HashSet<&String> = g
+            .iter()
+            .collect::<HashSet<_>>()
+            .intersection(&e.iter().collect())
+            .copied()
+            .collect();
         for pad in [None, Some((n + 3, m + 5))] {
             let (go, eo, index) = run(&g, &e, pad, false);
             assert_eq!(go, PsiOutput::Nothing);
-            let PsiOutput::Members(members) = eo else { panic!("{eo:?}") };
+            let PsiOutput::Members(members) = eo else {
+                panic!("{eo:?}")
+            };
             let found: HashSet<&String> = members
                 .iter()
                 .zip(index.iter().map(Some).chain(std::iter::repeat(None)))
@@ -70,7 +91,11 @@ fn intersections_match_a_hash_set() {
                 .collect();
             assert_eq!(found, expected, "n={n} m={m} pad={pad:?}");
             let (_, count, _) = run(&g, &e, pad, true);
-            assert_eq!(count, PsiOutput::Cardinality(expected.len() as u64), "n={n} m={m}");
+            assert_eq!(
+                count,
+                PsiOutput::Cardinality(expected.len() as u64),
+                "n={n} m={m}"
+            );
         }
     }
 }

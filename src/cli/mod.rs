@@ -18,6 +18,7 @@ mod generate;
 mod inputs;
 mod keygen;
 mod party;
+mod psi;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -51,6 +52,12 @@ enum Command {
     /// Run both parties in this process over loopback TCP and check the result
     /// against plaintext evaluation (default: the millionaires' problem).
     Demo(party::DemoArgs),
+    /// Private set intersection of two identifier files: no circuits needed.
+    ///
+    /// Example (two hospitals; B learns which of its patients A also has):
+    ///   A: gc2pc psi --role garbler --set a.csv --column patient_id --listen 0.0.0.0:7766 [TLS options]
+    ///   B: gc2pc psi --role evaluator --set b.csv --column patient_id --connect a.example:7766 --out shared.txt
+    Psi(psi::PsiArgs),
     /// Inspect, evaluate and generate Bristol circuits.
     #[command(subcommand)]
     Circuit(circuit::CircuitCommand),
@@ -93,6 +100,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Garble(args) => party::garble(args),
         Command::Evaluate(args) => party::evaluate(args),
+        Command::Psi(args) => psi::run(args),
         Command::Demo(args) => party::demo(args),
         Command::Circuit(command) => circuit::run(command),
         Command::Bench(args) => bench::run(args),

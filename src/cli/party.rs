@@ -135,7 +135,7 @@ pub struct TlsArgs {
 
 impl TlsArgs {
     /// The loaded files, or `None` for plain TCP.
-    fn load(&self) -> Result<Option<TlsFiles>> {
+    pub(super) fn load(&self) -> Result<Option<TlsFiles>> {
         let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
             return Ok(None);
         };
@@ -212,7 +212,7 @@ pub const PLAIN_TCP_WARNING: &str = "warning: plain TCP on a non-loopback addres
 
 /// Whether every address `addr` resolves to is a loopback address (an
 /// address that does not resolve counts as loopback: connecting fails anyway).
-fn is_loopback(addr: &str) -> bool {
+pub(super) fn is_loopback(addr: &str) -> bool {
     match addr.to_socket_addrs() {
         Ok(addrs) => addrs.into_iter().all(|a| a.ip().is_loopback()),
         Err(_) => true,
@@ -220,7 +220,7 @@ fn is_loopback(addr: &str) -> bool {
 }
 
 /// The host part of `host:port`, `[v6]:port` or a bare host.
-fn host_of(addr: &str) -> &str {
+pub(super) fn host_of(addr: &str) -> &str {
     if let Some(rest) = addr.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -231,7 +231,7 @@ fn host_of(addr: &str) -> &str {
 }
 
 /// Adds a hint when a plain-TCP session fails in a way a TLS peer causes.
-fn plain_hint(error: anyhow::Error, peer: &str) -> anyhow::Error {
+pub(super) fn plain_hint(error: anyhow::Error, peer: &str) -> anyhow::Error {
     let tls_like = match error.downcast_ref::<ProtocolError>() {
         // A TLS record header read as a frame length: type 0x15 (alert) or
         // 0x16 (handshake), version major 3.
@@ -373,7 +373,7 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
 }
 
 /// This process's peak resident memory (Linux: `VmHWM`), if known.
-fn peak_memory_kib() -> Option<u64> {
+pub(super) fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
@@ -504,7 +504,7 @@ struct Party<'a> {
 
 /// Runs `work` on a connection under a session deadline, and names the
 /// deadline when it was what ended the session.
-fn with_deadline<T>(
+pub(super) fn with_deadline<T>(
     stream: &TcpStream,
     limit: Duration,
     work: impl FnOnce() -> Result<T>,
@@ -525,7 +525,7 @@ fn with_deadline<T>(
 
 /// The TLS handshake under its own deadline (`--timeout` for the whole
 /// handshake, not per read), so a peer that drips bytes cannot hold it.
-fn tls_under_deadline<T>(
+pub(super) fn tls_under_deadline<T>(
     stream: &TcpStream,
     timeout: Duration,
     handshake: impl FnOnce() -> std::result::Result<T, tls::TlsError>,

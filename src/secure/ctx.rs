@@ -20,6 +20,9 @@ pub(crate) type W = u32;
 pub(crate) const ZERO: W = u32::MAX;
 /// The constant 1.
 pub(crate) const ONE: W = u32::MAX - 1;
+/// The most input bits a backend takes in one call (one message of labels
+/// or one OT extension: 16 MiB of labels).
+const INPUT_PIECE: usize = 1 << 20;
 /// Names stay below this (the planner reserves the top bit of its keys).
 const MAX_NAMES: u32 = 1 << 31;
 
@@ -72,6 +75,10 @@ pub(crate) trait Backend {
         to: RevealTo,
         check: [u8; 16],
     ) -> Result<Option<Vec<bool>>, Error>;
+    /// Bytes sent and received so far (a session's channel; 0 elsewhere).
+    fn traffic(&self) -> (u64, u64) {
+        (0, 0)
+    }
     /// The end of the program (after the last window); `check` is the
     /// digest of the whole gate stream.
     fn finish(&mut self, check: [u8; 16]) -> Result<(), Error> {
@@ -168,6 +175,11 @@ impl Ctx {
         self.0.borrow().and_gates
     }
 
+    /// Bytes this party has sent and received so far (in a session).
+    pub fn traffic(&self) -> (u64, u64) {
+        self.0.borrow().backend.traffic()
+    }
+
     /// Whether both contexts are the same.
     pub(crate) fn same(&self, other: &Ctx) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
@@ -199,9 +211,17 @@ impl Ctx {
             .add(0x1_0000_0000 | (owner as u64) << 40 | width as u64);
         let bits = if needed { bits } else { None };
         let check = inner.digest.bytes();
-        let result = inner
-            .backend
-            .input(owner, &names, bits.as_ref().map(|b| b.as_slice()), check);
+        // In pieces of at most INPUT_PIECE bits (one message each, well
+        // under the channel's frame limit).
+        let mut result = Ok(());
+        for (k, piece) in names.chunks(INPUT_PIECE).enumerate() {
+            let at = k * INPUT_PIECE;
+            let piece_bits = bits.as_ref().map(|b| &b[at..at + piece.len()]);
+            result = inner.backend.input(owner, piece, piece_bits, check);
+            if result.is_err() {
+                break;
+            }
+        }
         if let Err(e) = result {
             inner.failed = true;
             for &w in &names {

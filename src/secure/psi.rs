@@ -48,7 +48,11 @@ pub fn key_of(id: &str, width: usize) -> u128 {
     let mut first = [0u8; 16];
     first.copy_from_slice(&digest[..16]);
     let v = u128::from_le_bytes(first);
-    if width >= 128 { v } else { v & ((1u128 << width) - 1) }
+    if width >= 128 {
+        v
+    } else {
+        v & ((1u128 << width) - 1)
+    }
 }
 
 /// The keys of one party's identifiers, sorted, padded to `padded` with
@@ -195,12 +199,9 @@ pub fn intersect(
         let bits = ctx.reveal_wires(&count, RevealTo::Evaluator);
         ctx.inner().unref_all(&count);
         return Ok(match bits? {
-            Some(bits) => PsiOutput::Cardinality(
-                bits.iter()
-                    .enumerate()
-                    .map(|(i, &b)| (b as u64) << i)
-                    .sum(),
-            ),
+            Some(bits) => {
+                PsiOutput::Cardinality(bits.iter().enumerate().map(|(i, &b)| (b as u64) << i).sum())
+            }
             None => PsiOutput::Nothing,
         });
     }

@@ -158,7 +158,9 @@ impl Session {
                 ours.len()
             )));
         }
-        channel.set_timeout(self.timeout).map_err(ProtocolError::from)?;
+        channel
+            .set_timeout(self.timeout)
+            .map_err(ProtocolError::from)?;
         let (ctx, theirs) = match self.role {
             Party::Garbler => {
                 let mut party = GarblerParty::start(self, channel)?;
@@ -337,6 +339,10 @@ impl GarblerParty {
 const CONTROL_BYTES: usize = 17;
 
 impl Backend for GarblerParty {
+    fn traffic(&self) -> (u64, u64) {
+        (self.channel.bytes_sent(), self.channel.bytes_received())
+    }
+
     fn needs_value(&self, owner: Party) -> bool {
         owner == Party::Garbler
     }
@@ -507,6 +513,10 @@ impl EvaluatorParty {
 }
 
 impl Backend for EvaluatorParty {
+    fn traffic(&self) -> (u64, u64) {
+        (self.channel.bytes_sent(), self.channel.bytes_received())
+    }
+
     fn needs_value(&self, owner: Party) -> bool {
         owner == Party::Evaluator
     }
