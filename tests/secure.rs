@@ -789,3 +789,12 @@ fn the_and_heavy_program_is_the_and_heavy_circuit() {
         secure::count(|ctx| secure::programs::and_heavy(ctx, None, None, lanes)).unwrap();
     assert_eq!(counts.and_gates as usize, Plan::new(&circuit).and_count());
 }
+
+#[test]
+fn garble_program_smoke() {
+    use gc2pc::secure::garble::GarbleProgram;
+    let p = GarbleProgram::compile("pub fn main(x: u8, y: u8) -> u8 {\n    x + y\n}\n").unwrap();
+    assert_eq!(p.eval_plain("3u8", "4u8").unwrap(), "7");
+    let err = p.eval_plain("200u8", "100u8").unwrap_err().to_string();
+    assert!(err.contains("Overflow at line 2"), "{err}");
+}

@@ -17,7 +17,9 @@ mod circuit;
 mod generate;
 mod inputs;
 mod keygen;
+mod link;
 mod party;
+mod program;
 mod psi;
 
 use clap::{Parser, Subcommand};

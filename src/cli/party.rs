@@ -60,8 +60,13 @@ pub enum RevealArg {
 #[derive(Args, Debug, Clone)]
 pub struct PartyArgs {
     /// The circuit both parties run: a Bristol file (either dialect) or a gc2pc binary circuit (`gc2pc circuit compile`).
-    #[arg(long, value_name = "FILE")]
-    pub circuit: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "program")]
+    pub circuit: Option<PathBuf>,
+    /// A Garble program both parties run instead of a circuit (the
+    /// `garble_lang` language: `pub fn main(a: GarblerType, b: EvaluatorType)
+    /// -> Output`); --input is then one Garble literal such as `[3u32, 7u32]`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["circuit", "msb_bytes", "garbler_groups"])]
+    pub program: Option<PathBuf>,
     /// Your value for each input group you own, in header order: decimal,
     /// 0x hex or 0b binary, mapped LSB-first onto the group's wires
     /// (`v1,v2,…` splits a group into equal-width elements, e.g. a PSI set).
@@ -258,6 +263,11 @@ pub struct DemoArgs {
     /// unsigned 32-bit a < b, the millionaires' problem).
     #[arg(long, value_name = "FILE", requires_all = ["garbler_input", "evaluator_input"])]
     pub circuit: Option<PathBuf>,
+    /// A Garble program to run instead of a circuit; the inputs are Garble
+    /// literals (the first parameter of `main` is the garbler's).
+    #[arg(long, value_name = "FILE", conflicts_with = "circuit",
+          requires_all = ["garbler_input", "evaluator_input"])]
+    pub program: Option<PathBuf>,
     /// The garbler's values (one per group it owns).
     #[arg(long = "garbler-input", value_name = "V", allow_hyphen_values = true)]
     pub garbler_input: Vec<String>,
@@ -383,7 +393,8 @@ impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
     fn prepare(&self, role: Role) -> Result<(FileCircuit, Agreement, SecretInputs)> {
         let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
-        let loaded = open_circuit(&self.circuit)?;
+        let path = self.circuit.as_deref().context("--circuit FILE or --program FILE")?;
+        let loaded = open_circuit(path)?;
         let agreement = file_agreement(&loaded, &self.garbler_groups, self.reveal)?;
         let inputs = parse_inputs(
             loaded.shape(),
@@ -397,7 +408,7 @@ impl PartyArgs {
 
     /// The bound on one whole session: `--session-timeout`, or by default
     /// 60 s plus 1 s per 100 000 AND gates.
-    fn session_limit(&self, and_gates: usize) -> Duration {
+    pub(super) fn session_limit(&self, and_gates: usize) -> Duration {
         let seconds = self
             .session_timeout
             .unwrap_or_else(|| 60 + and_gates as u64 / 100_000);
@@ -411,6 +422,9 @@ fn backend() -> Result<Backend> {
 
 /// Runs `gc2pc garble`.
 pub fn garble(args: GarbleArgs) -> Result<()> {
+    if args.party.program.is_some() {
+        return super::program::garble(&args);
+    }
     let p = &args.party;
     let (mut loaded, agreement, inputs) = p.prepare(Role::Garbler)?;
     // One session: its stream takes the scan's table (no copy); `--serve`
@@ -796,6 +810,9 @@ fn run_evaluator(
 
 /// Runs `gc2pc evaluate`.
 pub fn evaluate(args: EvaluateArgs) -> Result<()> {
+    if args.party.program.is_some() {
+        return super::program::evaluate(&args);
+    }
     let p = &args.party;
     let (loaded, agreement, inputs) = p.prepare(Role::Evaluator)?;
     let tls = match args.tls.load()? {
@@ -851,6 +868,9 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
 
 /// Runs `gc2pc demo`: both parties in this process over loopback TCP.
 pub fn demo(args: DemoArgs) -> Result<()> {
+    if args.program.is_some() {
+        return super::program::demo(&args);
+    }
     let (circuit, name, garbler_texts, evaluator_texts) = match &args.circuit {
         Some(path) => (
             load(path)?,

@@ -1,13 +1,10 @@
 //! `gc2pc psi`: private set intersection of two identifier files, for data
 //! owners who never see a circuit. The program is [`gc2pc::secure::psi`].
 
-use super::party::{
-    DEFAULT_ADDR, PLAIN_TCP_WARNING, TlsArgs, host_of, is_loopback, peak_memory_kib, plain_hint,
-    tls_under_deadline, with_deadline,
-};
+use super::link::Peer;
+use super::party::{DEFAULT_ADDR, TlsArgs, peak_memory_kib};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use gc2pc::net::{Channel, tcp, tls};
 use gc2pc::secure::psi::{self, MAX_ID_BYTES, PsiOutput};
 use gc2pc::secure::{Party, Session};
 use std::io::Write;
@@ -229,84 +226,44 @@ pub fn run(args: PsiArgs) -> Result<()> {
         .timeout(timeout)
         .build();
     let start = Instant::now();
-    let stream = match role {
-        Party::Garbler => {
-            let addr = args.listen.as_deref().unwrap_or(DEFAULT_ADDR);
-            if args.connect.is_some() {
-                bail!("the garbler listens (--listen), it does not --connect");
-            }
-            let listener = tcp::listen(addr)
-                .with_context(|| format!("cannot listen on {addr} (choose another --listen)"))?;
-            let local = listener.local_addr()?;
-            eprintln!(
-                "garbler: {} identifiers; waiting for the evaluator on {local} (up to {} s)",
-                ids.len(),
-                args.timeout
-            );
-            listener
-                .accept_stream(timeout)
-                .context("no evaluator connected in time")?
+    let addr = match (role, &args.listen, &args.connect) {
+        (Party::Garbler, _, Some(_)) => {
+            bail!("the garbler listens (--listen), it does not --connect")
         }
-        Party::Evaluator => {
-            if args.listen.is_some() {
-                bail!("the evaluator connects (--connect), it does not --listen");
-            }
-            let addr = args.connect.as_deref().unwrap_or(DEFAULT_ADDR);
-            tcp::connect_stream(addr, timeout).with_context(|| {
-                format!("cannot reach the garbler at {addr} (is `gc2pc psi --role garbler` running there?)")
-            })?
+        (Party::Evaluator, Some(_), _) => {
+            bail!("the evaluator connects (--connect), it does not --listen")
         }
+        (Party::Garbler, listen, _) => listen.as_deref().unwrap_or(DEFAULT_ADDR),
+        (Party::Evaluator, _, connect) => connect.as_deref().unwrap_or(DEFAULT_ADDR),
     };
-    let peer = match role {
-        Party::Garbler => "the evaluator",
-        Party::Evaluator => "the garbler",
+    let link = Peer {
+        role,
+        addr,
+        tls: &args.tls,
+        tls_name: args.tls_name.as_deref(),
+        timeout,
+        // A generous bound on the whole session: a minute plus 2 s per
+        // 1 000 identifiers the largest set could have.
+        limit: Duration::from_secs(60 + 2 * MAX_SET as u64 / 1000),
+        waiting: format!("{} identifiers; waiting for the evaluator", ids.len()),
     };
-    let files = args.tls.load()?;
-    if files.is_none() {
-        let addr = stream
-            .peer_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        if !is_loopback(&addr) {
-            eprintln!("{PLAIN_TCP_WARNING}");
-        }
-    }
-    let socket = stream.try_clone()?;
-    // A generous bound on the whole session: a minute plus a second per
-    // 1 000 identifiers of either party (checked again once sizes are known).
-    let limit = Duration::from_secs(60 + 2 * MAX_SET as u64 / 1000);
+    let peer = link.name();
     let ours = announcement(size, args.cardinality);
     let mut traffic = (0u64, 0u64);
-    let (output, index, sizes) = with_deadline(&socket, limit, || {
-        let channel: Channel = match &files {
-            Some(files) => match role {
-                Party::Garbler => {
-                    let config = tls::server_config(files)?;
-                    tls_under_deadline(&socket, timeout, || tls::accept(stream, config, timeout))?
-                }
-                Party::Evaluator => {
-                    let config = tls::client_config(files)?;
-                    let connect = args.connect.as_deref().unwrap_or(DEFAULT_ADDR);
-                    let host = args.tls_name.as_deref().unwrap_or_else(|| host_of(connect));
-                    tls_under_deadline(&socket, timeout, || {
-                        tls::handshake_client(stream, config, host, timeout)
-                    })?
-                }
-            },
-            None => tcp::from_stream(stream)?,
-        };
-        if let Some(identity) = channel.peer_identity() {
-            eprintln!("{}: {peer} is {identity}", role.name());
-        }
-        let mut index = Vec::new();
-        let mut sizes = (0, 0);
-        let result = session.run_announced(channel, &ours, |ctx, theirs| {
+    let mut index = Vec::new();
+    let mut sizes = (0, 0);
+    let output = link.run(|channel| {
+        Ok(session.run_announced(channel, &ours, |ctx, theirs| {
             let (their_size, their_mode) = match theirs {
                 [s @ .., mode] if s.len() == 8 && *mode <= 1 => (
                     u64::from_le_bytes(s.try_into().expect("8 bytes")),
                     *mode == 1,
                 ),
-                _ => return Err(gc2pc::secure::Error::Shape(format!("{peer} announced something that is not a set size"))),
+                _ => {
+                    return Err(gc2pc::secure::Error::Shape(format!(
+                        "{peer} announced something that is not a set size"
+                    )));
+                }
             };
             if their_mode != args.cardinality {
                 return Err(gc2pc::secure::Error::Shape(format!(
@@ -331,15 +288,7 @@ pub fn run(args: PsiArgs) -> Result<()> {
             let out = psi::intersect(ctx, role, &keys, n, m, width + 1, args.cardinality);
             traffic = ctx.traffic();
             out
-        });
-        let output = result.map_err(anyhow::Error::from).map_err(|e| {
-            if files.is_none() {
-                plain_hint(e, peer)
-            } else {
-                e
-            }
-        })?;
-        Ok((output, index, sizes))
+        })?)
     })?;
     match output {
         PsiOutput::Members(members) => {

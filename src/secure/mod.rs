@@ -38,6 +38,8 @@
 
 mod array;
 mod ctx;
+#[cfg(feature = "garble")]
+pub mod garble;
 mod local;
 pub mod programs;
 pub mod psi;
