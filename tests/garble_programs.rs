@@ -14,9 +14,24 @@ const BIN: &str = env!("CARGO_BIN_EXE_gc2pc");
 
 /// (name, program, garbler literal, evaluator literal)
 const PROGRAMS: &[(&str, &str, &str, &str)] = &[
-    ("mul_add", "pub fn main(x: u32, y: u32) -> u32 { x * y + 7u32 }", "1234u32", "5678u32"),
-    ("signed_sub", "pub fn main(x: i16, y: i16) -> i16 { x - y }", "-300i16", "1000i16"),
-    ("less_than", "pub fn main(x: u64, y: u64) -> bool { x < y }", "2500000u64", "1750000u64"),
+    (
+        "mul_add",
+        "pub fn main(x: u32, y: u32) -> u32 { x * y + 7u32 }",
+        "1234u32",
+        "5678u32",
+    ),
+    (
+        "signed_sub",
+        "pub fn main(x: i16, y: i16) -> i16 { x - y }",
+        "-300i16",
+        "1000i16",
+    ),
+    (
+        "less_than",
+        "pub fn main(x: u64, y: u64) -> bool { x < y }",
+        "2500000u64",
+        "1750000u64",
+    ),
     (
         "array_xor",
         "pub fn main(a: [u8; 4], b: [u8; 4]) -> [u8; 4] {\n    let mut c = [0u8; 4];\n    for i in 0usize..4usize {\n        c[i] = a[i] ^ b[i];\n    }\n    c\n}",
@@ -65,8 +80,18 @@ const PROGRAMS: &[(&str, &str, &str, &str)] = &[
         "[410u32, 560u32, 300u32]",
         "[515u32, 100u32]",
     ),
-    ("overflow", "pub fn main(x: u8, y: u8) -> u8 {\n    x + y\n}", "200u8", "100u8"),
-    ("div_by_zero", "pub fn main(x: u8, y: u8) -> u8 {\n    x / y\n}", "9u8", "0u8"),
+    (
+        "overflow",
+        "pub fn main(x: u8, y: u8) -> u8 {\n    x + y\n}",
+        "200u8",
+        "100u8",
+    ),
+    (
+        "div_by_zero",
+        "pub fn main(x: u8, y: u8) -> u8 {\n    x / y\n}",
+        "9u8",
+        "0u8",
+    ),
     (
         "out_of_bounds",
         "pub fn main(a: [u8; 3], i: usize) -> u8 {\n    a[i]\n}",
@@ -95,7 +120,14 @@ fn two_parties(
             .arg("garble")
             .arg("--program")
             .arg(g_program)
-            .args(["--listen", "127.0.0.1:0", "--timeout", "20", "--reveal", "both"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--timeout",
+                "20",
+                "--reveal",
+                "both",
+            ])
             .args(g_args)
             .stdout(Stdio::piped()),
     );
@@ -103,7 +135,14 @@ fn two_parties(
         .arg("evaluate")
         .arg("--program")
         .arg(e_program)
-        .args(["--connect", &garbler.addr, "--timeout", "20", "--reveal", "both"])
+        .args([
+            "--connect",
+            &garbler.addr,
+            "--timeout",
+            "20",
+            "--reveal",
+            "both",
+        ])
         .args(e_args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -194,16 +233,28 @@ fn bad_programs_and_literals_are_clear_errors() {
             .args(args)
             .output()
             .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let ok = "pub fn main(x: u32, y: u32) -> u32 { x + y }";
-    let (s, err) = run("pub fn main(x: u32, y: u32) -> u32 { x + }", &["--garbler-input", "1u32", "--evaluator-input", "2u32"]);
+    let (s, err) = run(
+        "pub fn main(x: u32, y: u32) -> u32 { x + }",
+        &["--garbler-input", "1u32", "--evaluator-input", "2u32"],
+    );
     assert!(!s && err.contains("does not compile"), "{err}");
-    let (s, err) = run("pub fn main(x: u32) -> u32 { x }", &["--garbler-input", "1u32", "--evaluator-input", "2u32"]);
+    let (s, err) = run(
+        "pub fn main(x: u32) -> u32 { x }",
+        &["--garbler-input", "1u32", "--evaluator-input", "2u32"],
+    );
     assert!(!s && err.contains("two parties"), "{err}");
     let (s, err) = run(ok, &["--garbler-input", "1u8", "--evaluator-input", "2u32"]);
     assert!(!s && err.contains("garbler's input"), "{err}");
-    let (s, err) = run(ok, &["--garbler-input", "[1u32", "--evaluator-input", "2u32"]);
+    let (s, err) = run(
+        ok,
+        &["--garbler-input", "[1u32", "--evaluator-input", "2u32"],
+    );
     assert!(!s && err.contains("garbler's input"), "{err}");
     let out = Command::new(BIN)
         .arg("demo")
@@ -214,7 +265,48 @@ fn bad_programs_and_literals_are_clear_errors() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(stdout.contains("result (learned by the evaluator): 42"), "{stdout}");
+    assert!(
+        stdout.contains("result (learned by the evaluator): 42"),
+        "{stdout}"
+    );
     assert!(stdout.contains("plaintext evaluation agrees"), "{stdout}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn circuit_convert_writes_a_programs_circuit_as_bristol() {
+    use gc2pc::secure::Party;
+    let dir = temp_dir("convert");
+    for &(name, source, g, e) in PROGRAMS.iter().take(8) {
+        let path = dir.join(format!("{name}.garble.rs"));
+        std::fs::write(&path, source).unwrap();
+        let out = dir.join(format!("{name}.txt"));
+        let status = Command::new(BIN)
+            .args(["circuit", "convert", "--program"])
+            .arg(&path)
+            .arg(&out)
+            .args(["--to", "fashion"])
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        // The file, evaluated by gc2pc's reference evaluator on Garble's
+        // input bits, gives Garble's output bits.
+        let circuit = gc2pc::circuit::bristol::read_file(&out).unwrap();
+        let program = GarbleProgram::compile(source).unwrap();
+        let bits = [
+            program.input(Party::Garbler, g).unwrap().to_vec(),
+            program.input(Party::Evaluator, e).unwrap().to_vec(),
+        ];
+        let outputs = circuit.eval(&bits).unwrap();
+        assert_eq!(
+            program.output(&outputs[0]).unwrap(),
+            program.eval_plain(g, e).unwrap(),
+            "{name}"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -124,7 +124,15 @@ fn cli(
             .stdout(Stdio::piped()),
     );
     let mut evaluator = Command::new(BIN)
-        .args(["psi", "--role", "evaluator", "--set", e_set, "--connect", &garbler.addr])
+        .args([
+            "psi",
+            "--role",
+            "evaluator",
+            "--set",
+            e_set,
+            "--connect",
+            &garbler.addr,
+        ])
         .args(["--timeout", "20"])
         .args(e_args)
         .stdin(Stdio::piped())
@@ -174,13 +182,21 @@ fn psi_command_on_id_files_matches_a_hash_set() {
         std::fs::write(&g_path, &g_text).unwrap();
         let e_text: String = e.iter().map(|id| format!("{id}\r\n")).collect::<String>() + "\n";
         // The evaluator reads its set from standard input.
-        let ((g_ok, g_err), (e_ok, out, e_err)) = cli(&g_path, &[], "-", &[], Some(e_text.as_bytes()));
+        let ((g_ok, g_err), (e_ok, out, e_err)) =
+            cli(&g_path, &[], "-", &[], Some(e_text.as_bytes()));
         assert!(g_ok && e_ok, "{g_err}\n{e_err}");
         let gs: HashSet<&String> = g.iter().collect();
-        let expected: Vec<&str> = e.iter().filter(|id| gs.contains(id)).map(|s| s.as_str()).collect();
+        let expected: Vec<&str> = e
+            .iter()
+            .filter(|id| gs.contains(id))
+            .map(|s| s.as_str())
+            .collect();
         let got: Vec<&str> = out.lines().collect();
         assert_eq!(got, expected, "n={n} m={m}");
-        assert!(g_err.contains("the evaluator learned the intersection"), "{g_err}");
+        assert!(
+            g_err.contains("the evaluator learned the intersection"),
+            "{g_err}"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -201,7 +217,14 @@ fn psi_command_on_csv_columns_with_padding_and_cardinality() {
         &a,
         &["--column", "patient_id", "--pad-to", "10"],
         b.to_str().unwrap(),
-        &["--column", "id", "--out", out.to_str().unwrap(), "--pad-to", "4"],
+        &[
+            "--column",
+            "id",
+            "--out",
+            out.to_str().unwrap(),
+            "--pad-to",
+            "4",
+        ],
         None,
     );
     assert!(g_ok && e_ok, "{g_err}\n{e_err}");
@@ -235,12 +258,42 @@ fn psi_command_on_csv_columns_with_padding_and_cardinality() {
 fn bad_set_files_give_clear_errors_and_no_output() {
     let dir = temp_dir("bad");
     let cases: Vec<(&str, Vec<u8>, Vec<&str>, &str)> = vec![
-        ("garbage.bin", vec![0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0, 1, 2], vec![], "not a text file"),
-        ("long.txt", format!("ok\n{}\n", "x".repeat(2000)).into_bytes(), vec![], "line 2: an identifier of 2000 bytes"),
-        ("cols.csv", b"a,b\n1,2\n".to_vec(), vec!["--column", "id"], "has no column \"id\"; its columns are: \"a\", \"b\""),
-        ("short.csv", b"a,b\n1,2\n3\n".to_vec(), vec!["--column", "b"], "line 3 has no field 2"),
-        ("ctrl.txt", b"ok\nbad\x07id\n".to_vec(), vec![], "line 2: a control character"),
-        ("quote.csv", b"a\n\"open\n".to_vec(), vec!["--column", "a"], "line 2: a quoted field is not closed"),
+        (
+            "garbage.bin",
+            vec![0x7f, b'E', b'L', b'F', 0xff, 0xfe, 0, 1, 2],
+            vec![],
+            "not a text file",
+        ),
+        (
+            "long.txt",
+            format!("ok\n{}\n", "x".repeat(2000)).into_bytes(),
+            vec![],
+            "line 2: an identifier of 2000 bytes",
+        ),
+        (
+            "cols.csv",
+            b"a,b\n1,2\n".to_vec(),
+            vec!["--column", "id"],
+            "has no column \"id\"; its columns are: \"a\", \"b\"",
+        ),
+        (
+            "short.csv",
+            b"a,b\n1,2\n3\n".to_vec(),
+            vec!["--column", "b"],
+            "line 3 has no field 2",
+        ),
+        (
+            "ctrl.txt",
+            b"ok\nbad\x07id\n".to_vec(),
+            vec![],
+            "line 2: a control character",
+        ),
+        (
+            "quote.csv",
+            b"a\n\"open\n".to_vec(),
+            vec!["--column", "a"],
+            "line 2: a quoted field is not closed",
+        ),
     ];
     for (name, bytes, args, message) in cases {
         let path = dir.join(name);

@@ -163,13 +163,60 @@ pub enum Dialect {
     Bristol,
 }
 
+/// The two paths of a file conversion.
+struct ConvertPaths {
+    input: PathBuf,
+    output: PathBuf,
+    to: Dialect,
+}
+
+/// `circuit convert --program`: a Garble program's circuit as Bristol
+/// Fashion (streamed by the secure context's writer).
+fn convert_program(
+    program: &std::path::Path,
+    output: &std::path::Path,
+    to: Dialect,
+) -> anyhow::Result<()> {
+    use gc2pc::secure::{self, Party, RevealTo, garble::GarbleProgram};
+    if matches!(to, Dialect::Bristol) {
+        anyhow::bail!("a program's circuit is written in Bristol Fashion (--to fashion)");
+    }
+    let raw = super::inputs::read_secret(program)?;
+    let source = std::str::from_utf8(&raw)
+        .map_err(|_| anyhow::anyhow!("{}: not text", program.display()))?;
+    let compiled =
+        GarbleProgram::compile(source).with_context(|| format!("program {}", program.display()))?;
+    let run = |ctx: &secure::Ctx| compiled.run(ctx, None, Party::Garbler, RevealTo::Evaluator);
+    let counts = if output.as_os_str() == "-" {
+        secure::write_bristol(std::io::stdout(), run)?
+    } else {
+        let file = std::fs::File::create(output)
+            .with_context(|| format!("cannot create {}", output.display()))?;
+        secure::write_bristol(file, run)?
+    };
+    eprintln!(
+        "{}: {} AND, {} XOR, {} NOT gates",
+        program.display(),
+        counts.and_gates,
+        counts.xor_gates,
+        counts.inv_gates
+    );
+    Ok(())
+}
+
 /// Arguments of `gc2pc circuit convert`.
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// The circuit to read (either Bristol dialect, or gc2pc binary).
-    pub input: PathBuf,
-    /// Where to write (- for standard output).
-    pub output: PathBuf,
+    /// INPUT OUTPUT: the circuit to read (either Bristol dialect, or gc2pc
+    /// binary) and where to write (- for standard output); with --program,
+    /// only OUTPUT.
+    #[arg(value_name = "PATH", num_args = 1..=2, required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write this Garble program's circuit instead of converting a file:
+    /// input group 0 is the garbler's parameter, group 1 the evaluator's, and
+    /// the output group starts with Garble's panic bits.
+    #[arg(long, value_name = "FILE")]
+    pub program: Option<PathBuf>,
     /// The dialect to write.
     #[arg(long)]
     pub to: Dialect,
@@ -504,6 +551,17 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
 }
 
 fn convert(args: ConvertArgs) -> anyhow::Result<()> {
+    let (input, output) = match (&args.program, &args.paths[..]) {
+        (Some(program), [output]) => return convert_program(program, output, args.to),
+        (Some(_), _) => anyhow::bail!("with --program, give only the OUTPUT path"),
+        (None, [input, output]) => (input.clone(), output.clone()),
+        (None, _) => anyhow::bail!("give INPUT and OUTPUT paths (or --program FILE and OUTPUT)"),
+    };
+    let args = ConvertPaths {
+        input,
+        output,
+        to: args.to,
+    };
     let circuit = load(&args.input)?;
     let format = match args.to {
         Dialect::Fashion => Format::BristolFashion,

@@ -3,8 +3,7 @@
 //! configured, the plain-TCP warning, and a deadline on the whole session.
 
 use super::party::{
-    PLAIN_TCP_WARNING, TlsArgs, host_of, is_loopback, plain_hint, tls_under_deadline,
-    with_deadline,
+    PLAIN_TCP_WARNING, TlsArgs, host_of, is_loopback, plain_hint, tls_under_deadline, with_deadline,
 };
 use anyhow::{Context, Result};
 use gc2pc::net::{Channel, tcp, tls};
@@ -52,7 +51,11 @@ impl Peer<'_> {
                     "garbler: {} on {local} (up to {} s{})",
                     self.waiting,
                     self.timeout.as_secs(),
-                    if files.is_some() { ", mutual TLS 1.3" } else { "" }
+                    if files.is_some() {
+                        ", mutual TLS 1.3"
+                    } else {
+                        ""
+                    }
                 );
                 if files.is_none() && !local.ip().is_loopback() {
                     eprintln!("{PLAIN_TCP_WARNING}");
@@ -66,7 +69,10 @@ impl Peer<'_> {
                     eprintln!("{PLAIN_TCP_WARNING}");
                 }
                 tcp::connect_stream(self.addr, self.timeout).with_context(|| {
-                    format!("cannot reach the garbler at {} (is it running and listening there?)", self.addr)
+                    format!(
+                        "cannot reach the garbler at {} (is it running and listening there?)",
+                        self.addr
+                    )
                 })?
             }
         };

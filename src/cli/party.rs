@@ -393,7 +393,10 @@ impl PartyArgs {
     /// Loads the circuit, settles who owns what, and parses our own inputs.
     fn prepare(&self, role: Role) -> Result<(FileCircuit, Agreement, SecretInputs)> {
         let texts = super::inputs::values(&self.inputs, self.input_file.as_deref())?;
-        let path = self.circuit.as_deref().context("--circuit FILE or --program FILE")?;
+        let path = self
+            .circuit
+            .as_deref()
+            .context("--circuit FILE or --program FILE")?;
         let loaded = open_circuit(path)?;
         let agreement = file_agreement(&loaded, &self.garbler_groups, self.reveal)?;
         let inputs = parse_inputs(

@@ -32,7 +32,9 @@ fn literal(p: &PartyArgs) -> Result<String> {
     let values = super::inputs::values(&p.inputs, p.input_file.as_deref())?;
     match (values.len(), &p.input_file) {
         (1, _) => Ok(values[0].clone()),
-        (0, _) => bail!("give this party's input: --input LITERAL (a Garble literal such as 42u32 or [1u8, 2u8]) or --input-file FILE"),
+        (0, _) => bail!(
+            "give this party's input: --input LITERAL (a Garble literal such as 42u32 or [1u8, 2u8]) or --input-file FILE"
+        ),
         (_, Some(_)) => Ok(values.join(" ")),
         (n, None) => bail!("a program takes one --input (one Garble literal), not {n}"),
     }
@@ -47,7 +49,11 @@ fn reveal_to(reveal: RevealArg) -> RevealTo {
 
 /// The session's name for the handshake: the compiled program's digest.
 fn session(role: Party, program: &GarbleProgram, timeout: Duration) -> Session {
-    let digest: String = program.digest().iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = program
+        .digest()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Session::builder(role)
         .program(&format!("garble program {digest}"))
         .timeout(timeout)
@@ -95,7 +101,10 @@ fn party(
         eprintln!("  AND gates        {}", program.and_gates());
         eprintln!("  bytes sent       {}", traffic.0);
         eprintln!("  bytes received   {}", traffic.1);
-        eprintln!("  total            {:.3} ms", start.elapsed().as_secs_f64() * 1e3);
+        eprintln!(
+            "  total            {:.3} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
         if let Some(kib) = peak_memory_kib() {
             eprintln!("  peak memory      {:.1} MiB", kib as f64 / 1024.0);
         }
@@ -129,7 +138,9 @@ pub fn demo(args: &DemoArgs) -> Result<()> {
     let program = compile(path)?;
     let (g, e) = match (&args.garbler_input[..], &args.evaluator_input[..]) {
         ([g], [e]) => (g.clone(), e.clone()),
-        _ => bail!("a program takes one --garbler-input and one --evaluator-input (Garble literals)"),
+        _ => {
+            bail!("a program takes one --garbler-input and one --evaluator-input (Garble literals)")
+        }
     };
     let g_bits = program.input(Party::Garbler, &g)?;
     let e_bits = program.input(Party::Evaluator, &e)?;

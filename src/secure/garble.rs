@@ -37,7 +37,9 @@ pub enum GarbleError {
     #[error("the program does not compile:\n{0}")]
     Compile(String),
     /// `main` must take exactly two parameters.
-    #[error("`main` takes {0} parameter(s); gc2pc runs programs of two parties (the garbler's input first, the evaluator's second)")]
+    #[error(
+        "`main` takes {0} parameter(s); gc2pc runs programs of two parties (the garbler's input first, the evaluator's second)"
+    )]
     Parties(usize),
     /// An input is not a literal of its parameter's type.
     #[error("the {party}'s input {literal:?} is not a literal of type {ty}: {why}")]
@@ -100,12 +102,15 @@ impl GarbleProgram {
     /// `party`'s input `literal` (Garble syntax) as bits.
     pub fn input(&self, party: Party, literal: &str) -> Result<Zeroizing<Vec<bool>>, GarbleError> {
         let index = party as usize;
-        let arg = self.compiled.parse_arg(index, literal).map_err(|e| GarbleError::Input {
-            party: party.name(),
-            literal: literal.to_string(),
-            ty: self.compiled.main.params[index].ty.to_string(),
-            why: e.prettify(&self.source),
-        })?;
+        let arg = self
+            .compiled
+            .parse_arg(index, literal)
+            .map_err(|e| GarbleError::Input {
+                party: party.name(),
+                literal: literal.to_string(),
+                ty: self.compiled.main.params[index].ty.to_string(),
+                why: e.prettify(&self.source),
+            })?;
         Ok(Zeroizing::new(arg.as_bits()))
     }
 
@@ -140,7 +145,13 @@ impl GarbleProgram {
     /// [`GarbleProgram::input`]) where it owns them; the output bits are
     /// revealed to `to` (`Some` where this party learns them). Wires are
     /// released after their last use.
-    pub fn run(&self, ctx: &Ctx, bits: Option<&[bool]>, me: Party, to: RevealTo) -> Result<Option<Vec<bool>>, Error> {
+    pub fn run(
+        &self,
+        ctx: &Ctx,
+        bits: Option<&[bool]>,
+        me: Party,
+        to: RevealTo,
+    ) -> Result<Option<Vec<bool>>, Error> {
         use garble_lang::circuit::Gate;
         let circuit = &self.compiled.circuit;
         let (ng, ne) = (circuit.input_gates[0], circuit.input_gates[1]);
@@ -167,7 +178,9 @@ impl GarbleProgram {
         }
         if bad || circuit.output_gates.iter().any(|&o| o >= total) {
             ctx.inner().unref_all(&wires);
-            return Err(Error::Shape("the compiled circuit reads a wire before it is written".into()));
+            return Err(Error::Shape(
+                "the compiled circuit reads a wire before it is written".into(),
+            ));
         }
         // NEVER: no gate reads it; KEEP: an output; DONE: released.
         const NEVER: usize = usize::MAX;
