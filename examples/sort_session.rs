@@ -25,13 +25,12 @@ fn values(p: u64, n: usize) -> Vec<u32> {
 }
 
 fn program(ctx: &secure::Ctx, who: Party, half: usize) -> Result<Option<Vec<u32>>, secure::Error> {
-    // Each party's own values; the other's are not looked at.
+    // Each party's own values (all in one input); the other's are not
+    // looked at.
     let mut v: Vec<U32> = Vec::with_capacity(2 * half);
     for owner in [Party::Garbler, Party::Evaluator] {
         let list = (who == owner).then(|| values(owner as u64, half));
-        for i in 0..half {
-            v.push(U32::input(ctx, owner, list.as_ref().map(|l| l[i]))?);
-        }
+        v.extend(U32::input_all(ctx, owner, half, list.as_deref())?);
     }
     secure::sort(&mut v, false);
     // One reveal of the whole list; only the evaluator gets `Some`.

@@ -7,7 +7,6 @@
 mod common;
 
 use gc2pc::secure::garble::GarbleProgram;
-use std::io::Write;
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gc2pc");
@@ -131,39 +130,24 @@ fn two_parties(
             .args(g_args)
             .stdout(Stdio::piped()),
     );
-    let mut evaluator = Command::new(BIN)
-        .arg("evaluate")
-        .arg("--program")
-        .arg(e_program)
-        .args([
-            "--connect",
-            &garbler.addr,
-            "--timeout",
-            "20",
-            "--reveal",
-            "both",
-        ])
-        .args(e_args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = evaluator.stdin.take().unwrap();
-    if let Some(text) = e_stdin {
-        stdin.write_all(text.as_bytes()).unwrap();
-    }
-    drop(stdin);
-    let e = evaluator.wait_with_output().unwrap();
+    let e = common::run_with_stdin(
+        Command::new(BIN)
+            .arg("evaluate")
+            .arg("--program")
+            .arg(e_program)
+            .args([
+                "--connect",
+                &garbler.addr,
+                "--timeout",
+                "20",
+                "--reveal",
+                "both",
+            ])
+            .args(e_args),
+        e_stdin.map(str::as_bytes),
+    );
     let g = garbler.finish();
-    (
-        g,
-        (
-            e.status.success(),
-            String::from_utf8_lossy(&e.stdout).into_owned(),
-            String::from_utf8_lossy(&e.stderr).into_owned(),
-        ),
-    )
+    (g, e)
 }
 
 #[test]

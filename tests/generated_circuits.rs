@@ -3,6 +3,8 @@
 //! documented formulas, and `circuits/` against regeneration (library and
 //! CLI), byte for byte.
 
+mod common;
+
 use gc2pc::circuit::builder::{
     self, Builder, Comparison, PSI_PAIRWISE_MAX_N, PsiVariant, Word, and_heavy_lane_ands,
 };
@@ -10,23 +12,7 @@ use gc2pc::circuit::{Circuit, Gate, bristol};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
-/// SplitMix64: a small seeded generator, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform `width`-bit value (width ≤ 64).
-    fn bits(&mut self, width: usize) -> u64 {
-        self.next() & mask(width)
-    }
-}
+use common::Rng;
 
 const WIDTHS: [usize; 6] = [1, 2, 7, 8, 32, 64];
 

@@ -9,16 +9,7 @@ use gc2pc::secure::psi::{self, PsiOutput};
 use gc2pc::secure::{Party, Session};
 use std::collections::HashSet;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
+use common::Rng;
 
 /// Runs the PSI program on two ID lists (padded to `pad`), garbled over an
 /// in-memory channel: (garbler's output, evaluator's output, the evaluator's
@@ -113,7 +104,6 @@ fn cli(
     e_args: &[&str],
     e_stdin: Option<&[u8]>,
 ) -> ((bool, String), (bool, String, String)) {
-    use std::io::Write;
     use std::process::{Command, Stdio};
     let garbler = common::spawn_listening(
         Command::new(BIN)
@@ -123,38 +113,15 @@ fn cli(
             .args(g_args)
             .stdout(Stdio::piped()),
     );
-    let mut evaluator = Command::new(BIN)
-        .args([
-            "psi",
-            "--role",
-            "evaluator",
-            "--set",
-            e_set,
-            "--connect",
-            &garbler.addr,
-        ])
-        .args(["--timeout", "20"])
-        .args(e_args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = evaluator.stdin.take().unwrap();
-    if let Some(bytes) = e_stdin {
-        stdin.write_all(bytes).unwrap();
-    }
-    drop(stdin);
-    let e = evaluator.wait_with_output().unwrap();
+    let e = common::run_with_stdin(
+        Command::new(BIN)
+            .args(["psi", "--role", "evaluator", "--set", e_set])
+            .args(["--connect", &garbler.addr, "--timeout", "20"])
+            .args(e_args),
+        e_stdin,
+    );
     let (g_ok, _, g_err) = garbler.finish();
-    (
-        (g_ok, g_err),
-        (
-            e.status.success(),
-            String::from_utf8_lossy(&e.stdout).into_owned(),
-            String::from_utf8_lossy(&e.stderr).into_owned(),
-        ),
-    )
+    ((g_ok, g_err), e)
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {

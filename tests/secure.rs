@@ -3,6 +3,8 @@
 //! one program agreeing on random programs, reveals in the middle of a
 //! program, and mismatched programs caught.
 
+mod common;
+
 use gc2pc::circuit::bristol;
 use gc2pc::net::mem;
 use gc2pc::secure::{
@@ -10,21 +12,7 @@ use gc2pc::secure::{
     U128, UInt,
 };
 
-/// splitmix64: a seeded generator for test values.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn u128(&mut self) -> u128 {
-        (self.next() as u128) << 64 | self.next() as u128
-    }
-}
+use common::Rng;
 
 /// The value `v` if `who` supplies `party`'s inputs (None: plaintext, both).
 fn own<V>(who: Option<Party>, party: Party, v: V) -> Option<V> {
@@ -797,4 +785,46 @@ fn garble_program_smoke() {
     assert_eq!(p.eval_plain("3u8", "4u8").unwrap(), "7");
     let err = p.eval_plain("200u8", "100u8").unwrap_err().to_string();
     assert!(err.contains("Overflow at line 2"), "{err}");
+}
+
+#[test]
+fn inputs_in_one_piece() {
+    let xs: Vec<u16> = (0..300).map(|i| (i * 7919 % 65536) as u16).collect();
+    let program = |ctx: &Ctx, who: Option<Party>| -> Result<Option<Vec<u128>>, Error> {
+        let a = U16::input_all(
+            ctx,
+            Party::Evaluator,
+            xs.len(),
+            own(who, Party::Evaluator, &xs[..]),
+        )?;
+        let b = U16::input_all(
+            ctx,
+            Party::Garbler,
+            2,
+            own(who, Party::Garbler, &[1u16, 2][..]),
+        )?;
+        let mut v: Vec<U16> = a.iter().map(|x| x + &b[1]).collect();
+        secure::sort(&mut v, true);
+        U16::reveal_all(&v, RevealTo::Both)
+    };
+    let mut expected: Vec<u128> = xs.iter().map(|&x| x.wrapping_add(2) as u128).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(
+        secure::plaintext(|ctx| program(ctx, None)).unwrap(),
+        Some(expected.clone())
+    );
+    let (g, e) = garbled(program);
+    assert_eq!(g.unwrap(), Some(expected.clone()));
+    assert_eq!(e.unwrap(), Some(expected));
+    // The wrong number of values, or one too wide.
+    let err = secure::plaintext(|ctx| {
+        U8::input_all(ctx, Party::Garbler, 3, Some(&[1u8, 2][..])).map(drop)
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Shape(_)), "{err}");
+    let err = secure::plaintext(|ctx| {
+        UInt::<4>::input_all(ctx, Party::Garbler, 2, Some(&[1u8, 16][..])).map(drop)
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::TooWide { .. }), "{err}");
 }

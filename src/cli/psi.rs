@@ -11,9 +11,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The largest set accepted from a file or announced by a peer (2^24
-/// identifiers: a few GiB of labels per party).
-pub const MAX_SET: usize = 1 << 24;
+/// The largest set accepted from a file or announced by a peer (2^22
+/// identifiers: about 30 GiB of labels and wires per party at that size;
+/// 2^20 per side takes 7 GiB).
+pub const MAX_SET: usize = 1 << 22;
 
 /// Which party this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

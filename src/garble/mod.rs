@@ -291,6 +291,16 @@ fn grow_labels(labels: &mut Vec<Block>, slots: usize, delta: Block) {
     }
 }
 
+/// Puts `values` into `slots` of a stream's label array (growing it).
+fn place(labels: &mut Vec<Block>, slots: &[u32], values: &[Block], delta: Block) {
+    assert_eq!(slots.len(), values.len());
+    let top = slots.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
+    grow_labels(labels, top, delta);
+    for (&s, &l) in slots.iter().zip(values) {
+        labels[s as usize] = l;
+    }
+}
+
 /// A label array for a stream with `num_inputs` inputs: the inputs first,
 /// the read-only slots last, a power of two long.
 fn stream_labels(num_inputs: usize, delta: Block) -> Vec<Block> {
@@ -478,12 +488,7 @@ impl<'p> Garbler<'p> {
 
     /// Puts the zero labels `zero` into `slots` (growing the label array).
     pub fn set_labels(&mut self, slots: &[u32], zero: &[Block]) {
-        assert_eq!(slots.len(), zero.len());
-        let top = slots.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
-        grow_labels(&mut self.labels, top, self.delta.block());
-        for (&s, &l) in slots.iter().zip(zero) {
-            self.labels[s as usize] = l;
-        }
+        place(&mut self.labels, slots, zero, self.delta.block());
     }
 
     /// The zero labels in `slots`.
@@ -700,12 +705,7 @@ impl<'p> Evaluator<'p> {
 
     /// Puts the active labels `active` into `slots` (growing the label array).
     pub fn set_labels(&mut self, slots: &[u32], active: &[Block]) {
-        assert_eq!(slots.len(), active.len());
-        let top = slots.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
-        grow_labels(&mut self.labels, top, Block::ZERO);
-        for (&s, &l) in slots.iter().zip(active) {
-            self.labels[s as usize] = l;
-        }
+        place(&mut self.labels, slots, active, Block::ZERO);
     }
 
     /// The active labels in `slots`.

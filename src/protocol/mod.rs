@@ -258,7 +258,7 @@ fn shape_of(circuit: &Circuit, plan: &Plan, agreement: &Agreement) -> Shape {
 }
 
 /// Sends garbled tables as block frames of one chunk each.
-struct ChannelSink<'a>(&'a mut Channel);
+pub(crate) struct ChannelSink<'a>(pub(crate) &'a mut Channel);
 
 impl TableSink for ChannelSink<'_> {
     type Error = NetError;
@@ -271,9 +271,9 @@ impl TableSink for ChannelSink<'_> {
 
 /// Receives garbled tables chunk by chunk into one buffer; each frame must
 /// have exactly the length the circuit implies.
-struct ChannelSource<'a> {
-    channel: &'a mut Channel,
-    buffer: &'a mut Vec<Block>,
+pub(crate) struct ChannelSource<'a> {
+    pub(crate) channel: &'a mut Channel,
+    pub(crate) buffer: &'a mut Vec<Block>,
 }
 
 impl TableSource for ChannelSource<'_> {

@@ -23,8 +23,8 @@ pub(crate) const ONE: W = u32::MAX - 1;
 /// The most input bits a backend takes in one call (one message of labels
 /// or one OT extension: 16 MiB of labels).
 const INPUT_PIECE: usize = 1 << 20;
-/// Names stay below this (the planner reserves the top bit of its keys).
-const MAX_NAMES: u32 = 1 << 31;
+/// Names stay below the constants.
+const MAX_NAMES: u32 = ONE;
 
 /// The constant wire for `bit`.
 #[inline]
@@ -288,7 +288,7 @@ impl Inner {
             Some(name) => name,
             None => {
                 let name = self.next_name;
-                assert!(name < MAX_NAMES, "more than 2^31 live wires");
+                assert!(name < MAX_NAMES, "more than 2^32 − 2 live wires");
                 self.next_name += 1;
                 self.refs.push(0);
                 self.stage.push(0);

@@ -28,7 +28,7 @@ use super::{Error, Party, RevealTo};
 use crate::block::{Block, Delta};
 use crate::circuit::Gate;
 use crate::circuit::stream::Segment;
-use crate::garble::{Evaluator, Garbler, TableSink, TableSource};
+use crate::garble::{Evaluator, Garbler};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::tls::{self, TlsFiles};
 use crate::net::{Channel, NetError, tcp};
@@ -36,7 +36,7 @@ use crate::ot::iknp::{IknpReceiver, IknpSender};
 use crate::ot::{CotReceiver, CotSender};
 use crate::prg::Prg;
 use crate::protocol::handshake::{self, Hello, Reveal};
-use crate::protocol::{self, ProtocolError};
+use crate::protocol::{self, ChannelSink, ChannelSource, ProtocolError};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -245,32 +245,6 @@ impl Session {
     }
 }
 
-/// Sends each chunk of tables and flushes it.
-struct Sink<'a>(&'a mut Channel);
-
-impl TableSink for Sink<'_> {
-    type Error = NetError;
-    fn send_tables(&mut self, tables: &[Block]) -> Result<(), NetError> {
-        self.0.send_blocks(tables)?;
-        self.0.flush()
-    }
-}
-
-/// Receives chunks of exactly the length the window implies.
-struct Source<'a> {
-    channel: &'a mut Channel,
-    buffer: &'a mut Vec<Block>,
-}
-
-impl TableSource for Source<'_> {
-    type Error = NetError;
-    fn next_tables(&mut self, len: usize) -> Result<&[Block], NetError> {
-        self.buffer.resize(len, Block::ZERO);
-        self.channel.recv_blocks(self.buffer)?;
-        Ok(self.buffer)
-    }
-}
-
 fn net(e: NetError) -> Error {
     Error::Protocol(e.into())
 }
@@ -391,7 +365,7 @@ impl Backend for GarblerParty {
         self.control(b'W', check)?;
         let segment = self.window.build(gates, stages, num_names);
         self.garbler
-            .garble_segment(segment, &mut Sink(&mut self.channel))
+            .garble_segment(segment, &mut ChannelSink(&mut self.channel))
             .map_err(ProtocolError::from)?;
         Ok(())
     }
@@ -560,7 +534,7 @@ impl Backend for EvaluatorParty {
         self.evaluator
             .evaluate_segment(
                 segment,
-                &mut Source {
+                &mut ChannelSource {
                     channel: &mut self.channel,
                     buffer: &mut self.tables,
                 },

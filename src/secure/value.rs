@@ -432,6 +432,43 @@ impl<const N: usize> UInt<N> {
         Ok(UInt(Bits::new(ctx, ctx.input_wires(owner, N, bits)?)))
     }
 
+    /// `count` inputs of `owner` at once (one message of labels, or one OT
+    /// extension, for all of them instead of one each); `values` (exactly
+    /// `count` of them) is needed where this party owns them.
+    pub fn input_all<V: Into<u128> + Copy>(
+        ctx: &Ctx,
+        owner: Party,
+        count: usize,
+        values: Option<&[V]>,
+    ) -> Result<Vec<Self>, Error> {
+        let () = Self::WIDTH;
+        let bits = match values {
+            Some(values) if values.len() != count => {
+                return Err(Error::Shape(format!(
+                    "{} values given for {count} inputs",
+                    values.len()
+                )));
+            }
+            Some(values) => {
+                let mut bits = Zeroizing::new(Vec::with_capacity(count * N));
+                for &v in values {
+                    let v: u128 = v.into();
+                    if !Self::fits(v) {
+                        return Err(too_wide(v, N, "unsigned integer"));
+                    }
+                    bits.extend((0..N).map(|i| v >> i & 1 == 1));
+                }
+                Some(bits)
+            }
+            None => None,
+        };
+        let wires = ctx.input_wires(owner, count * N, bits)?;
+        Ok(wires
+            .chunks(N)
+            .map(|w| UInt(Bits::new(ctx, w.to_vec())))
+            .collect())
+    }
+
     /// An input given as `N / 8` little-endian bytes (N a multiple of 8).
     pub fn input_bytes(ctx: &Ctx, owner: Party, value: Option<&[u8]>) -> Result<Self, Error> {
         let () = Self::WIDTH;

@@ -246,3 +246,60 @@ pub fn mutate(base: &str, edits: &[(usize, usize, usize)], tokens: &[&str]) -> S
     }
     lines.iter().map(|l| l.join(" ") + "\n").collect()
 }
+
+/// SplitMix64: a small seeded generator for test values, so failures
+/// reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform `width`-bit value (width ≤ 64).
+    pub fn bits(&mut self, width: usize) -> u64 {
+        let v = self.next();
+        if width >= 64 {
+            v
+        } else {
+            v & ((1u64 << width) - 1)
+        }
+    }
+
+    /// 128 random bits.
+    pub fn u128(&mut self) -> u128 {
+        (self.next() as u128) << 64 | self.next() as u128
+    }
+}
+
+/// Runs `command` with `stdin` piped in (empty when `None`) and its output
+/// captured: (success, stdout, stderr).
+pub fn run_with_stdin(
+    command: &mut std::process::Command,
+    stdin: Option<&[u8]>,
+) -> (bool, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn gc2pc");
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    if let Some(bytes) = stdin {
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    drop(pipe);
+    let out = child.wait_with_output().expect("wait for gc2pc");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
