@@ -216,7 +216,7 @@ fn an_evaluator_with_an_untrusted_certificate_is_refused_before_the_protocol() {
     both_refuse(
         tls_args(&g_cert, &g_key, &e_cert),
         tls_args(&m_cert, &m_key, &g_cert),
-        "TLS handshake failed: the evaluator's certificate is not trusted by --tls-ca",
+        "TLS handshake failed: the evaluator's certificate is not trusted",
         "TLS handshake failed: the garbler refused the TLS handshake",
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -232,7 +232,7 @@ fn a_garbler_with_an_untrusted_certificate_or_name_is_refused() {
         tls_args(&m_cert, &m_key, &e_cert),
         tls_args(&e_cert, &e_key, &g_cert),
         "TLS handshake failed: the evaluator refused the TLS handshake",
-        "TLS handshake failed: the garbler's certificate is not trusted by --tls-ca",
+        "TLS handshake failed: the garbler's certificate is not trusted",
     );
     // The right key, but the evaluator expects another name.
     both_refuse(

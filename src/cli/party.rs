@@ -149,9 +149,10 @@ impl TlsArgs {
                 "--tls-cert and --tls-key need the peer to trust: --tls-ca FILE (its certificate or a CA) or --tls-pin SHA256:…"
             );
         }
-        let mut files = TlsFiles::load(cert, key, self.tls_ca.as_deref())?;
+        let mut files = TlsFiles::load(cert, key, self.tls_ca.as_deref())
+            .context("--tls-cert, --tls-key or --tls-ca")?;
         for pin in &self.tls_pin {
-            files = files.pin(pin)?;
+            files = files.pin(pin).context("--tls-pin")?;
         }
         for name in &self.tls_allow {
             files = files.allow(name);
@@ -555,7 +556,12 @@ pub(super) fn tls_under_deadline<T>(
             timeout.as_secs()
         );
     }
-    Ok(result?)
+    // The library's message, with the options that decide it.
+    result.map_err(|e| {
+        anyhow::anyhow!(
+            "{e} (TLS options: whom we trust, --tls-ca and --tls-pin; which peer names, --tls-allow; the garbler's name, --tls-name)"
+        )
+    })
 }
 
 impl Party<'_> {

@@ -74,7 +74,7 @@ pub enum TlsError {
     /// A certificate or key file could not be read or holds nothing usable.
     #[error("{what} {}: {reason}", path.display())]
     File {
-        /// Which file (e.g. "--tls-cert").
+        /// Which file (e.g. "our certificate").
         what: &'static str,
         /// Its path.
         path: PathBuf,
@@ -233,7 +233,7 @@ pub struct PeerTrust {
 
 /// A peer certificate whose names are not on the allowlist.
 #[derive(Debug, thiserror::Error)]
-#[error("its names [{}] are not among those allowed by --tls-allow [{}]", .names.join(", "), .allowed.join(", "))]
+#[error("its names [{}] are not among the allowed peer names [{}]", .names.join(", "), .allowed.join(", "))]
 struct NotAllowed {
     names: Vec<String>,
     allowed: Vec<String>,
@@ -287,7 +287,7 @@ impl PeerTrust {
         for cert in &self.cas {
             store.add(cert.clone()).map_err(|e| {
                 TlsError::Config(format!(
-                    "--tls-ca holds a CA certificate webpki cannot use: {e}"
+                    "the trusted certificates hold a CA certificate webpki cannot use: {e}"
                 ))
             })?;
         }
@@ -376,11 +376,17 @@ impl PeerVerifier {
                 WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
                     .build()
                     .map_err(|e| {
-                        TlsError::Config(format!("cannot verify peers with --tls-ca: {e}"))
+                        TlsError::Config(format!(
+                            "cannot verify peers with the trusted certificates: {e}"
+                        ))
                     })?;
             let client = WebPkiClientVerifier::builder_with_provider(roots, provider.clone())
                 .build()
-                .map_err(|e| TlsError::Config(format!("cannot verify peers with --tls-ca: {e}")))?;
+                .map_err(|e| {
+                    TlsError::Config(format!(
+                        "cannot verify peers with the trusted certificates: {e}"
+                    ))
+                })?;
             (Some(server), Some(client))
         };
         Ok(PeerVerifier {
@@ -541,12 +547,12 @@ impl TlsFiles {
             path: path.to_path_buf(),
             reason,
         };
-        let certs = certs_from_pem(&read_file("--tls-cert", cert)?)
-            .map_err(|r| file_error("--tls-cert", cert, r))?;
-        let key_pem = zeroize::Zeroizing::new(read_file("--tls-key", key)?);
+        let certs = certs_from_pem(&read_file("our certificate", cert)?)
+            .map_err(|r| file_error("our certificate", cert, r))?;
+        let key_pem = zeroize::Zeroizing::new(read_file("our private key", key)?);
         let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
             file_error(
-                "--tls-key",
+                "our private key",
                 key,
                 format!("holds no usable PEM private key ({e})"),
             )
@@ -554,8 +560,8 @@ impl TlsFiles {
         let mut trust = PeerTrust::default();
         if let Some(ca) = ca {
             trust
-                .add_pem(&read_file("--tls-ca", ca)?)
-                .map_err(|r| file_error("--tls-ca", ca, r))?;
+                .add_pem(&read_file("the trusted certificates", ca)?)
+                .map_err(|r| file_error("the trusted certificates", ca, r))?;
         }
         Ok(TlsFiles { certs, key, trust })
     }
@@ -580,7 +586,7 @@ impl TlsFiles {
     pub fn pin(mut self, text: &str) -> Result<TlsFiles, TlsError> {
         let fingerprint = parse_fingerprint(text).ok_or_else(|| {
             TlsError::Config(format!(
-                "--tls-pin {text:?} is not a SHA-256 fingerprint (expected SHA256: and 64 hex digits, colons allowed, as `gc2pc keygen` prints)"
+                "the pin {text:?} is not a SHA-256 fingerprint (expected SHA256: and 64 hex digits, colons allowed, as `gc2pc keygen` prints)"
             ))
         })?;
         self.trust.pins.push(Pin {
@@ -600,7 +606,7 @@ impl TlsFiles {
     fn verifier(&self) -> Result<Arc<PeerVerifier>, TlsError> {
         if self.trust.is_empty() {
             return Err(TlsError::Config(
-                "no peer is trusted: give the peer's certificate or a CA with --tls-ca, or its fingerprint with --tls-pin".into(),
+                "no peer is trusted: give the peer's certificate or a CA as trusted certificates, or pin its fingerprint".into(),
             ));
         }
         Ok(Arc::new(PeerVerifier::new(&self.trust)?))
@@ -620,7 +626,7 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsError> {
         .map_err(|e| TlsError::Config(e.to_string()))?
         .with_client_cert_verifier(verifier)
         .with_single_cert(files.certs.clone(), files.key.clone_key())
-        .map_err(|e| TlsError::Config(format!("--tls-cert and --tls-key: {e}")))?;
+        .map_err(|e| TlsError::Config(format!("our certificate and key: {e}")))?;
     config.send_tls13_tickets = 0;
     config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     Ok(Arc::new(config))
@@ -635,7 +641,7 @@ pub fn client_config(files: &TlsFiles) -> Result<Arc<ClientConfig>, TlsError> {
         .dangerous()
         .with_custom_certificate_verifier(files.verifier()?)
         .with_client_auth_cert(files.certs.clone(), files.key.clone_key())
-        .map_err(|e| TlsError::Config(format!("--tls-cert and --tls-key: {e}")))?;
+        .map_err(|e| TlsError::Config(format!("our certificate and key: {e}")))?;
     config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
 }
@@ -729,7 +735,7 @@ fn explain(side: Side, error: io::Error, name: Option<&str>) -> TlsError {
     else {
         return match NetError::from(error) {
             NetError::Closed => TlsError::Handshake(format!(
-                "{peer} closed the connection during the TLS handshake (does it run with TLS, and does its --tls-ca trust our --tls-cert?)"
+                "{peer} closed the connection during the TLS handshake (does it run with TLS, and does it trust our certificate?)"
             )),
             NetError::Timeout => TlsError::Handshake(format!(
                 "timed out waiting for {peer} during the TLS handshake"
@@ -742,12 +748,12 @@ fn explain(side: Side, error: io::Error, name: Option<&str>) -> TlsError {
         E::InvalidCertificate(cause) => {
             let why = match cause {
                 CertificateError::UnknownIssuer | CertificateError::BadSignature => {
-                    "it is neither pinned (its SHA-256 fingerprint is not that of a certificate in --tls-ca or of a --tls-pin) nor issued by a CA in --tls-ca".to_string()
+                    "it is neither pinned (its SHA-256 fingerprint is not that of a trusted certificate or a pin) nor issued by a trusted CA".to_string()
                 }
                 CertificateError::Other(other) => other.0.to_string(),
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => format!(
-                    "it is not valid for the name {:?} (pass the name its certificate holds with --tls-name): {tls}",
+                    "it is not valid for the name {:?} (expect the name its certificate holds): {tls}",
                     name.unwrap_or("?")
                 ),
                 CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
@@ -758,17 +764,17 @@ fn explain(side: Side, error: io::Error, name: Option<&str>) -> TlsError {
                 }
                 _ => tls.to_string(),
             };
-            format!("{peer}'s certificate is not trusted by --tls-ca: {why}")
+            format!("{peer}'s certificate is not trusted: {why}")
         }
         E::NoCertificatesPresented => {
-            format!("{peer} presented no certificate (both parties need --tls-cert and --tls-key)")
+            format!("{peer} presented no certificate (both parties need a certificate and key)")
         }
         E::AlertReceived(alert) => format!(
-            "{peer} refused the TLS handshake (alert: {alert:?}): does its --tls-ca trust our --tls-cert?"
+            "{peer} refused the TLS handshake (alert: {alert:?}): does it trust our certificate?"
         ),
-        E::InvalidMessage(_) | E::InappropriateMessage { .. } => format!(
-            "{peer} does not speak TLS 1.3 (is it running without --tls-cert/--tls-key/--tls-ca?): {tls}"
-        ),
+        E::InvalidMessage(_) | E::InappropriateMessage { .. } => {
+            format!("{peer} does not speak TLS 1.3 (is it running without TLS?): {tls}")
+        }
         E::PeerIncompatible(_) => {
             format!("{peer}'s TLS is incompatible (gc2pc needs TLS 1.3): {tls}")
         }
@@ -827,9 +833,7 @@ pub fn handshake_client(
     timeout: Duration,
 ) -> Result<Channel, TlsError> {
     let name = ServerName::try_from(server_name.to_string()).map_err(|_| {
-        TlsError::Config(format!(
-            "{server_name:?} is not a DNS name or IP address (see --tls-name)"
-        ))
+        TlsError::Config(format!("{server_name:?} is not a DNS name or IP address"))
     })?;
     prepare(&stream, timeout)?;
     let conn = ClientConnection::new(config, name).map_err(|e| TlsError::Config(e.to_string()))?;
@@ -1180,7 +1184,10 @@ mod tests {
         c.unwrap();
         let (s, _) = pair(server, client(&m_cert, &m_key), "g.example");
         let s = s.unwrap_err().to_string();
-        assert!(s.contains("--tls-allow") && s.contains("m.example"), "{s}");
+        assert!(
+            s.contains("allowed peer names") && s.contains("m.example"),
+            "{s}"
+        );
     }
 
     #[test]
