@@ -10,6 +10,7 @@ use gc2pc::secure::{Party, Session};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use zeroize::{Zeroize, Zeroizing};
 
 /// The largest set accepted from a file or announced by a peer (2^22
 /// identifiers: about 30 GiB of labels and wires per party at that size;
@@ -74,10 +75,12 @@ pub struct PsiArgs {
     stats: bool,
 }
 
-/// Splits one CSV line into fields (RFC 4180 quoting within the line).
-fn csv_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
+/// Splits one CSV line into fields (RFC 4180 quoting within the line); the
+/// fields are zeroized when dropped (each has room for the whole line, so it
+/// never reallocates and leaves no copy behind).
+fn csv_fields(line: &str) -> Result<Zeroizing<Vec<String>>, String> {
+    let mut fields = Zeroizing::new(Vec::new());
+    let mut field = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     let mut quoted = false;
     let mut at_start = true;
@@ -96,7 +99,10 @@ fn csv_fields(line: &str) -> Result<Vec<String>, String> {
                 }
             }
             (false, ',') => {
-                fields.push(std::mem::take(&mut field));
+                fields.push(std::mem::replace(
+                    &mut field,
+                    String::with_capacity(line.len()),
+                ));
                 at_start = true;
             }
             (_, c) => {
@@ -108,6 +114,7 @@ fn csv_fields(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
+        field.zeroize();
         return Err("a quoted field is not closed on its line".into());
     }
     fields.push(field);
@@ -115,8 +122,9 @@ fn csv_fields(line: &str) -> Result<Vec<String>, String> {
 }
 
 /// The identifiers of a set file (one per line, or a CSV column), without
-/// blanks and duplicates, in file order.
-pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Vec<String>> {
+/// blanks and duplicates, in file order; zeroized when dropped (as is every
+/// copy made on the way).
+pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Zeroizing<Vec<String>>> {
     let text = std::str::from_utf8(raw).map_err(|e| {
         anyhow::anyhow!(
             "{name}: not a text file (byte {} is not UTF-8)",
@@ -148,10 +156,9 @@ pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Vec<Stri
             Some(at)
         }
     };
-    let mut seen = std::collections::HashSet::new();
-    let mut ids = Vec::new();
+    let mut ids: Zeroizing<Vec<String>> = Zeroizing::new(Vec::new());
     for (number, line) in lines {
-        let value = match column_index {
+        let value = Zeroizing::new(match column_index {
             None => line.to_string(),
             Some(at) => {
                 if line.trim().is_empty() {
@@ -159,8 +166,8 @@ pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Vec<Stri
                 }
                 let fields =
                     csv_fields(line).map_err(|e| anyhow::anyhow!("{name}: line {number}: {e}"))?;
-                match fields.into_iter().nth(at) {
-                    Some(v) => v,
+                match fields.get(at) {
+                    Some(v) => v.clone(),
                     None => bail!(
                         "{name}: line {number} has no field {} (column {:?})",
                         at + 1,
@@ -168,7 +175,7 @@ pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Vec<Stri
                     ),
                 }
             }
-        };
+        });
         let id = value.trim();
         if id.is_empty() {
             continue;
@@ -184,12 +191,30 @@ pub fn read_ids(raw: &[u8], column: Option<&str>, name: &str) -> Result<Vec<Stri
                 "{name}: line {number}: a control character in an identifier (is this a text file?)"
             );
         }
-        if seen.insert(id.to_string()) {
-            ids.push(id.to_string());
-            if ids.len() > MAX_SET {
-                bail!("{name}: more than {MAX_SET} identifiers");
-            }
+        ids.push(id.to_string());
+        if ids.len() > MAX_SET * 4 {
+            bail!("{name}: more than {MAX_SET} identifiers");
         }
+    }
+    // Duplicates: the first of each stays (sorted indices, no copies); the
+    // others are zeroized and removed.
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]).then(a.cmp(&b)));
+    let mut keep = vec![true; ids.len()];
+    for pair in order.windows(2) {
+        if ids[pair[0]] == ids[pair[1]] {
+            keep[pair[1]] = false;
+        }
+    }
+    for (id, &k) in ids.iter_mut().zip(&keep) {
+        if !k {
+            id.zeroize();
+        }
+    }
+    let mut k = keep.iter();
+    ids.retain(|_| *k.next().unwrap_or(&true));
+    if ids.len() > MAX_SET {
+        bail!("{name}: more than {MAX_SET} identifiers");
     }
     Ok(ids)
 }

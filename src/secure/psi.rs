@@ -23,7 +23,7 @@
 use super::ctx::{Ctx, Inner, ONE, W, ZERO};
 use super::value::{eq_w, lt_w};
 use super::{Error, Party, RevealTo};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The longest identifier accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 1024;
@@ -65,29 +65,30 @@ pub fn sorted_keys(
     width: usize,
     padded: usize,
     party: Party,
-) -> Result<(Vec<u128>, Vec<usize>), Error> {
-    let mut keyed: Vec<(u128, usize)> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (key_of(id, width), i))
-        .collect();
-    keyed.sort_unstable();
-    if let Some(pair) = keyed.windows(2).find(|p| p[0].0 == p[1].0) {
+) -> Result<(Zeroizing<Vec<u128>>, Vec<usize>), Error> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    let mut keys: Zeroizing<Vec<u128>> =
+        Zeroizing::new(ids.iter().map(|id| key_of(id, width)).collect());
+    order.sort_unstable_by_key(|&i| keys[i]);
+    let mut sorted: Zeroizing<Vec<u128>> = Zeroizing::new(order.iter().map(|&i| keys[i]).collect());
+    keys.zeroize();
+    if let Some(k) = (1..sorted.len()).find(|&k| sorted[k - 1] == sorted[k]) {
         return Err(Error::Shape(format!(
             "two different identifiers ({:?} and {:?}) have the same {width}-bit key",
-            ids[pair[0].1], ids[pair[1].1]
+            ids[order[k - 1]],
+            ids[order[k]]
         )));
     }
-    if keyed.len() > padded {
+    if sorted.len() > padded {
         return Err(Error::Shape(format!(
             "{} identifiers do not fit in a padded size of {padded}",
-            keyed.len()
+            sorted.len()
         )));
     }
     let parity = u128::from(party == Party::Evaluator);
-    let mut keys: Vec<u128> = keyed.iter().map(|k| k.0).collect();
-    keys.extend((0..(padded - keyed.len()) as u128).map(|i| 1u128 << width | (2 * i + parity)));
-    Ok((keys, keyed.iter().map(|k| k.1).collect()))
+    let real = sorted.len();
+    sorted.extend((0..(padded - real) as u128).map(|i| 1u128 << width | (2 * i + parity)));
+    Ok((sorted, order))
 }
 
 /// What the intersection program reveals to this party.
