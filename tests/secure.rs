@@ -828,3 +828,37 @@ fn inputs_in_one_piece() {
     .unwrap_err();
     assert!(matches!(err, Error::TooWide { .. }), "{err}");
 }
+
+#[test]
+fn a_program_runs_garbled_on_every_aes_backend() {
+    use gc2pc::aes::Backend;
+    use gc2pc::hash::HashKind;
+    for backend in Backend::all_available() {
+        for hash in [HashKind::Tccr, HashKind::Mitccrh] {
+            let (a, b) = mem::pair();
+            let program = |ctx: &Ctx, who: Option<Party>| -> Result<Option<u128>, Error> {
+                let x = U32::input(ctx, Party::Garbler, own(who, Party::Garbler, 123_456u32))?;
+                let y = U32::input(ctx, Party::Evaluator, own(who, Party::Evaluator, 789u32))?;
+                (&(&x * &y) + &x.max(&y)).reveal(RevealTo::Both)
+            };
+            let (g, e) = std::thread::scope(|s| {
+                let g = s.spawn(|| {
+                    Session::builder(Party::Garbler)
+                        .aes(backend)
+                        .hash(hash)
+                        .build()
+                        .run(a, |ctx| program(ctx, Some(Party::Garbler)))
+                });
+                let e = Session::builder(Party::Evaluator)
+                    .aes(backend)
+                    .hash(hash)
+                    .build()
+                    .run(b, |ctx| program(ctx, Some(Party::Evaluator)));
+                (g.join().unwrap(), e)
+            });
+            let expected = Some((123_456u32.wrapping_mul(789).wrapping_add(123_456)) as u128);
+            assert_eq!(g.unwrap(), expected, "{backend:?} {hash:?}");
+            assert_eq!(e.unwrap(), expected, "{backend:?} {hash:?}");
+        }
+    }
+}

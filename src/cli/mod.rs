@@ -56,9 +56,15 @@ enum Command {
     Demo(party::DemoArgs),
     /// Private set intersection of two identifier files: no circuits needed.
     ///
-    /// Example (two hospitals; B learns which of its patients A also has):
-    ///   A: gc2pc psi --role garbler --set a.csv --column patient_id --listen 0.0.0.0:7766 [TLS options]
-    ///   B: gc2pc psi --role evaluator --set b.csv --column patient_id --connect a.example:7766 --out shared.txt
+    /// Example (two hospitals; B learns which of its patients A also has, A
+    /// learns nothing):
+    ///
+    /// A: gc2pc psi --role garbler --set a.csv --column patient_id --listen 0.0.0.0:7766
+    ///
+    /// B: gc2pc psi --role evaluator --set b.csv --column patient_id --connect a.example:7766 --out shared.txt
+    ///
+    /// Between organisations add mutual TLS (--tls-cert, --tls-key, --tls-ca
+    /// or --tls-pin), as for garble/evaluate.
     Psi(psi::PsiArgs),
     /// Inspect, evaluate and generate Bristol circuits.
     #[command(subcommand)]

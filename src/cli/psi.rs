@@ -42,10 +42,12 @@ pub struct PsiArgs {
     /// names the columns; RFC 4180 quoting).
     #[arg(long, value_name = "NAME")]
     column: Option<String>,
-    /// The garbler's address to listen on.
+    /// The garbler's address to listen on (default 127.0.0.1:7766; use
+    /// 0.0.0.0:PORT to accept a peer on another machine).
     #[arg(long, value_name = "ADDR", conflicts_with = "connect")]
     listen: Option<String>,
-    /// The garbler's address to connect to (the evaluator).
+    /// The garbler's address to connect to (the evaluator; default
+    /// 127.0.0.1:7766).
     #[arg(long, value_name = "ADDR")]
     connect: Option<String>,
     /// Where the evaluator writes the intersection, one original identifier
