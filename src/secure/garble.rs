@@ -59,13 +59,16 @@ pub enum GarbleError {
     /// The output bits do not form a literal of the result type.
     #[error("the output is not a literal of the result type: {0}")]
     Output(String),
+    /// garble_lang itself failed (it panicked on this program or value).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl GarbleProgram {
     /// Compiles `source` (its `main` must take two parameters).
     pub fn compile(source: &str) -> Result<GarbleProgram, GarbleError> {
-        let compiled =
-            garble_lang::compile(source).map_err(|e| GarbleError::Compile(e.prettify(source)))?;
+        let compiled = guard("compiling the program", || garble_lang::compile(source))?
+            .map_err(|e| GarbleError::Compile(e.prettify(source)))?;
         let params = compiled.main.params.len();
         if params != 2 || compiled.circuit.input_gates.len() != 2 {
             return Err(GarbleError::Parties(params));
@@ -102,22 +105,24 @@ impl GarbleProgram {
     /// `party`'s input `literal` (Garble syntax) as bits.
     pub fn input(&self, party: Party, literal: &str) -> Result<Zeroizing<Vec<bool>>, GarbleError> {
         let index = party as usize;
-        let arg = self
-            .compiled
-            .parse_arg(index, literal)
-            .map_err(|e| GarbleError::Input {
-                party: party.name(),
-                literal: literal.to_string(),
-                ty: self.compiled.main.params[index].ty.to_string(),
-                why: e.prettify(&self.source),
-            })?;
-        Ok(Zeroizing::new(arg.as_bits()))
+        let parsed = guard("reading an input literal", || {
+            self.compiled
+                .parse_arg(index, literal)
+                .map(|arg| arg.as_bits())
+        })?;
+        let bits = parsed.map_err(|e| GarbleError::Input {
+            party: party.name(),
+            literal: shorten(literal),
+            ty: self.compiled.main.params[index].ty.to_string(),
+            why: e.prettify(literal).trim().to_string(),
+        })?;
+        Ok(Zeroizing::new(bits))
     }
 
     /// The output literal (Garble syntax) from the output bits, or the
     /// program's panic.
     pub fn output(&self, bits: &[bool]) -> Result<String, GarbleError> {
-        match self.compiled.parse_output(bits) {
+        match guard("reading the output", || self.compiled.parse_output(bits))? {
             Ok(literal) => Ok(literal.to_string()),
             Err(garble_lang::eval::EvalError::Panic(panic)) => {
                 let at = panic.panicked_at;
@@ -232,6 +237,21 @@ impl GarbleProgram {
         }
         revealed
     }
+}
+
+/// At most 40 characters of a (secret) input, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Runs a call into garble_lang, turning a panic inside it into an error
+/// (gc2pc does not panic on any input, whatever its dependencies do).
+fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, GarbleError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|_| GarbleError::Internal(format!("garble_lang failed while {what}")))
 }
 
 fn digest(circuit: &garble_lang::circuit::Circuit) -> [u8; 32] {
