@@ -67,8 +67,10 @@ pub enum GarbleError {
 impl GarbleProgram {
     /// Compiles `source` (its `main` must take two parameters).
     pub fn compile(source: &str) -> Result<GarbleProgram, GarbleError> {
-        let compiled = guard("compiling the program", || garble_lang::compile(source))?
-            .map_err(|e| GarbleError::Compile(e.prettify(source)))?;
+        let compiled = guard("compiling the program", || {
+            garble_lang::compile(source).map_err(|e| e.prettify(source))
+        })?
+        .map_err(GarbleError::Compile)?;
         let params = compiled.main.params.len();
         if params != 2 || compiled.circuit.input_gates.len() != 2 {
             return Err(GarbleError::Parties(params));
@@ -109,12 +111,13 @@ impl GarbleProgram {
             self.compiled
                 .parse_arg(index, literal)
                 .map(|arg| arg.as_bits())
+                .map_err(|e| e.prettify(literal).trim().to_string())
         })?;
         let bits = parsed.map_err(|e| GarbleError::Input {
             party: party.name(),
             literal: shorten(literal),
             ty: self.compiled.main.params[index].ty.to_string(),
-            why: e.prettify(literal).trim().to_string(),
+            why: e,
         })?;
         Ok(Zeroizing::new(bits))
     }
