@@ -125,19 +125,21 @@ impl GarbleProgram {
     /// The output literal (Garble syntax) from the output bits, or the
     /// program's panic.
     pub fn output(&self, bits: &[bool]) -> Result<String, GarbleError> {
-        match guard("reading the output", || self.compiled.parse_output(bits))? {
-            Ok(literal) => Ok(literal.to_string()),
-            Err(garble_lang::eval::EvalError::Panic(panic)) => {
-                let at = panic.panicked_at;
-                Err(GarbleError::Panic(format!(
-                    "{} at line {}, column {}",
-                    panic.reason,
-                    at.start.0 + 1,
-                    at.start.1 + 1
-                )))
+        guard("reading the output", || {
+            match self.compiled.parse_output(bits) {
+                Ok(literal) => Ok(literal.to_string()),
+                Err(garble_lang::eval::EvalError::Panic(panic)) => {
+                    let at = panic.panicked_at;
+                    Err(GarbleError::Panic(format!(
+                        "{} at line {}, column {}",
+                        panic.reason,
+                        at.start.0 + 1,
+                        at.start.1 + 1
+                    )))
+                }
+                Err(e) => Err(GarbleError::Output(e.prettify(&self.source))),
             }
-            Err(e) => Err(GarbleError::Output(e.prettify(&self.source))),
-        }
+        })?
     }
 
     /// Evaluates the program in plaintext with garble_lang's own evaluator
