@@ -862,3 +862,55 @@ fn a_program_runs_garbled_on_every_aes_backend() {
         }
     }
 }
+
+#[test]
+fn a_peer_that_stops_mid_program_fails_the_other_side_quickly() {
+    use std::time::{Duration, Instant};
+    // Each side in turn gives up after a few windows (its program returns an
+    // error, which drops the connection); the other must fail at once, with
+    // a connection error, not wait for its timeout.
+    for quitter in [Party::Garbler, Party::Evaluator] {
+        let (a, b) = mem::pair();
+        let program = |ctx: &Ctx, me: Party| -> Result<Option<u128>, Error> {
+            let x = U64::input(ctx, Party::Garbler, (me == Party::Garbler).then_some(3u64))?;
+            let y = U64::input(
+                ctx,
+                Party::Evaluator,
+                (me == Party::Evaluator).then_some(5u64),
+            )?;
+            let mut acc = &x * &y;
+            for i in 0..40 {
+                acc = &(&acc * &y) + &x;
+                if i == 20 && me == quitter {
+                    return Err(Error::Shape("this party gives up".into()));
+                }
+            }
+            acc.reveal(RevealTo::Both)
+        };
+        let start = Instant::now();
+        let (g, e) = std::thread::scope(|s| {
+            let g = s.spawn(|| {
+                Session::builder(Party::Garbler)
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .run(a, |ctx| program(ctx, Party::Garbler))
+            });
+            let e = Session::builder(Party::Evaluator)
+                .timeout(Duration::from_secs(30))
+                .build()
+                .run(b, |ctx| program(ctx, Party::Evaluator));
+            (g.join().unwrap(), e)
+        });
+        let (quit, other) = match quitter {
+            Party::Garbler => (g, e),
+            Party::Evaluator => (e, g),
+        };
+        assert!(matches!(quit, Err(Error::Shape(_))), "{quit:?}");
+        assert!(matches!(other, Err(Error::Protocol(_))), "{other:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}
