@@ -311,7 +311,7 @@ fn open_circuit(path: &Path) -> Result<FileCircuit> {
 /// The agreement on `file` with the garbler's groups and the output mode.
 fn file_agreement(file: &FileCircuit, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
     Ok(with_reveal(
-        Agreement::for_shape(file.shape(), groups)?,
+        Agreement::for_shape(file.shape(), groups).context("--garbler-groups")?,
         reveal,
     ))
 }
@@ -326,7 +326,7 @@ fn with_reveal(mut agreement: Agreement, reveal: RevealArg) -> Agreement {
 
 fn agreement(circuit: &Circuit, groups: &[usize], reveal: RevealArg) -> Result<Agreement> {
     Ok(with_reveal(
-        Agreement::with_garbler_groups(circuit, groups)?,
+        Agreement::with_garbler_groups(circuit, groups).context("--garbler-groups")?,
         reveal,
     ))
 }

@@ -286,14 +286,14 @@ impl Hello {
         }
         if peer.input_owners != self.input_owners {
             out.push(format!(
-                "input owners: the {me} expects {}, the {them} expects {} (use the same --garbler-groups on both sides)",
+                "input owners: the {me} expects {}, the {them} expects {} (both must give the garbler the same groups)",
                 owners(&self.input_owners),
                 owners(&peer.input_owners)
             ));
         }
         if peer.reveal != self.reveal {
             out.push(format!(
-                "output mode: the {me} uses --reveal {}, the {them} uses --reveal {}",
+                "output mode: the {me} reveals the output to {}, the {them} to {}",
                 reveal_name(self.reveal),
                 reveal_name(peer.reveal)
             ));
@@ -310,8 +310,8 @@ impl Hello {
 
 fn reveal_name(reveal: Reveal) -> &'static str {
     match reveal {
-        Reveal::Evaluator => "evaluator",
-        Reveal::Both => "both",
+        Reveal::Evaluator => "the evaluator",
+        Reveal::Both => "both parties",
     }
 }
 

@@ -86,7 +86,7 @@ impl Agreement {
     ) -> Result<Agreement, ProtocolError> {
         if let Some(&g) = garbler_groups.iter().find(|&&g| g >= groups && g != 0) {
             return Err(ProtocolError::Input(format!(
-                "--garbler-groups names group {g}, but the circuit has {groups} input groups"
+                "the garbler's groups include group {g}, but the circuit has {groups} input groups"
             )));
         }
         Ok(Agreement {
