@@ -442,31 +442,20 @@ impl<const N: usize> UInt<N> {
         values: Option<&[V]>,
     ) -> Result<Vec<Self>, Error> {
         let () = Self::WIDTH;
-        let bits = match values {
-            Some(values) if values.len() != count => {
-                return Err(Error::Shape(format!(
-                    "{} values given for {count} inputs",
-                    values.len()
-                )));
-            }
-            Some(values) => {
-                let mut bits = Zeroizing::new(Vec::with_capacity(count * N));
-                for &v in values {
+        let raw = values.map(|vs| {
+            vs.iter()
+                .map(|&v| {
                     let v: u128 = v.into();
-                    if !Self::fits(v) {
-                        return Err(too_wide(v, N, "unsigned integer"));
+                    if Self::fits(v) {
+                        Ok(v)
+                    } else {
+                        Err(too_wide(v, N, "unsigned integer"))
                     }
-                    bits.extend((0..N).map(|i| v >> i & 1 == 1));
-                }
-                Some(bits)
-            }
-            None => None,
-        };
-        let wires = ctx.input_wires(owner, count * N, bits)?;
-        Ok(wires
-            .chunks(N)
-            .map(|w| UInt(Bits::new(ctx, w.to_vec())))
-            .collect())
+                })
+                .collect::<Result<Vec<u128>, Error>>()
+        });
+        let words = input_words(ctx, owner, count, N, raw.transpose()?.as_deref())?;
+        Ok(words.into_iter().map(UInt).collect())
     }
 
     /// An input given as `N / 8` little-endian bytes (N a multiple of 8).
@@ -514,17 +503,8 @@ impl<const N: usize> UInt<N> {
     /// Reveals all of `values` at once (one round of messages instead of one
     /// per value); `Some` where this party learns them.
     pub fn reveal_all(values: &[Self], to: RevealTo) -> Result<Option<Vec<u128>>, Error> {
-        let Some(first) = values.first() else {
-            return Ok(Some(Vec::new()));
-        };
         let parts: Vec<&Bits> = values.iter().map(|v| &v.0).collect();
-        for p in &parts {
-            same_ctx(&first.0, p);
-        }
-        let wires = concat(&first.0.ctx, &parts);
-        let bits = first.0.ctx.reveal_wires(&wires, to);
-        first.0.ctx.inner().unref_all(&wires);
-        Ok(bits?.map(|b| b.chunks(N).map(u128_of_bits).collect()))
+        Ok(reveal_words(&parts, to)?.map(|b| b.chunks(N).map(u128_of_bits).collect()))
     }
 
     /// Reveals the value as `N / 8` little-endian bytes.
@@ -607,6 +587,40 @@ impl<const N: usize> SInt<N> {
         }))
     }
 
+    /// `count` inputs of `owner` at once (see [`UInt::input_all`]).
+    pub fn input_all<V: Into<i128> + Copy>(
+        ctx: &Ctx,
+        owner: Party,
+        count: usize,
+        values: Option<&[V]>,
+    ) -> Result<Vec<Self>, Error> {
+        let () = Self::WIDTH;
+        let raw = values.map(|vs| {
+            vs.iter()
+                .map(|&v| {
+                    let v: i128 = v.into();
+                    if Self::fits(v) {
+                        Ok(v as u128)
+                    } else {
+                        Err(too_wide(v, N, "signed integer"))
+                    }
+                })
+                .collect::<Result<Vec<u128>, Error>>()
+        });
+        let words = input_words(ctx, owner, count, N, raw.transpose()?.as_deref())?;
+        Ok(words.into_iter().map(SInt).collect())
+    }
+
+    /// Reveals all of `values` at once (see [`UInt::reveal_all`]).
+    pub fn reveal_all(values: &[Self], to: RevealTo) -> Result<Option<Vec<i128>>, Error> {
+        let parts: Vec<&Bits> = values.iter().map(|v| &v.0).collect();
+        Ok(reveal_words(&parts, to)?.map(|b| {
+            b.chunks(N)
+                .map(|c| ((u128_of_bits(c) << (128 - N)) as i128) >> (128 - N))
+                .collect()
+        }))
+    }
+
     /// Sign-extends or truncates to `M` bits (free).
     pub fn resize<const M: usize>(&self) -> SInt<M> {
         let () = SInt::<M>::WIDTH;
@@ -638,6 +652,52 @@ impl<const N: usize> SInt<N> {
     pub fn shr_const(&self, k: usize) -> Self {
         SInt(shift_right(&self.0, k, true))
     }
+}
+
+/// `count` inputs of `width` bits in one piece; `values` (exactly `count`,
+/// already checked to fit) where this party owns them.
+fn input_words(
+    ctx: &Ctx,
+    owner: Party,
+    count: usize,
+    width: usize,
+    values: Option<&[u128]>,
+) -> Result<Vec<Bits>, Error> {
+    let bits = match values {
+        Some(values) if values.len() != count => {
+            return Err(Error::Shape(format!(
+                "{} values given for {count} inputs",
+                values.len()
+            )));
+        }
+        Some(values) => {
+            let mut bits = Zeroizing::new(Vec::with_capacity(count * width));
+            for &v in values {
+                bits.extend((0..width).map(|i| v >> i & 1 == 1));
+            }
+            Some(bits)
+        }
+        None => None,
+    };
+    let wires = ctx.input_wires(owner, count * width, bits)?;
+    Ok(wires
+        .chunks(width.max(1))
+        .map(|w| Bits::new(ctx, w.to_vec()))
+        .collect())
+}
+
+/// Reveals the wires of `parts` in one reveal: the bits, concatenated.
+fn reveal_words(parts: &[&Bits], to: RevealTo) -> Result<Option<Vec<bool>>, Error> {
+    let Some(first) = parts.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    for p in parts {
+        same_ctx(first, p);
+    }
+    let wires = concat(&first.ctx, parts);
+    let bits = first.ctx.reveal_wires(&wires, to);
+    first.ctx.inner().unref_all(&wires);
+    bits
 }
 
 fn shift_right(a: &Bits, k: usize, arithmetic: bool) -> Bits {
