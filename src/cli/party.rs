@@ -369,7 +369,7 @@ fn print_outputs(outputs: &[Vec<bool>], format: OutputFormat, order: BitOrder) {
     }
 }
 
-fn print_stats(role: Role, stats: &Stats, total: Duration) {
+pub(super) fn print_stats(role: Role, stats: &Stats, total: Duration) {
     eprintln!("{} statistics:", role.name());
     eprintln!("  AND gates        {}", stats.and_gates);
     eprintln!("  bytes sent       {}", stats.bytes_sent);
@@ -380,6 +380,18 @@ fn print_stats(role: Role, stats: &Stats, total: Duration) {
     eprintln!("  total            {:.3} ms", total.as_secs_f64() * 1e3);
     if let Some(kib) = peak_memory_kib() {
         eprintln!("  peak memory      {:.1} MiB", kib as f64 / 1024.0);
+    }
+}
+
+/// The statistics of a secure program's session so far: its AND gates and
+/// bytes each way (it has no phases).
+pub(super) fn stats_of(ctx: &gc2pc::secure::Ctx) -> Stats {
+    let (bytes_sent, bytes_received) = ctx.traffic();
+    Stats {
+        and_gates: ctx.and_gates() as usize,
+        bytes_sent,
+        bytes_received,
+        phases: Vec::new(),
     }
 }
 

@@ -3,9 +3,10 @@
 
 use super::link::Peer;
 use super::party::{
-    DemoArgs, EvaluateArgs, GarbleArgs, PartyArgs, RevealArg, TlsArgs, peak_memory_kib,
+    DemoArgs, EvaluateArgs, GarbleArgs, PartyArgs, RevealArg, TlsArgs, print_stats, stats_of,
 };
 use anyhow::{Context, Result, bail};
+use gc2pc::protocol::Stats;
 use gc2pc::secure::garble::GarbleProgram;
 use gc2pc::secure::{self, Party, RevealTo, Session};
 use std::path::Path;
@@ -84,11 +85,11 @@ fn party(
         waiting: "waiting for the evaluator".to_string(),
     };
     let session = session(role, &program, timeout);
-    let mut traffic = (0, 0);
+    let mut traffic = Stats::default();
     let revealed = link.run(|channel| {
         Ok(session.run(channel, |ctx| {
             let out = program.run(ctx, Some(&bits), role, to);
-            traffic = ctx.traffic();
+            traffic = stats_of(ctx);
             out
         })?)
     })?;
@@ -97,17 +98,7 @@ fn party(
         None => eprintln!("garbler: done; the evaluator learned the output"),
     }
     if p.stats {
-        eprintln!("{} statistics:", role.name());
-        eprintln!("  AND gates        {}", program.and_gates());
-        eprintln!("  bytes sent       {}", traffic.0);
-        eprintln!("  bytes received   {}", traffic.1);
-        eprintln!(
-            "  total            {:.3} ms",
-            start.elapsed().as_secs_f64() * 1e3
-        );
-        if let Some(kib) = peak_memory_kib() {
-            eprintln!("  peak memory      {:.1} MiB", kib as f64 / 1024.0);
-        }
+        print_stats(role, &traffic, start.elapsed());
     }
     Ok(())
 }

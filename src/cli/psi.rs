@@ -2,9 +2,10 @@
 //! owners who never see a circuit. The program is [`gc2pc::secure::psi`].
 
 use super::link::Peer;
-use super::party::{DEFAULT_ADDR, TlsArgs, peak_memory_kib};
+use super::party::{DEFAULT_ADDR, TlsArgs, print_stats, stats_of};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use gc2pc::protocol::Stats;
 use gc2pc::secure::psi::{self, MAX_ID_BYTES, PsiOutput};
 use gc2pc::secure::{Party, Session};
 use std::io::Write;
@@ -277,7 +278,7 @@ pub fn run(args: PsiArgs) -> Result<()> {
     };
     let peer = link.name();
     let ours = announcement(size, args.cardinality);
-    let mut traffic = (0u64, 0u64);
+    let mut traffic = Stats::default();
     let mut index = Vec::new();
     let mut sizes = (0, 0);
     let output = link.run(|channel| {
@@ -314,7 +315,7 @@ pub fn run(args: PsiArgs) -> Result<()> {
             let (keys, order) = psi::sorted_keys(&ids, width, size, role)?;
             index = order;
             let out = psi::intersect(ctx, role, &keys, n, m, width + 1, args.cardinality);
-            traffic = ctx.traffic();
+            traffic = stats_of(ctx);
             out
         })?)
     })?;
@@ -350,17 +351,11 @@ pub fn run(args: PsiArgs) -> Result<()> {
         ),
     }
     if args.stats {
-        eprintln!("{} statistics:", role.name());
+        print_stats(role, &traffic, start.elapsed());
         eprintln!(
             "  set sizes        {} (garbler), {} (evaluator), padded",
             sizes.0, sizes.1
         );
-        eprintln!("  bytes sent       {}", traffic.0);
-        eprintln!("  bytes received   {}", traffic.1);
-        eprintln!("  total            {:.3} s", start.elapsed().as_secs_f64());
-        if let Some(kib) = peak_memory_kib() {
-            eprintln!("  peak memory      {:.1} MiB", kib as f64 / 1024.0);
-        }
     }
     Ok(())
 }

@@ -21,7 +21,7 @@
 //! (n+m) · k)`.
 
 use super::ctx::{Ctx, Inner, ONE, W, ZERO};
-use super::value::{eq_w, lt_w};
+use super::value::{cswap_w, eq_w, lt_w};
 use super::{Error, Party, RevealTo};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -161,7 +161,7 @@ pub fn intersect(
                 match (&mut left[i], &mut right[0]) {
                     (Some(x), Some(y)) => {
                         let s = lt_w(&mut inner, y, x);
-                        swap_words(&mut inner, s, x, y);
+                        cswap_w(&mut inner, s, x, y);
                         swaps.push((i as u32, j as u32, s));
                     }
                     (slot @ None, other @ Some(_)) => {
@@ -217,15 +217,13 @@ pub fn intersect(
     }
     inner.unref_all(&f);
     for &(i, j, s) in swaps.iter().rev() {
-        let (i, j) = (i as usize, j as usize);
-        let (x, y) = (flags[i], flags[j]);
-        let d0 = inner.xor(x, y);
-        let d = inner.and(s, d0);
-        flags[i] = inner.xor(x, d);
-        flags[j] = inner.xor(y, d);
-        for w in [d0, d, x, y] {
-            inner.unref(w);
-        }
+        let (left, right) = flags.split_at_mut(j as usize);
+        cswap_w(
+            &mut inner,
+            s,
+            &mut left[i as usize..=i as usize],
+            &mut right[..1],
+        );
         inner.unref(s);
     }
     // The evaluator's key j started at position size − 1 − j.
@@ -237,21 +235,6 @@ pub fn intersect(
         Some(bits) => PsiOutput::Members(bits),
         None => PsiOutput::Nothing,
     })
-}
-
-/// `x, y = s ? (y, x) : (x, y)`: one AND per bit.
-fn swap_words(inner: &mut Inner, s: W, x: &mut [W], y: &mut [W]) {
-    for (a, b) in x.iter_mut().zip(y.iter_mut()) {
-        let d0 = inner.xor(*a, *b);
-        let d = inner.and(s, d0);
-        let na = inner.xor(*a, d);
-        let nb = inner.xor(*b, d);
-        for w in [d0, d, *a, *b] {
-            inner.unref(w);
-        }
-        *a = na;
-        *b = nb;
-    }
 }
 
 /// `count += bit` (the count never overflows its width): one AND per bit.

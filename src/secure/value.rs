@@ -534,12 +534,6 @@ impl<const N: usize> UInt<N> {
         SInt(self.0.clone())
     }
 
-    /// Bit `i` (least significant first).
-    pub fn bit(&self, i: usize) -> Bit {
-        let w = with1(&self.0, |inner, a| inner.share(a[i]));
-        Bit(Bits::new(&self.0.ctx, vec![w]))
-    }
-
     /// Logical shift right by a constant (free).
     pub fn shr_const(&self, k: usize) -> Self {
         UInt(shift_right(&self.0, k, false))
@@ -635,12 +629,6 @@ impl<const N: usize> SInt<N> {
     /// The same bits as an unsigned integer (free).
     pub fn as_unsigned(&self) -> UInt<N> {
         UInt(self.0.clone())
-    }
-
-    /// Bit `i` (least significant first; bit N − 1 is the sign).
-    pub fn bit(&self, i: usize) -> Bit {
-        let w = with1(&self.0, |inner, a| inner.share(a[i]));
-        Bit(Bits::new(&self.0.ctx, vec![w]))
     }
 
     /// Whether the value is negative (free).
@@ -745,6 +733,13 @@ macro_rules! int_common {
                         lt
                     }
                 });
+                Bit(Bits::new(&self.0.ctx, vec![w]))
+            }
+
+            /// Bit `i`, least significant first (for `SInt`, bit N − 1 is
+            /// the sign). Free.
+            pub fn bit(&self, i: usize) -> Bit {
+                let w = with1(&self.0, |inner, a| inner.share(a[i]));
                 Bit(Bits::new(&self.0.ctx, vec![w]))
             }
 
@@ -986,17 +981,21 @@ pub(crate) fn concat(ctx: &Ctx, parts: &[&Bits]) -> Vec<W> {
 /// Conditionally swaps `a` and `b` (equal widths) when `s`: one AND per bit
 /// (`d = s ∧ (a ⊕ b)`, `a ⊕= d`, `b ⊕= d`).
 pub(crate) fn cswap(s: W, a: &mut Bits, b: &mut Bits) {
-    let mut inner = a.ctx.inner();
-    for (x, y) in a.w.iter_mut().zip(b.w.iter_mut()) {
-        let d0 = inner.xor(*x, *y);
+    cswap_w(&mut a.ctx.inner(), s, &mut a.w, &mut b.w);
+}
+
+/// Conditionally swaps the wires `x` and `y` (equal lengths) when `s`: one
+/// AND per pair.
+pub(crate) fn cswap_w(inner: &mut Inner, s: W, x: &mut [W], y: &mut [W]) {
+    for (a, b) in x.iter_mut().zip(y.iter_mut()) {
+        let d0 = inner.xor(*a, *b);
         let d = inner.and(s, d0);
-        inner.unref(d0);
-        let nx = inner.xor(*x, d);
-        let ny = inner.xor(*y, d);
-        inner.unref(d);
-        inner.unref(*x);
-        inner.unref(*y);
-        *x = nx;
-        *y = ny;
+        let na = inner.xor(*a, d);
+        let nb = inner.xor(*b, d);
+        for w in [d0, d, *a, *b] {
+            inner.unref(w);
+        }
+        *a = na;
+        *b = nb;
     }
 }
