@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::Backend;
 use gc2pc::bench::AES128_CIRCUIT;
 use gc2pc::block::Block;
-use gc2pc::circuit::{Circuit, Plan, bristol, builder};
+use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::prg::Prg;
 use gc2pc::protocol::{Agreement, local};
 use std::time::Duration;
@@ -56,7 +56,7 @@ fn aes128(c: &mut Criterion) {
 }
 
 fn large(c: &mut Criterion) {
-    let circuit = builder::and_heavy(1 << 24);
+    let circuit = gc2pc::secure::circuits::and_heavy(1 << 24);
     let plan = Plan::new(&circuit);
     let agreement = Agreement::default_for(&circuit);
     let mut prg = Prg::new(Block(2));

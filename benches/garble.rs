@@ -9,7 +9,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::{Aes128, Backend};
 use gc2pc::block::Block;
-use gc2pc::circuit::{Circuit, Plan, bristol, builder};
+use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
@@ -25,7 +25,7 @@ fn circuits() -> Vec<(&'static str, Circuit)> {
         .expect("circuits/reference/bristol_fashion/aes_128.txt");
     vec![
         ("aes128", aes),
-        ("and_heavy_1M", builder::and_heavy(1 << 20)),
+        ("and_heavy_1M", gc2pc::secure::circuits::and_heavy(1 << 20)),
     ]
 }
 

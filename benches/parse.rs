@@ -8,12 +8,11 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::circuit::bristol::{self, Reader, ThreadedReader};
-use gc2pc::circuit::builder;
 use std::hint::black_box;
 use std::time::Duration;
 
 fn bench(c: &mut Criterion) {
-    let text = bristol::to_string(&builder::and_heavy(1 << 20)).into_bytes();
+    let text = bristol::to_string(&gc2pc::secure::circuits::and_heavy(1 << 20)).into_bytes();
     eprintln!("and_heavy_1M: {} bytes", text.len());
     let mut group = c.benchmark_group("bristol");
     group.throughput(Throughput::Bytes(text.len() as u64));

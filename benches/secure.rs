@@ -9,18 +9,22 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::stream::FileCircuit;
-use gc2pc::circuit::{Plan, bristol, builder};
+use gc2pc::circuit::{Plan, bristol};
 use gc2pc::garble::{DiscardSink, Garbler};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
+use gc2pc::secure::circuits::Generator;
 use gc2pc::secure::{self, Party, U32};
 use std::time::Duration;
 
-const LANES: usize = 1056; // 2^20 ANDs rounded up to whole lanes
+const HEAVY: Generator = Generator::AndHeavy {
+    ands: 1 << 20,
+    width: 32,
+};
 
 fn and_heavy(c: &mut Criterion) {
     let backend = Backend::detect().expect("an AES backend");
-    let circuit = builder::and_heavy(1 << 20);
+    let circuit = HEAVY.circuit().unwrap();
     let ands = Plan::new(&circuit).and_count() as u64;
     let path = std::env::temp_dir().join(format!("gc2pc-bench-secure-{}.txt", std::process::id()));
     bristol::write(&circuit, &mut std::fs::File::create(&path).unwrap()).unwrap();
@@ -47,10 +51,9 @@ fn and_heavy(c: &mut Criterion) {
     });
     group.bench_function(format!("program/{}", backend.name()), |b| {
         b.iter(|| {
-            let (_, n) = secure::garble_only(backend, HashKind::Tccr, |ctx| {
-                secure::programs::and_heavy(ctx, None, None, LANES)
-            })
-            .unwrap();
+            let (_, n) =
+                secure::garble_only(backend, HashKind::Tccr, |ctx| HEAVY.run(ctx, None, None))
+                    .unwrap();
             assert_eq!(n, ands);
         })
     });

@@ -13,7 +13,7 @@
 //! --benches`) it runs each case once on a small circuit as a smoke test.
 
 use gc2pc::aes::Backend;
-use gc2pc::circuit::{Circuit, Plan, bristol, builder};
+use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::protocol::Agreement;
 use gc2pc::protocol::local::{self, LocalRun, LoopbackTls};
 use std::path::PathBuf;
@@ -108,13 +108,13 @@ fn main() {
             },
             Case {
                 name: "and_heavy 4M ANDs (1 execution per session)",
-                circuit: builder::and_heavy(4 << 20),
+                circuit: gc2pc::secure::circuits::and_heavy(4 << 20),
                 executions: 1,
                 reps: 7,
             },
         ]
     } else {
-        let small = builder::and_heavy(10_000);
+        let small = gc2pc::secure::circuits::and_heavy(10_000);
         vec![
             Case {
                 name: "smoke: and_heavy 10k cold",

@@ -1,14 +1,16 @@
-//! The generators of `circuit::builder` against Rust integer arithmetic and
-//! `HashSet`s through the plaintext evaluator, their AND counts against the
+//! The generators of `gc2pc circuit gen` (`secure::circuits`, programs on the
+//! secure integers) against Rust integer arithmetic and `HashSet`s through
+//! the plaintext evaluator of their circuits, their AND counts against the
 //! documented formulas, and `circuits/` against regeneration (library and
 //! CLI), byte for byte.
 
 mod common;
 
-use gc2pc::circuit::builder::{
-    self, Builder, Comparison, PSI_PAIRWISE_MAX_N, PsiVariant, Word, and_heavy_lane_ands,
-};
 use gc2pc::circuit::{Circuit, Gate, bristol};
+use gc2pc::secure::circuits::{
+    Comparison, Generator, PSI_PAIRWISE_MAX_N, PsiVariant, and_heavy_lane_ands,
+};
+use gc2pc::secure::{self, Ctx, Party, RevealTo, Word};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
@@ -57,6 +59,34 @@ fn operands(rng: &mut Rng, width: usize) -> Vec<u64> {
     v
 }
 
+fn compare(cmp: Comparison, width: usize, signed: bool) -> Circuit {
+    Generator::Compare { cmp, width, signed }.circuit().unwrap()
+}
+
+fn eq(width: usize) -> Circuit {
+    Generator::Eq { width }.circuit().unwrap()
+}
+
+fn add(width: usize) -> Circuit {
+    Generator::Add { width }.circuit().unwrap()
+}
+
+fn psi(n: usize, width: usize, variant: PsiVariant) -> Circuit {
+    Generator::Psi { n, width, variant }.circuit().unwrap()
+}
+
+fn psi_pairwise(n: usize, width: usize) -> Circuit {
+    psi(n, width, PsiVariant::Pairwise)
+}
+
+fn psi_sort(n: usize, width: usize) -> Circuit {
+    psi(n, width, PsiVariant::Sort)
+}
+
+fn and_heavy_with_width(ands: usize, width: usize) -> Circuit {
+    Generator::AndHeavy { ands, width }.circuit().unwrap()
+}
+
 fn eval2(c: &Circuit, a: u64, b: u64, width: usize) -> Vec<Vec<bool>> {
     c.eval(&[to_bits(a, width), to_bits(b, width)])
         .expect("evaluation")
@@ -94,7 +124,7 @@ fn comparisons_match_integer_arithmetic() {
                 Comparison::Le,
                 Comparison::Ge,
             ] {
-                let c = builder::compare(cmp, width, is_signed);
+                let c = compare(cmp, width, is_signed);
                 assert_eq!(c.input_sizes(), [width as u32, width as u32]);
                 assert_eq!(c.output_sizes(), [1]);
                 assert_eq!(c.and_count(), width, "{cmp:?} w={width}");
@@ -124,26 +154,13 @@ fn comparisons_match_integer_arithmetic() {
             }
         }
     }
-    // The named wrappers are the same circuits.
-    assert_eq!(
-        builder::lt(9, true),
-        builder::compare(Comparison::Lt, 9, true)
-    );
-    assert_eq!(
-        builder::gt(9, false),
-        builder::compare(Comparison::Gt, 9, false)
-    );
-    assert_eq!(
-        builder::le(9, true),
-        builder::compare(Comparison::Le, 9, true)
-    );
 }
 
 #[test]
 fn equality_matches_integer_arithmetic() {
     let mut rng = Rng(2);
     for width in WIDTHS {
-        let c = builder::eq(width);
+        let c = eq(width);
         assert_eq!(c.and_count(), width - 1);
         assert_eq!(c.and_depth(), (width as f64).log2().ceil() as u32);
         assert_no_dead_gates(&c);
@@ -160,7 +177,7 @@ fn equality_matches_integer_arithmetic() {
 fn addition_matches_integer_arithmetic() {
     let mut rng = Rng(3);
     for width in WIDTHS {
-        let c = builder::add(width);
+        let c = add(width);
         assert_eq!(c.output_sizes(), [width as u32]);
         assert_eq!(c.and_count(), width - 1);
         assert_eq!(copies(&c), 0);
@@ -175,14 +192,18 @@ fn addition_matches_integer_arithmetic() {
     }
 }
 
-/// A two-input circuit from a builder closure, for the word operations that
-/// have no generator of their own.
-fn word_op(width: usize, f: impl FnOnce(&mut Builder, &Word, &Word) -> Vec<Word>) -> Circuit {
-    let mut b = Builder::new();
-    let x = b.input(width);
-    let y = b.input(width);
-    let outs = f(&mut b, &x, &y);
-    b.finish(outs)
+/// A two-input circuit of runtime-width words from a program that reveals
+/// its results, for the word operations that have no generator of their own.
+fn word_op(width: usize, f: impl Fn(&Ctx, &Word, &Word) -> Vec<Word>) -> Circuit {
+    secure::circuit(|ctx| {
+        let x = Word::input(ctx, Party::Garbler, width, None)?;
+        let y = Word::input(ctx, Party::Evaluator, width, None)?;
+        for out in f(ctx, &x, &y) {
+            out.reveal(RevealTo::Evaluator)?;
+        }
+        Ok(())
+    })
+    .unwrap()
 }
 
 #[test]
@@ -190,30 +211,35 @@ fn word_operations_match_integer_arithmetic_and_cost() {
     let mut rng = Rng(4);
     for width in WIDTHS {
         let m = mask(width);
-        let sub = word_op(width, |b, x, y| vec![b.sub(x, y)]);
+        let sub = word_op(width, |_, x, y| vec![x - y]);
         assert_eq!(sub.and_count(), width - 1);
-        // mux on the low bit of x: x if it is set, else y; and the swap.
-        let mux = word_op(width, |b, x, y| vec![b.mux(x[0], x, y)]);
+        // select on the low bit of x: x if it is set, else y; and the swap.
+        let mux = word_op(width, |_, x, y| vec![x.bit(0).select(x, y)]);
         assert_eq!(mux.and_count(), width);
-        let swap = word_op(width, |b, x, y| {
-            let (lo, hi) = b.cond_swap(y[0], x, y);
+        let swap = word_op(width, |_, x, y| {
+            let (lo, hi) = y.bit(0).swap(x, y);
             vec![lo, hi]
         });
         assert_eq!(swap.and_count(), width);
-        let cas = word_op(width, |b, x, y| {
-            let (lo, hi) = b.compare_swap(x, y, true);
+        let cas = word_op(width, |_, x, y| {
+            let (x, y) = (x.as_signed(), y.as_signed());
+            let (lo, hi) = y.lt(&x).swap(&x, &y);
             vec![lo, hi]
         });
         assert_eq!(cas.and_count(), 2 * width);
-        let mul = word_op(width, |b, x, y| vec![b.mul(x, y)]);
+        let mul = word_op(width, |_, x, y| vec![x * y]);
         assert_eq!(mul.and_count(), width * width - width + 1);
-        let reduce = word_op(width, |b, x, y| vec![vec![b.and_all(x), b.or_all(y)]]);
-        assert_eq!(reduce.and_count(), 2 * (width - 1));
-        // add_bit widening by one: x + y[0] as width+1 bits, width ANDs.
-        let inc = word_op(width, |b, x, y| vec![b.add_bit(x, y[0], width + 1)]);
-        assert_eq!(inc.and_count(), width);
-        for c in [&sub, &mux, &swap, &cas, &mul, &reduce, &inc] {
+        let minmax = word_op(width, |_, x, y| vec![x.min(y), x.max(y)]);
+        assert_eq!(minmax.and_count(), 4 * width);
+        let wide = word_op(width, |ctx, x, y| {
+            // x + y on width + 1 bits, by zero-extending both.
+            let zero = Word::constant(ctx, 1, 0);
+            vec![&x.concat(&zero) + &y.concat(&zero)]
+        });
+        assert_eq!(wide.and_count(), width);
+        for c in [&sub, &mux, &swap, &cas, &mul, &minmax, &wide] {
             assert_no_dead_gates(c);
+            assert_eq!(copies(c), 0);
         }
         let xs = operands(&mut rng, width);
         let ys = operands(&mut rng, width);
@@ -232,8 +258,8 @@ fn word_operations_match_integer_arithmetic_and_cost() {
             };
             assert_eq!(e(&cas), [lo as u128, hi as u128]);
             assert_eq!(e(&mul), [(a.wrapping_mul(b) & m) as u128]);
-            assert_eq!(e(&reduce), [((a == m) as u128) | (((b != 0) as u128) << 1)]);
-            assert_eq!(e(&inc), [a as u128 + (b & 1) as u128]);
+            assert_eq!(e(&minmax), [a.min(b) as u128, a.max(b) as u128]);
+            assert_eq!(e(&wide), [a as u128 + b as u128]);
         }
     }
 }
@@ -303,7 +329,7 @@ fn psi_pairwise_matches_hashset() {
         (64, 32),
         (100, 16),
     ] {
-        let c = builder::psi_pairwise(n, width);
+        let c = psi_pairwise(n, width);
         assert_eq!(c.input_sizes(), [(n * width) as u32; 2]);
         assert_eq!(c.output_sizes(), [n as u32]);
         assert_eq!(c.and_count(), n * n * width - n, "n={n} w={width}");
@@ -363,7 +389,7 @@ fn psi_sort_matches_hashset() {
         (100, 32),
         (100, 7),
     ] {
-        let c = builder::psi_sort(n, width);
+        let c = psi_sort(n, width);
         assert_eq!(c.input_sizes(), [(n * width) as u32; 2]);
         assert_eq!(c.output_sizes(), vec![width as u32 + 1; n]);
         assert_no_dead_gates(&c);
@@ -383,7 +409,7 @@ fn psi_sort_matches_hashset() {
 fn psi_sort_treats_lists_not_strictly_ascending_as_empty() {
     let mut rng = Rng(7);
     for (n, width) in [(2, 7), (5, 8), (8, 32), (33, 16)] {
-        let c = builder::psi_sort(n, width);
+        let c = psi_sort(n, width);
         let a = random_set(&mut rng, n, width, 2 * n as u64);
         let b = a.clone();
         // Sanity: well-formed, everything matches.
@@ -422,31 +448,28 @@ fn psi_and_counts() {
         (100, 32),
         (256, 16),
     ] {
-        let sort = builder::psi_sort(n, w);
+        let sort = psi_sort(n, w);
         assert!(
             sort.and_count() <= psi_sort_bound(n, w),
             "n={n} w={w}: {} > {}",
             sort.and_count(),
             psi_sort_bound(n, w)
         );
-        let pair = builder::psi_pairwise(n.min(64), w);
+        let pair = psi_pairwise(n.min(64), w);
         assert_eq!(pair.and_count(), n.min(64).pow(2) * w - n.min(64));
     }
     // n log n: doubling n roughly doubles the sort variant's cost.
-    let (c64, c128) = (
-        builder::psi_sort(64, 32).and_count(),
-        builder::psi_sort(128, 32).and_count(),
-    );
+    let (c64, c128) = (psi_sort(64, 32).and_count(), psi_sort(128, 32).and_count());
     assert!(c128 < c64 * 5 / 2, "{c64} -> {c128}");
     // The default threshold: pairwise is cheaper at and below it.
     for n in [8, PSI_PAIRWISE_MAX_N] {
         assert!(
-            builder::psi_pairwise(n, 32).and_count() <= builder::psi_sort(n, 32).and_count(),
+            psi_pairwise(n, 32).and_count() <= psi_sort(n, 32).and_count(),
             "n={n}"
         );
     }
     for n in [64, 100] {
-        assert!(builder::psi_sort(n, 32).and_count() < builder::psi_pairwise(n, 32).and_count());
+        assert!(psi_sort(n, 32).and_count() < psi_pairwise(n, 32).and_count());
     }
     assert_eq!(
         PsiVariant::default_for(PSI_PAIRWISE_MAX_N),
@@ -456,20 +479,12 @@ fn psi_and_counts() {
         PsiVariant::default_for(PSI_PAIRWISE_MAX_N + 1),
         PsiVariant::Sort
     );
-    assert_eq!(
-        builder::psi(5, 7, PsiVariant::Sort),
-        builder::psi_sort(5, 7)
-    );
-    assert_eq!(
-        builder::psi(5, 7, PsiVariant::Pairwise),
-        builder::psi_pairwise(5, 7)
-    );
 }
 
 #[test]
 fn and_heavy_has_a_million_ands_and_computes_its_formula() {
     let start = std::time::Instant::now();
-    let c = builder::and_heavy(1_000_000);
+    let c = gc2pc::secure::circuits::and_heavy(1_000_000);
     let built = start.elapsed();
     let lanes = 1_000_000usize.div_ceil(and_heavy_lane_ands(32));
     assert_eq!(c.and_count(), lanes * and_heavy_lane_ands(32));
@@ -481,14 +496,14 @@ fn and_heavy_has_a_million_ands_and_computes_its_formula() {
         c.and_count(),
         c.and_depth()
     );
-    assert!(builder::and_heavy(1 << 20).and_count() >= 1 << 20);
+    assert!(gc2pc::secure::circuits::and_heavy(1 << 20).and_count() >= 1 << 20);
 
     let mut rng = Rng(8);
     for (ands, width) in [(1_000_000, 32), (5_000, 7), (1, 1), (20_000, 64)] {
         let c = if width == 32 {
             c.clone()
         } else {
-            builder::and_heavy_with_width(ands, width)
+            and_heavy_with_width(ands, width)
         };
         let lanes = ands.div_ceil(and_heavy_lane_ands(width)).max(1);
         assert_eq!(c.and_count(), lanes * and_heavy_lane_ands(width));
@@ -519,19 +534,19 @@ fn circuit_files() -> Vec<(&'static str, &'static [&'static str], Circuit)> {
         (
             "cmp32.txt",
             &["lt", "--width", "32"],
-            builder::lt(32, false),
+            compare(Comparison::Lt, 32, false),
         ),
-        ("eq32.txt", &["eq", "--width", "32"], builder::eq(32)),
-        ("add64.txt", &["add", "--width", "64"], builder::add(64)),
+        ("eq32.txt", &["eq", "--width", "32"], eq(32)),
+        ("add64.txt", &["add", "--width", "64"], add(64)),
         (
             "psi_pairwise_8x32.txt",
             &["psi", "--n", "8", "--width", "32", "--variant", "pairwise"],
-            builder::psi_pairwise(8, 32),
+            psi_pairwise(8, 32),
         ),
         (
             "psi_sort_64x32.txt",
             &["psi", "--n", "64", "--width", "32", "--variant", "sort"],
-            builder::psi_sort(64, 32),
+            psi_sort(64, 32),
         ),
     ]
 }
@@ -606,7 +621,7 @@ fn cli_generates_the_circuits_files() {
         .unwrap();
     assert!(status.success());
     let written = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(written, bristol::to_string(&builder::psi_sort(40, 8)));
+    assert_eq!(written, bristol::to_string(&psi_sort(40, 8)));
     std::fs::remove_dir_all(&dir).unwrap();
     // Bad arguments fail with a message, not a panic.
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_gc2pc"))

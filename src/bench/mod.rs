@@ -14,7 +14,7 @@ pub mod system;
 
 use crate::aes::{Aes128, Backend};
 use crate::block::Block;
-use crate::circuit::{Circuit, Format, Gate, Plan, bristol, builder};
+use crate::circuit::{Circuit, Format, Gate, Plan, bristol};
 use crate::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::mem;
@@ -156,7 +156,7 @@ pub fn run(
             "building an AND-heavy circuit of {} AND gates",
             sizes.heavy_ands
         ));
-        let circuit = builder::and_heavy(sizes.heavy_ands);
+        let circuit = crate::secure::circuits::and_heavy(sizes.heavy_ands);
         let plan = Plan::new(&circuit);
         (circuit, plan)
     });
@@ -423,7 +423,7 @@ fn bench_e2e(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
     }
     cold.remove(0);
 
-    let heavy = builder::and_heavy(sizes.e2e_ands);
+    let heavy = crate::secure::circuits::and_heavy(sizes.e2e_ands);
     let heavy_plan = Plan::new(&heavy);
     let heavy_agreement = Agreement::default_for(&heavy);
     let ands = heavy_plan.and_count() as f64;

@@ -1,7 +1,8 @@
 //! Boolean circuits: the `Circuit` type and its invariants, Bristol I/O
 //! (`bristol`), plaintext evaluation (`eval`, the reference for everything else),
-//! integer/byte-string values on wires (`value`), generators (`builder`) and the
-//! `Plan` that garbling runs over (`plan`).
+//! integer/byte-string values on wires (`value`) and the `Plan` that garbling
+//! runs over (`plan`). The generators of `gc2pc circuit gen` are programs on
+//! the secure integers: [`crate::secure::circuits`].
 //!
 //! A `Circuit` can only be made through [`Circuit::new`], which checks every
 //! invariant (wires in range, each wire written once, no read before write,
@@ -10,7 +11,6 @@
 
 pub mod binary;
 pub mod bristol;
-pub mod builder;
 pub mod eval;
 pub mod plan;
 pub mod stream;

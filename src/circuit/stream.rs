@@ -606,7 +606,7 @@ impl Planner {
 
 /// An in-memory circuit as a stream of planned windows: the look-ahead pass
 /// over its gates, then [`Renamer`] and [`Planner`] window by window. Used
-/// where a whole circuit is at hand (tests, the builder's circuits).
+/// where a whole circuit is at hand (tests, generated circuits in memory).
 #[derive(Debug)]
 pub struct CircuitStream<'c> {
     circuit: &'c Circuit,
@@ -657,197 +657,6 @@ impl<'c> CircuitStream<'c> {
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
         self.planner.slots_of(&self.renamer.output_names())
-    }
-}
-
-/// [`super::builder::and_heavy_with_width`] generated as a stream, lane by
-/// lane, never held whole: names recycled as wires die (each lane's wires
-/// die inside it or at the accumulation), so memory is O(one lane + live
-/// wires) whatever the number of gates: a program runs circuits of billions
-/// of gates in a session without a file. [`AndHeavyStream::shape`] is the
-/// same circuit's shape (its digest costs one generating pass).
-#[derive(Debug)]
-pub struct AndHeavyStream {
-    width: usize,
-    lanes: usize,
-    next_lane: usize,
-    free: Vec<u32>,
-    next_name: u32,
-    acc: Vec<u32>,
-    planner: Planner,
-    queue: std::collections::VecDeque<(Gate, u8)>,
-    gates: Vec<Gate>,
-    marks: Vec<u8>,
-}
-
-impl AndHeavyStream {
-    /// A stream of `and_heavy_with_width(and_gates, width)` (at least two
-    /// lanes: see [`super::builder::AndHeavyGates::new`]).
-    pub fn new(and_gates: usize, width: usize) -> Option<AndHeavyStream> {
-        let lanes = super::builder::AndHeavyGates::new(and_gates, width)?;
-        let inputs = 2 * width;
-        Some(AndHeavyStream {
-            width,
-            lanes: (lanes.and_gates() / super::builder::and_heavy_lane_ands(width) as u64) as usize,
-            next_lane: 0,
-            free: Vec::new(),
-            next_name: inputs as u32,
-            acc: Vec::new(),
-            planner: Planner::new(inputs),
-            queue: std::collections::VecDeque::new(),
-            gates: Vec::with_capacity(WINDOW_GATES),
-            marks: Vec::with_capacity(WINDOW_GATES),
-        })
-    }
-
-    /// The circuit's shape, digest included (one pass generating every gate
-    /// in the whole circuit's numbering, in constant memory).
-    pub fn shape(and_gates: usize, width: usize) -> Option<Shape> {
-        let mut lanes = super::builder::AndHeavyGates::new(and_gates, width)?;
-        let (inputs, outputs) = (lanes.input_sizes(), lanes.output_sizes());
-        let num_wires = lanes.num_wires() as usize;
-        let mut digest = super::Digester::new(num_wires, &inputs, &outputs);
-        let and_gates = lanes.and_gates() as usize;
-        let mut gates = Vec::new();
-        while lanes.next_lane(&mut gates) {
-            digest.gates(&gates);
-        }
-        Some(Shape {
-            num_wires,
-            input_sizes: inputs,
-            output_sizes: outputs,
-            and_gates,
-            digest: digest.finish(),
-        })
-    }
-
-    fn name(&mut self) -> u32 {
-        self.free.pop().unwrap_or_else(|| {
-            self.next_name += 1;
-            self.next_name - 1
-        })
-    }
-
-    /// Queues the next lane's gates (and its accumulation) with names and
-    /// marks.
-    fn lane(&mut self) {
-        let k = self.next_lane;
-        self.next_lane += 1;
-        let lane = super::builder::and_heavy_lane(k, self.width);
-        let inputs = 2 * self.width;
-        let last = last_uses(lane.num_wires(), lane.first_output_wire(), lane.gates());
-        let mut map = vec![0u32; lane.num_wires()];
-        for (w, m) in map.iter_mut().enumerate().take(inputs) {
-            *m = w as u32; // the circuit's inputs, alive to the end
-        }
-        for (index, gate) in lane.gates().iter().enumerate() {
-            let mut marks = 0u8;
-            let mut freed = [None, None];
-            let mut read = |w: WireId, bit: u8, slot: usize, marks: &mut u8| -> u32 {
-                let name = map[w as usize];
-                if w as usize >= inputs
-                    && last[w as usize] == index as u32
-                    && freed[0] != Some(name)
-                {
-                    *marks |= bit;
-                    freed[slot] = Some(name);
-                }
-                name
-            };
-            let renamed = match *gate {
-                Gate::Xor { a, b, .. } | Gate::And { a, b, .. } => (
-                    Some(read(a, FREE_A, 0, &mut marks)),
-                    Some(read(b, FREE_B, 1, &mut marks)),
-                ),
-                Gate::Inv { a, .. } | Gate::EqW { a, .. } => {
-                    (Some(read(a, FREE_A, 0, &mut marks)), None)
-                }
-                Gate::Eq { .. } => (None, None),
-            };
-            self.free.extend(freed.into_iter().flatten());
-            let out = gate.output() as usize;
-            let name = self.name();
-            map[out] = name;
-            if last[out] == NEVER {
-                marks |= FREE_OUT;
-                self.free.push(name);
-            }
-            let (a, b) = renamed;
-            let g = match *gate {
-                Gate::Xor { .. } => Gate::Xor {
-                    a: a.unwrap_or(0),
-                    b: b.unwrap_or(0),
-                    out: name,
-                },
-                Gate::And { .. } => Gate::And {
-                    a: a.unwrap_or(0),
-                    b: b.unwrap_or(0),
-                    out: name,
-                },
-                Gate::Inv { .. } => Gate::Inv {
-                    a: a.unwrap_or(0),
-                    out: name,
-                },
-                Gate::EqW { .. } => Gate::EqW {
-                    a: a.unwrap_or(0),
-                    out: name,
-                },
-                Gate::Eq { value, .. } => Gate::Eq { value, out: name },
-            };
-            self.queue.push_back((g, marks));
-        }
-        let product: Vec<u32> = (lane.first_output_wire()..lane.num_wires())
-            .map(|w| map[w])
-            .collect();
-        if k == 0 {
-            self.acc = product;
-        } else {
-            let mut acc = std::mem::take(&mut self.acc);
-            for (slot, p) in acc.iter_mut().zip(product) {
-                self.free.push(*slot);
-                self.free.push(p);
-                let name = self.name();
-                self.queue.push_back((
-                    Gate::Xor {
-                        a: *slot,
-                        b: p,
-                        out: name,
-                    },
-                    FREE_A | FREE_B,
-                ));
-                *slot = name;
-            }
-            self.acc = acc;
-        }
-    }
-}
-
-impl AndHeavyStream {
-    /// Plans the next window into `segment`; false when every lane is out.
-    pub fn next_segment(&mut self, segment: &mut Segment) -> bool {
-        self.gates.clear();
-        self.marks.clear();
-        while self.gates.len() < WINDOW_GATES {
-            if self.queue.is_empty() {
-                if self.next_lane == self.lanes {
-                    break;
-                }
-                self.lane();
-            }
-            let (g, m) = self.queue.pop_front().expect("a lane was queued");
-            self.gates.push(g);
-            self.marks.push(m);
-        }
-        if self.gates.is_empty() {
-            return false;
-        }
-        self.planner.plan_window(&self.gates, &self.marks, segment);
-        true
-    }
-
-    /// The slot of every output wire, once the stream is done.
-    pub fn output_slots(&self) -> Vec<u32> {
-        self.planner.slots_of(&self.acc)
     }
 }
 
@@ -1245,7 +1054,7 @@ mod tests {
     #[test]
     fn slots_stay_bounded_by_live_wires_not_gates() {
         // 40 windows of AND-heavy work: the slots stay far below the gates.
-        let circuit = crate::circuit::builder::and_heavy(300_000);
+        let circuit = crate::secure::circuits::and_heavy(300_000);
         let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 3 == 0).collect();
         let want: Vec<bool> = circuit.eval(&split(&circuit, &bits)).unwrap().concat();
         let (got, slots) = stream_eval(&circuit, &bits);
@@ -1313,33 +1122,6 @@ mod tests {
             let bits: Vec<bool> = (0..100).map(|_| prg.random_block().lsb()).collect();
             let want: Vec<bool> = circuit.eval(&split(&circuit, &bits)).unwrap().concat();
             assert_eq!(stream_eval(&circuit, &bits).0, want, "seed {seed}");
-        }
-    }
-
-    #[test]
-    fn the_generated_and_heavy_stream_is_the_whole_circuit() {
-        for (ands, width) in [(3000, 8), (40_000, 32), (400_000, 32)] {
-            let whole = crate::circuit::builder::and_heavy_with_width(ands, width);
-            let shape = AndHeavyStream::shape(ands, width).unwrap();
-            assert_eq!(shape, Shape::of(&whole));
-            let mut stream = AndHeavyStream::new(ands, width).unwrap();
-            let bits: Vec<bool> = (0..2 * width).map(|i| i % 3 != 1).collect();
-            let mut values = bits.clone();
-            let mut segment = Segment::default();
-            let mut slots = 0;
-            while stream.next_segment(&mut segment) {
-                segment.eval_bits(&mut values);
-                slots = slots.max(segment.num_slots());
-            }
-            let got: Vec<bool> = stream
-                .output_slots()
-                .iter()
-                .map(|&s| values[s as usize])
-                .collect();
-            let want = whole.eval(&split(&whole, &bits)).unwrap().concat();
-            assert_eq!(got, want, "{ands} ANDs, width {width}");
-            // A window's worth of wires at most, whatever the size.
-            assert!(slots <= 2 * WINDOW_GATES, "{slots} slots");
         }
     }
 

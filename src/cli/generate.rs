@@ -1,13 +1,12 @@
-//! `gc2pc circuit gen KIND …`: writes a generated circuit in Bristol Fashion.
+//! `gc2pc circuit gen KIND …`: writes a generated circuit in Bristol Fashion
+//! (the programs of [`gc2pc::secure::circuits`], streamed).
 //!
 //! Every kind takes the garbler's value as input group 0 and the evaluator's
 //! as group 1; values map onto wires LSB first (wire j = bit j).
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use gc2pc::circuit::builder::{self, Comparison, PsiVariant};
-use gc2pc::circuit::{Circuit, bristol};
-use std::io::Write;
+use gc2pc::secure::circuits::{Comparison, Generator, PsiVariant};
 use std::path::PathBuf;
 
 /// Arguments of `gc2pc circuit gen`.
@@ -146,15 +145,22 @@ enum Variant {
     Sort,
 }
 
-fn generate(kind: &Kind) -> Circuit {
-    let cmp =
-        |cmp, args: &CompareArgs| builder::compare(cmp, args.width.width as usize, args.signed);
+fn generator(kind: &Kind) -> Generator {
+    let cmp = |cmp, args: &CompareArgs| Generator::Compare {
+        cmp,
+        width: args.width.width as usize,
+        signed: args.signed,
+    };
     match kind {
         Kind::Lt(args) => cmp(Comparison::Lt, args),
         Kind::Gt(args) => cmp(Comparison::Gt, args),
         Kind::Le(args) => cmp(Comparison::Le, args),
-        Kind::Eq(w) => builder::eq(w.width as usize),
-        Kind::Add(w) => builder::add(w.width as usize),
+        Kind::Eq(w) => Generator::Eq {
+            width: w.width as usize,
+        },
+        Kind::Add(w) => Generator::Add {
+            width: w.width as usize,
+        },
         Kind::Psi { width, n, variant } => {
             let n = *n as usize;
             let variant = match variant {
@@ -162,88 +168,40 @@ fn generate(kind: &Kind) -> Circuit {
                 Some(Variant::Sort) => PsiVariant::Sort,
                 None => PsiVariant::default_for(n),
             };
-            builder::psi(n, width.width as usize, variant)
+            Generator::Psi {
+                n,
+                width: width.width as usize,
+                variant,
+            }
         }
-        Kind::AndHeavy { width, ands } => builder::and_heavy_with_width(*ands, *width as usize),
+        Kind::AndHeavy { width, ands } => Generator::AndHeavy {
+            ands: *ands,
+            width: *width as usize,
+        },
     }
 }
 
-/// Writes an AND-heavy circuit lane by lane, never holding it whole (its
-/// size is bounded only by the disk); `None` for a single-lane circuit.
-fn stream_and_heavy(
-    ands: usize,
-    width: usize,
-    out: &mut dyn Write,
-) -> Option<std::io::Result<(u64, u64, u64)>> {
-    let mut lanes = builder::AndHeavyGates::new(ands, width)?;
-    let totals = (lanes.num_gates(), lanes.num_wires(), lanes.and_gates());
-    let write = || -> std::io::Result<(u64, u64, u64)> {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-        bristol::write_fashion_header(
-            &mut w,
-            totals.0,
-            totals.1,
-            &lanes.input_sizes(),
-            &lanes.output_sizes(),
-        )?;
-        let mut gates = Vec::new();
-        while lanes.next_lane(&mut gates) {
-            bristol::write_gates(&mut w, &gates)?;
-        }
-        w.flush()?;
-        Ok(totals)
-    };
-    Some(write())
-}
-
-/// Runs `gc2pc circuit gen`.
+/// Runs `gc2pc circuit gen`: the generator runs twice (counting, then
+/// writing) and streams the gates to the output, so any size fits in memory.
 pub fn run(args: GenArgs) -> anyhow::Result<()> {
-    if let Kind::AndHeavy { width, ands } = &args.kind {
-        let width = *width as usize;
-        let streamed = match &args.out {
-            Some(path) => {
-                let mut file = std::fs::File::create(path)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                stream_and_heavy(*ands, width, &mut file).map(|r| {
-                    r.with_context(|| format!("writing {}", path.display()))
-                        .map(|(g, w, a)| {
-                            eprintln!(
-                                "wrote {}: {g} gates, {w} wires, {a} AND gates, AND-depth {}",
-                                path.display(),
-                                width - 1
-                            );
-                        })
-                })
-            }
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                stream_and_heavy(*ands, width, &mut stdout)
-                    .map(|r| r.map(|_| ()).context("writing to standard output"))
-            }
-        };
-        if let Some(result) = streamed {
-            return result;
-        }
-    }
-    let circuit = generate(&args.kind);
-    let text = bristol::to_string(&circuit);
+    let generator = generator(&args.kind);
     match &args.out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            let counts = generator
+                .write_bristol(file)
+                .with_context(|| format!("writing {}", path.display()))?;
             eprintln!(
-                "wrote {}: {} gates, {} wires, {} AND gates, AND-depth {}",
+                "wrote {}: {} AND gates, {} free gates (`gc2pc circuit info` gives the depth)",
                 path.display(),
-                circuit.gates().len(),
-                circuit.num_wires(),
-                circuit.and_count(),
-                circuit.and_depth()
+                counts.and_gates,
+                counts.xor_gates + counts.inv_gates
             );
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
+            generator
+                .write_bristol(std::io::stdout())
                 .context("writing to standard output")?;
         }
     }

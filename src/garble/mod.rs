@@ -188,17 +188,6 @@ impl SegmentSource for crate::circuit::stream::FileStream {
     }
 }
 
-impl SegmentSource for crate::circuit::stream::AndHeavyStream {
-    fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
-        Ok(crate::circuit::stream::AndHeavyStream::next_segment(
-            self, segment,
-        ))
-    }
-    fn output_slots(&self) -> Vec<u32> {
-        crate::circuit::stream::AndHeavyStream::output_slots(self)
-    }
-}
-
 /// What a garbler or evaluator runs next: the whole plan once, or the
 /// windows of a stream one by one (each installed into the party's program
 /// and label array before its AND gates are handed back).

@@ -299,7 +299,7 @@ fn run_stream(
 fn streamed_garbling_matches_plaintext_on_every_backend_and_hash() {
     let mut circuits = vec![
         all_gate_kinds(),
-        crate::circuit::builder::and_heavy(100_000),
+        crate::secure::circuits::and_heavy(100_000),
     ];
     for path in [
         "circuits/psi_sort_64x32.txt",
@@ -366,7 +366,7 @@ fn a_plan_garbler_and_a_stream_evaluator_interoperate() {
     // The stream plans each window exactly as `Plan` does (same order of AND
     // gates, so the same tweaks and tables): either party may stream.
     use crate::circuit::stream::CircuitStream;
-    let circuit = crate::circuit::builder::and_heavy(80_000);
+    let circuit = crate::secure::circuits::and_heavy(80_000);
     let plan = Plan::new(&circuit);
     let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 5 < 2).collect();
     let (delta, hash_seed, zero, active) = labels_for(&bits, 12);

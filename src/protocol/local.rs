@@ -213,17 +213,21 @@ pub fn run_over_loopback_tls(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::circuit::builder;
     use crate::net::tcp;
 
-    /// The 8 bits of `v`, LSB first.
+    /// `v` as 32 bits, LSB first.
     fn bits(v: u8) -> Vec<bool> {
-        (0..8).map(|i| (v >> i) & 1 == 1).collect()
+        (0..32).map(|i| (u32::from(v) >> i) & 1 == 1).collect()
+    }
+
+    /// `circuits/cmp32.txt`: a < b on 32 bits.
+    fn lt32() -> Circuit {
+        crate::circuit::bristol::parse(include_bytes!("../../circuits/cmp32.txt")).unwrap()
     }
 
     /// One session over loopback with a garbler started from `prep`.
     fn lt_with_prep(prep: GarblerPrep, x: u8, y: u8) -> bool {
-        let circuit = builder::lt(8, false);
+        let circuit = lt32();
         let plan = Plan::new(&circuit);
         let agreement = Agreement::default_for(&circuit);
         let listener = tcp::listen("127.0.0.1:0").unwrap();
@@ -259,7 +263,7 @@ mod tests {
 
     #[test]
     fn a_prepared_garbler_computes_the_circuit() {
-        let circuit = builder::lt(8, false);
+        let circuit = lt32();
         let agreement = Agreement::default_for(&circuit);
         for (x, y) in [(3u8, 200u8), (200, 3), (77, 77), (0, 1)] {
             let prep = GarblerPrep::new(&circuit, &agreement).unwrap();
@@ -270,7 +274,7 @@ mod tests {
     #[test]
     fn a_preparation_for_another_agreement_is_completed() {
         // Prepared as if the garbler owned every input: no base-OT message.
-        let circuit = builder::lt(8, false);
+        let circuit = lt32();
         let all_garbler = Agreement::with_garbler_groups(&circuit, &[0, 1]).unwrap();
         let prep = GarblerPrep::new(&circuit, &all_garbler).unwrap();
         assert!(prep.ot.is_none());

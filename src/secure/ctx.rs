@@ -114,10 +114,9 @@ impl Mix {
 pub(crate) struct Inner {
     /// Per name: references held by values and by operations in progress.
     refs: Vec<u32>,
-    /// Per name: the window that wrote it (high half) and its stage there.
-    stage: Vec<u64>,
-    /// The current window's number.
-    window: u32,
+    /// Per name: its stage in the current window (0 for a name written
+    /// before it: the stages of a window's outputs are reset at its flush).
+    stage: Vec<u32>,
     next_name: u32,
     /// Names free for reuse now.
     free_names: Vec<u32>,
@@ -151,7 +150,6 @@ impl Ctx {
         Ctx(Rc::new(RefCell::new(Inner {
             refs: Vec::new(),
             stage: Vec::new(),
-            window: 0,
             next_name: 0,
             free_names: Vec::new(),
             pending_free: Vec::new(),
@@ -329,12 +327,7 @@ impl Inner {
     /// The stage of `w` in the current window (0 if written before it).
     #[inline]
     fn stage_of(&self, w: W) -> u32 {
-        let v = self.stage[w as usize];
-        if (v >> 32) as u32 == self.window {
-            v as u32
-        } else {
-            0
-        }
+        self.stage[w as usize]
     }
 
     /// Appends a gate reading `a` (and `b`) and returns its fresh output.
@@ -353,7 +346,7 @@ impl Inner {
             1 => (Gate::Xor { a, b, out }, free),
             _ => (Gate::Inv { a, out }, free),
         };
-        self.stage[out as usize] = (self.window as u64) << 32 | stage as u64;
+        self.stage[out as usize] = stage;
         self.digest
             .add((kind as u64) << 62 ^ (a as u64) << 31 ^ b as u64 ^ (out as u64) << 13);
         self.gates.push(gate);
@@ -377,9 +370,11 @@ impl Inner {
                     self.failed = true;
                 }
             }
+            for gate in &self.gates {
+                self.stage[gate.output() as usize] = 0;
+            }
             self.gates.clear();
             self.stages.clear();
-            self.window = self.window.wrapping_add(1);
         }
         self.free_names.append(&mut self.pending_free);
     }

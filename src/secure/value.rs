@@ -239,6 +239,11 @@ fn bitwise(inner: &mut Inner, a: &[W], b: &[W], op: fn(&mut Inner, W, W) -> W) -
 /// Runs `f` on the context of `a` (and `b`, which must share it).
 fn with2<T>(a: &Bits, b: &Bits, f: impl FnOnce(&mut Inner, &[W], &[W]) -> T) -> T {
     same_ctx(a, b);
+    assert_eq!(
+        a.w.len(),
+        b.w.len(),
+        "secure values of two different widths were combined"
+    );
     let mut inner = a.ctx.inner();
     f(&mut inner, &a.w, &b.w)
 }
@@ -308,6 +313,17 @@ impl Bit {
         assert_eq!(x.w.len(), y.w.len(), "select between values of two widths");
         let w = mux_w(&mut self.0.ctx.inner(), self.w(), &x.w, &y.w);
         a.with_bits(Bits::new(&self.0.ctx, w))
+    }
+
+    /// `(b, a)` when the bit is set, else `(a, b)`, for any secure values of
+    /// one width: one AND per bit (the comparator of sorting networks).
+    pub fn swap<T: Secure>(&self, a: &T, b: &T) -> (T, T) {
+        let (mut x, mut y) = (a.bits().clone(), b.bits().clone());
+        same_ctx(&self.0, &x);
+        same_ctx(&x, &y);
+        assert_eq!(x.w.len(), y.w.len(), "swap of values of two widths");
+        cswap(self.w(), &mut x, &mut y);
+        (a.with_bits(x), b.with_bits(y))
     }
 
     /// Reveals the bit to `to`; `Some` where this party learns it.
@@ -533,11 +549,6 @@ impl<const N: usize> UInt<N> {
     pub fn as_signed(&self) -> SInt<N> {
         SInt(self.0.clone())
     }
-
-    /// Logical shift right by a constant (free).
-    pub fn shr_const(&self, k: usize) -> Self {
-        UInt(shift_right(&self.0, k, false))
-    }
 }
 
 impl<const N: usize> SInt<N> {
@@ -635,11 +646,6 @@ impl<const N: usize> SInt<N> {
     pub fn is_negative(&self) -> Bit {
         self.bit(N - 1)
     }
-
-    /// Arithmetic shift right by a constant (free).
-    pub fn shr_const(&self, k: usize) -> Self {
-        SInt(shift_right(&self.0, k, true))
-    }
 }
 
 /// `count` inputs of `width` bits in one piece; `values` (exactly `count`,
@@ -699,7 +705,7 @@ fn shift_right(a: &Bits, k: usize, arithmetic: bool) -> Bits {
     Bits::new(&a.ctx, w)
 }
 
-macro_rules! int_common {
+macro_rules! int_type {
     ($ty:ident, $signed:expr) => {
         impl<const N: usize> core::fmt::Debug for $ty<N> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -719,12 +725,17 @@ macro_rules! int_common {
                 $signed
             }
         }
+    };
+}
 
-        impl<const N: usize> $ty<N> {
+macro_rules! int_common {
+    ([$($g:tt)*] $ty:ty) => {
+        impl<$($g)*> $ty {
             fn cmp_bit(&self, other: &Self, swap: bool, negate: bool) -> Bit {
                 let (a, b) = if swap { (other, self) } else { (self, other) };
-                let w = with2(&a.0, &b.0, |inner, x, y| {
-                    let lt = less(inner, x, y, $signed);
+                let signed = self.signed();
+                let w = with2(a.bits(), b.bits(), |inner, x, y| {
+                    let lt = less(inner, x, y, signed);
                     if negate {
                         let n = inner.not(lt);
                         inner.unref(lt);
@@ -733,138 +744,145 @@ macro_rules! int_common {
                         lt
                     }
                 });
-                Bit(Bits::new(&self.0.ctx, vec![w]))
+                Bit(Bits::new(self.ctx(), vec![w]))
             }
 
-            /// Bit `i`, least significant first (for `SInt`, bit N − 1 is
-            /// the sign). Free.
+            /// Bit `i`, least significant first (for a signed value, the
+            /// last bit is the sign). Free.
             pub fn bit(&self, i: usize) -> Bit {
-                let w = with1(&self.0, |inner, a| inner.share(a[i]));
-                Bit(Bits::new(&self.0.ctx, vec![w]))
+                let w = with1(self.bits(), |inner, a| inner.share(a[i]));
+                Bit(Bits::new(self.ctx(), vec![w]))
             }
 
-            /// `self < other` (N ANDs).
+            /// `self < other` (n ANDs).
             pub fn lt(&self, other: &Self) -> Bit {
                 self.cmp_bit(other, false, false)
             }
-            /// `self > other` (N ANDs).
+            /// `self > other` (n ANDs).
             pub fn gt(&self, other: &Self) -> Bit {
                 self.cmp_bit(other, true, false)
             }
-            /// `self ≤ other` (N ANDs).
+            /// `self ≤ other` (n ANDs).
             pub fn le(&self, other: &Self) -> Bit {
                 self.cmp_bit(other, true, true)
             }
-            /// `self ≥ other` (N ANDs).
+            /// `self ≥ other` (n ANDs).
             pub fn ge(&self, other: &Self) -> Bit {
                 self.cmp_bit(other, false, true)
             }
-            /// `self == other` (N − 1 ANDs).
+            /// `self == other` (n − 1 ANDs).
             pub fn eq(&self, other: &Self) -> Bit {
-                let w = with2(&self.0, &other.0, eq_w);
-                Bit(Bits::new(&self.0.ctx, vec![w]))
+                let w = with2(self.bits(), other.bits(), eq_w);
+                Bit(Bits::new(self.ctx(), vec![w]))
             }
-            /// `self != other` (N − 1 ANDs).
+            /// `self != other` (n − 1 ANDs).
             pub fn ne(&self, other: &Self) -> Bit {
                 !self.eq(other)
             }
-            /// The smaller of the two (2N ANDs).
+            /// The smaller of the two (2n ANDs).
             pub fn min(&self, other: &Self) -> Self {
                 self.lt(other).select(self, other)
             }
-            /// The larger of the two (2N ANDs).
+            /// The larger of the two (2n ANDs).
             pub fn max(&self, other: &Self) -> Self {
                 self.gt(other).select(self, other)
             }
             /// Shift left by a constant (free).
             pub fn shl_const(&self, k: usize) -> Self {
-                let w = with1(&self.0, |inner, a| {
-                    (0..N)
+                let n = self.width();
+                let w = with1(self.bits(), |inner, a| {
+                    (0..n)
                         .map(|i| if i < k { ZERO } else { inner.share(a[i - k]) })
                         .collect()
                 });
-                $ty(Bits::new(&self.0.ctx, w))
+                self.with_bits(Bits::new(self.ctx(), w))
             }
             /// Rotate left by a constant (free).
             pub fn rotl(&self, k: usize) -> Self {
-                let w = with1(&self.0, |inner, a| {
-                    (0..N)
-                        .map(|i| inner.share(a[(i + N - k % N) % N]))
+                let n = self.width();
+                let w = with1(self.bits(), |inner, a| {
+                    (0..n)
+                        .map(|i| inner.share(a[(i + n - k % n) % n]))
                         .collect()
                 });
-                $ty(Bits::new(&self.0.ctx, w))
+                self.with_bits(Bits::new(self.ctx(), w))
             }
             /// Rotate right by a constant (free).
             pub fn rotr(&self, k: usize) -> Self {
-                self.rotl(N - k % N)
+                self.rotl(self.width() - k % self.width())
+            }
+            /// Shift right by a constant, filling with the sign bit where
+            /// the value is signed and with 0 otherwise (free).
+            pub fn shr_const(&self, k: usize) -> Self {
+                self.with_bits(shift_right(self.bits(), k, self.signed()))
             }
             /// The value as a width-erased [`Word`] (free).
             pub fn to_word(&self) -> Word {
                 Word {
-                    bits: self.0.clone(),
-                    signed: $signed,
+                    bits: self.bits().clone(),
+                    signed: self.signed(),
                 }
             }
         }
 
-        int_op!($ty, Add, add, |inner: &mut Inner, a: &[W], b: &[W]| add_w(
+        int_op!([$($g)*] $ty, Add, add, |inner: &mut Inner, a: &[W], b: &[W]| add_w(
             inner, a, b, ZERO
         ));
-        int_op!($ty, Sub, sub, sub_w);
-        int_op!($ty, Mul, mul, mul_w);
-        int_op!($ty, BitAnd, bitand, |inner: &mut Inner,
+        int_op!([$($g)*] $ty, Sub, sub, sub_w);
+        int_op!([$($g)*] $ty, Mul, mul, mul_w);
+        int_op!([$($g)*] $ty, BitAnd, bitand, |inner: &mut Inner,
                                       a: &[W],
                                       b: &[W]| {
             bitwise(inner, a, b, Inner::and)
         });
-        int_op!($ty, BitOr, bitor, |inner: &mut Inner, a: &[W], b: &[W]| {
+        int_op!([$($g)*] $ty, BitOr, bitor, |inner: &mut Inner, a: &[W], b: &[W]| {
             bitwise(inner, a, b, Inner::or)
         });
-        int_op!($ty, BitXor, bitxor, |inner: &mut Inner,
+        int_op!([$($g)*] $ty, BitXor, bitxor, |inner: &mut Inner,
                                       a: &[W],
                                       b: &[W]| {
             bitwise(inner, a, b, Inner::xor)
         });
 
-        impl<const N: usize> core::ops::Not for &$ty<N> {
-            type Output = $ty<N>;
-            fn not(self) -> $ty<N> {
-                let w = with1(&self.0, not_w);
-                $ty(Bits::new(&self.0.ctx, w))
+        impl<$($g)*> core::ops::Not for &$ty {
+            type Output = $ty;
+            fn not(self) -> $ty {
+                let w = with1(self.bits(), not_w);
+                self.with_bits(Bits::new(self.ctx(), w))
             }
         }
-        impl<const N: usize> core::ops::Not for $ty<N> {
-            type Output = $ty<N>;
-            fn not(self) -> $ty<N> {
+        impl<$($g)*> core::ops::Not for $ty {
+            type Output = $ty;
+            fn not(self) -> $ty {
                 !&self
             }
         }
-        impl<const N: usize> core::ops::Neg for &$ty<N> {
-            type Output = $ty<N>;
-            /// Two's complement negation (at most N − 1 ANDs).
-            fn neg(self) -> $ty<N> {
-                let w = with1(&self.0, |inner, a| {
-                    let zeros = vec![ZERO; N];
+        impl<$($g)*> core::ops::Neg for &$ty {
+            type Output = $ty;
+            /// Two's complement negation (at most n − 1 ANDs).
+            fn neg(self) -> $ty {
+                let w = with1(self.bits(), |inner, a| {
+                    let zeros = vec![ZERO; a.len()];
                     sub_w(inner, &zeros, a)
                 });
-                $ty(Bits::new(&self.0.ctx, w))
+                self.with_bits(Bits::new(self.ctx(), w))
             }
         }
-        impl<const N: usize> core::ops::Neg for $ty<N> {
-            type Output = $ty<N>;
-            fn neg(self) -> $ty<N> {
+        impl<$($g)*> core::ops::Neg for $ty {
+            type Output = $ty;
+            fn neg(self) -> $ty {
                 -&self
             }
         }
-        impl<const N: usize> core::ops::Shl<usize> for &$ty<N> {
-            type Output = $ty<N>;
-            fn shl(self, k: usize) -> $ty<N> {
+        impl<$($g)*> core::ops::Shl<usize> for &$ty {
+            type Output = $ty;
+            fn shl(self, k: usize) -> $ty {
                 self.shl_const(k)
             }
         }
-        impl<const N: usize> core::ops::Shr<usize> for &$ty<N> {
-            type Output = $ty<N>;
-            fn shr(self, k: usize) -> $ty<N> {
+        impl<$($g)*> core::ops::Shr<usize> for &$ty {
+            type Output = $ty;
+            fn shr(self, k: usize) -> $ty {
                 self.shr_const(k)
             }
         }
@@ -872,31 +890,34 @@ macro_rules! int_common {
 }
 
 macro_rules! int_op {
-    ($ty:ident, $trait:ident, $method:ident, $f:expr) => {
-        impl<const N: usize> core::ops::$trait<&$ty<N>> for &$ty<N> {
-            type Output = $ty<N>;
-            fn $method(self, rhs: &$ty<N>) -> $ty<N> {
-                let w = with2(&self.0, &rhs.0, $f);
-                $ty(Bits::new(&self.0.ctx, w))
+    ([$($g:tt)*] $ty:ty, $trait:ident, $method:ident, $f:expr) => {
+        impl<$($g)*> core::ops::$trait<&$ty> for &$ty {
+            type Output = $ty;
+            fn $method(self, rhs: &$ty) -> $ty {
+                let w = with2(self.bits(), rhs.bits(), $f);
+                self.with_bits(Bits::new(self.ctx(), w))
             }
         }
-        impl<const N: usize> core::ops::$trait<$ty<N>> for $ty<N> {
-            type Output = $ty<N>;
-            fn $method(self, rhs: $ty<N>) -> $ty<N> {
+        impl<$($g)*> core::ops::$trait<$ty> for $ty {
+            type Output = $ty;
+            fn $method(self, rhs: $ty) -> $ty {
                 core::ops::$trait::$method(&self, &rhs)
             }
         }
-        impl<const N: usize> core::ops::$trait<&$ty<N>> for $ty<N> {
-            type Output = $ty<N>;
-            fn $method(self, rhs: &$ty<N>) -> $ty<N> {
+        impl<$($g)*> core::ops::$trait<&$ty> for $ty {
+            type Output = $ty;
+            fn $method(self, rhs: &$ty) -> $ty {
                 core::ops::$trait::$method(&self, rhs)
             }
         }
     };
 }
 
-int_common!(UInt, false);
-int_common!(SInt, true);
+int_type!(UInt, false);
+int_type!(SInt, true);
+int_common!([const N: usize] UInt<N>);
+int_common!([const N: usize] SInt<N>);
+int_common!([] Word);
 
 // --- Word ---------------------------------------------------------------------
 
@@ -932,6 +953,123 @@ impl Secure for Word {
 }
 
 impl Word {
+    /// An unsigned input of `owner`, `width` bits (any width); `value` (its
+    /// bits, least significant first, exactly `width` of them) is needed
+    /// where this party owns it.
+    pub fn input(
+        ctx: &Ctx,
+        owner: Party,
+        width: usize,
+        value: Option<&[bool]>,
+    ) -> Result<Word, Error> {
+        Ok(Word::input_all(ctx, owner, 1, width, value)?.remove(0))
+    }
+
+    /// `count` unsigned inputs of `owner`, `width` bits each, in one input
+    /// (one OT extension for the evaluator's); `bits` holds them one after
+    /// the other, each least significant bit first.
+    pub fn input_all(
+        ctx: &Ctx,
+        owner: Party,
+        count: usize,
+        width: usize,
+        bits: Option<&[bool]>,
+    ) -> Result<Vec<Word>, Error> {
+        let total = count
+            .checked_mul(width)
+            .ok_or_else(|| Error::Shape("too many input bits".into()))?;
+        if let Some(bits) = bits
+            && bits.len() != total
+        {
+            return Err(Error::Shape(format!(
+                "{} bits given for {count} inputs of {width} bits",
+                bits.len()
+            )));
+        }
+        let wires = ctx.input_wires(owner, total, bits.map(|b| Zeroizing::new(b.to_vec())))?;
+        Ok(wires
+            .chunks(width.max(1))
+            .take(count)
+            .map(|w| Word {
+                bits: Bits::new(ctx, w.to_vec()),
+                signed: false,
+            })
+            .collect())
+    }
+
+    /// A public unsigned constant of `width` bits: `value` mod 2^width,
+    /// zero-extended (no gates).
+    pub fn constant(ctx: &Ctx, width: usize, value: u128) -> Word {
+        let w = (0..width)
+            .map(|i| constant(i < 128 && value >> i & 1 == 1))
+            .collect();
+        Word {
+            bits: Bits::new(ctx, w),
+            signed: false,
+        }
+    }
+
+    /// The bits `bits` (least significant first) as an unsigned word (free).
+    pub fn from_bits(bits: &[Bit]) -> Word {
+        let ctx = bits
+            .first()
+            .expect("a word has at least one bit")
+            .0
+            .ctx
+            .clone();
+        let parts: Vec<&Bits> = bits.iter().map(|b| &b.0).collect();
+        for p in &parts {
+            same_ctx(parts[0], p);
+        }
+        Word {
+            bits: Bits::new(&ctx, concat(&ctx, &parts)),
+            signed: false,
+        }
+    }
+
+    /// `self` followed by `high` (its bits above `self`'s): free.
+    pub fn concat(&self, high: &Word) -> Word {
+        same_ctx(&self.bits, &high.bits);
+        Word {
+            bits: Bits::new(
+                &self.bits.ctx,
+                concat(&self.bits.ctx, &[&self.bits, &high.bits]),
+            ),
+            signed: self.signed,
+        }
+    }
+
+    /// Bits `range` of the value as an unsigned word (free).
+    pub fn slice(&self, range: core::ops::Range<usize>) -> Word {
+        let w = with1(&self.bits, |inner, a| shares(inner, &a[range]));
+        Word {
+            bits: Bits::new(&self.bits.ctx, w),
+            signed: false,
+        }
+    }
+
+    /// The same bits, ordered as two's-complement signed integers.
+    pub fn as_signed(&self) -> Word {
+        Word {
+            bits: self.bits.clone(),
+            signed: true,
+        }
+    }
+
+    /// The same bits, ordered as unsigned integers.
+    pub fn as_unsigned(&self) -> Word {
+        Word {
+            bits: self.bits.clone(),
+            signed: false,
+        }
+    }
+
+    /// Reveals the value to `to`: its bits, least significant first, where
+    /// this party learns them.
+    pub fn reveal(&self, to: RevealTo) -> Result<Option<Vec<bool>>, Error> {
+        reveal_words(&[&self.bits], to)
+    }
+
     /// Back to a `UInt<N>`, if the width is N.
     pub fn to_uint<const N: usize>(&self) -> Result<UInt<N>, Error> {
         if self.bits.w.len() != N {
