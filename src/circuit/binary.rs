@@ -84,48 +84,91 @@ fn zigzag(out: WireId, input: WireId) -> u32 {
 
 /// Writes `circuit` in the binary format.
 pub fn write(circuit: &Circuit, out: &mut impl Write) -> io::Result<()> {
-    let mut head = Vec::with_capacity(64);
-    head.extend_from_slice(&MAGIC);
-    head.extend_from_slice(&VERSION.to_le_bytes());
-    head.push(format_code(circuit.format()));
-    head.push(0);
-    head.extend_from_slice(&(circuit.num_wires() as u64).to_le_bytes());
-    head.extend_from_slice(&(circuit.gates().len() as u64).to_le_bytes());
-    head.extend_from_slice(&(circuit.and_count() as u64).to_le_bytes());
-    for sizes in [circuit.input_sizes(), circuit.output_sizes()] {
-        head.extend_from_slice(&(sizes.len() as u32).to_le_bytes());
-        for size in sizes {
-            head.extend_from_slice(&size.to_le_bytes());
+    let header = Header {
+        format: circuit.format(),
+        num_wires: circuit.num_wires() as u64,
+        num_gates: circuit.gates().len() as u64,
+        and_gates: circuit.and_count() as u64,
+        input_sizes: circuit.input_sizes().to_vec(),
+        output_sizes: circuit.output_sizes().to_vec(),
+        digest: circuit.digest(),
+    };
+    let mut writer = BinaryWriter::new(out, &header)?;
+    writer.gates(circuit.gates())?;
+    writer.finish()
+}
+
+/// Writes the binary format gate chunk by gate chunk, for a writer that
+/// does not hold the circuit (`gc2pc circuit compile`): the header (counts
+/// and digest, known from a first pass), then the gates in order.
+pub struct BinaryWriter<'w, W: Write> {
+    out: &'w mut W,
+    buf: Vec<u8>,
+    prev: i64,
+}
+
+impl<'w, W: Write> BinaryWriter<'w, W> {
+    /// Writes `header`.
+    pub fn new(out: &'w mut W, header: &Header) -> io::Result<BinaryWriter<'w, W>> {
+        let mut head = Vec::with_capacity(64);
+        head.extend_from_slice(&MAGIC);
+        head.extend_from_slice(&VERSION.to_le_bytes());
+        head.push(format_code(header.format));
+        head.push(0);
+        head.extend_from_slice(&header.num_wires.to_le_bytes());
+        head.extend_from_slice(&header.num_gates.to_le_bytes());
+        head.extend_from_slice(&header.and_gates.to_le_bytes());
+        for sizes in [&header.input_sizes, &header.output_sizes] {
+            head.extend_from_slice(&(sizes.len() as u32).to_le_bytes());
+            for size in sizes {
+                head.extend_from_slice(&size.to_le_bytes());
+            }
         }
+        head.extend_from_slice(&header.digest);
+        out.write_all(&head)?;
+        let total_in: u64 = header.input_sizes.iter().map(|&n| u64::from(n)).sum();
+        Ok(BinaryWriter {
+            out,
+            buf: Vec::with_capacity(1 << 16),
+            prev: total_in as i64 - 1,
+        })
     }
-    head.extend_from_slice(&circuit.digest());
-    out.write_all(&head)?;
-    let mut buf = Vec::with_capacity(1 << 16);
-    let mut prev = circuit.total_inputs() as i64 - 1;
-    for gate in circuit.gates() {
-        let o = gate.output();
-        let (op, inputs): (u8, [Option<WireId>; 2]) = match *gate {
-            Gate::Xor { a, b, .. } => (OP_XOR, [Some(a), Some(b)]),
-            Gate::And { a, b, .. } => (OP_AND, [Some(a), Some(b)]),
-            Gate::Inv { a, .. } => (OP_INV, [Some(a), None]),
-            Gate::Eq { value, .. } => (if value { OP_EQ1 } else { OP_EQ0 }, [None, None]),
-            Gate::EqW { a, .. } => (OP_EQW, [Some(a), None]),
-        };
-        let next = o as i64 == prev + 1;
-        buf.push(op | if next { NEXT_OUT } else { 0 });
-        if !next {
-            put_varint(&mut buf, o);
+
+    /// Writes the next gates.
+    pub fn gates(&mut self, gates: &[Gate]) -> io::Result<()> {
+        let buf = &mut self.buf;
+        for gate in gates {
+            let o = gate.output();
+            let (op, inputs): (u8, [Option<WireId>; 2]) = match *gate {
+                Gate::Xor { a, b, .. } => (OP_XOR, [Some(a), Some(b)]),
+                Gate::And { a, b, .. } => (OP_AND, [Some(a), Some(b)]),
+                Gate::Inv { a, .. } => (OP_INV, [Some(a), None]),
+                Gate::Eq { value, .. } => (if value { OP_EQ1 } else { OP_EQ0 }, [None, None]),
+                Gate::EqW { a, .. } => (OP_EQW, [Some(a), None]),
+            };
+            let next = o as i64 == self.prev + 1;
+            buf.push(op | if next { NEXT_OUT } else { 0 });
+            if !next {
+                put_varint(buf, o);
+            }
+            for input in inputs.into_iter().flatten() {
+                put_varint(buf, zigzag(o, input));
+            }
+            self.prev = o as i64;
+            if buf.len() >= (1 << 16) - 32 {
+                self.out.write_all(buf)?;
+                buf.clear();
+            }
         }
-        for input in inputs.into_iter().flatten() {
-            put_varint(&mut buf, zigzag(o, input));
-        }
-        prev = o as i64;
-        if buf.len() >= (1 << 16) - 32 {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
+        Ok(())
     }
-    out.write_all(&buf)
+
+    /// Writes what is buffered.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
 }
 
 /// The circuit as binary bytes.

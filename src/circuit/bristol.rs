@@ -126,43 +126,47 @@ pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
 /// circuit with more than 2 input groups or other than 1 output group.
 pub fn write(circuit: &Circuit, out: &mut impl io::Write) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
-    writeln!(w, "{} {}", circuit.gates().len(), circuit.num_wires())?;
-    match circuit.format() {
-        Format::Bristol => {
-            let ins = circuit.input_sizes();
-            let outs = circuit.output_sizes();
-            if ins.len() > 2 || outs.len() != 1 {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "the old Bristol format holds at most 2 input groups and exactly 1 output group",
-                ));
-            }
-            let n1 = ins.first().copied().unwrap_or(0);
-            let n2 = ins.get(1).copied().unwrap_or(0);
-            writeln!(w, "{n1} {n2} {}", outs[0])?;
-        }
-        Format::BristolFashion | Format::BristolFashionMand => {
-            write_sizes(&mut w, circuit.input_sizes())?;
-            write_sizes(&mut w, circuit.output_sizes())?;
-        }
-    }
-    writeln!(w)?;
+    write_header(
+        &mut w,
+        circuit.format(),
+        circuit.gates().len() as u64,
+        circuit.num_wires() as u64,
+        circuit.input_sizes(),
+        circuit.output_sizes(),
+    )?;
     write_gates(&mut w, circuit.gates())?;
     w.flush()
 }
 
-/// The header of a Bristol Fashion file, as [`write()`] writes it: for a
+/// The header of a circuit in `format`, as [`write()`] writes it: for a
 /// writer that streams its gates ([`write_gates`]) without holding them.
-pub fn write_fashion_header(
+/// The old Bristol format takes at most 2 input groups and 1 output group.
+pub fn write_header(
     w: &mut impl io::Write,
+    format: Format,
     num_gates: u64,
     num_wires: u64,
     input_sizes: &[u32],
     output_sizes: &[u32],
 ) -> io::Result<()> {
     writeln!(w, "{num_gates} {num_wires}")?;
-    write_sizes(w, input_sizes)?;
-    write_sizes(w, output_sizes)?;
+    match format {
+        Format::Bristol => {
+            if input_sizes.len() > 2 || output_sizes.len() != 1 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the old Bristol format holds at most 2 input groups and exactly 1 output group",
+                ));
+            }
+            let n1 = input_sizes.first().copied().unwrap_or(0);
+            let n2 = input_sizes.get(1).copied().unwrap_or(0);
+            writeln!(w, "{n1} {n2} {}", output_sizes[0])?;
+        }
+        Format::BristolFashion | Format::BristolFashionMand => {
+            write_sizes(w, input_sizes)?;
+            write_sizes(w, output_sizes)?;
+        }
+    }
     writeln!(w)
 }
 

@@ -841,22 +841,25 @@ impl FileCircuit {
         shape: &Shape,
         last_uses: Vec<u32>,
     ) -> Result<FileStream, CircuitError> {
-        let (reader, digest) = if is_binary_file(path)? {
+        let file = FileGates::open(path)?;
+        let digest = match &file.reader {
             // The reader checks the gates against the stored digest; that it
             // is still the scanned one is checked here.
-            let reader = binary_reader(path)?;
-            if reader.header().digest != shape.digest {
-                return Err(CircuitError::Shape(
-                    "the circuit file changed since it was first read".into(),
-                ));
+            GateReader::Binary(reader) => {
+                if reader.header().digest != shape.digest {
+                    return Err(CircuitError::Shape(
+                        "the circuit file changed since it was first read".into(),
+                    ));
+                }
+                None
             }
-            (GateReader::Binary(Box::new(reader)), None)
-        } else {
-            let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
-            let digest =
-                super::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
-            (GateReader::Text(reader), Some(digest))
+            GateReader::Text(_) => Some(super::Digester::new(
+                shape.num_wires,
+                &shape.input_sizes,
+                &shape.output_sizes,
+            )),
         };
+        let reader = file.reader;
         Ok(FileStream {
             reader,
             renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
@@ -928,6 +931,193 @@ fn reader(path: &std::path::Path) -> Result<super::bristol::Reader<std::fs::File
     Ok(reader)
 }
 
+/// What a circuit file declares before its gates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileHeader {
+    /// The dialect (a text file's is final only once its gates are read:
+    /// see [`FileGates::format`]).
+    pub format: super::Format,
+    /// Wires.
+    pub num_wires: u64,
+    /// Gates (lines of a text file; a MAND line counts once).
+    pub num_gates: u64,
+    /// Bits per input group.
+    pub input_sizes: Vec<u32>,
+    /// Bits per output group.
+    pub output_sizes: Vec<u32>,
+}
+
+/// The gates of a circuit file chunk by chunk, whatever its form: Bristol
+/// text of either dialect (parsed on its own thread, every check of the
+/// reader kept) or the binary form (its stored digest checked at the end).
+/// Memory: one chunk and the reader's per-wire bits, never the circuit.
+pub struct FileGates {
+    reader: GateReader,
+    header: FileHeader,
+}
+
+impl core::fmt::Debug for FileGates {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FileGates")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileGates {
+    /// Opens `path`, told apart by its first bytes, and reads its header.
+    pub fn open(path: &std::path::Path) -> Result<FileGates, CircuitError> {
+        if is_binary_file(path)? {
+            let reader = binary_reader(path)?;
+            let h = reader.header();
+            let header = FileHeader {
+                format: h.format,
+                num_wires: h.num_wires,
+                num_gates: h.num_gates,
+                input_sizes: h.input_sizes.clone(),
+                output_sizes: h.output_sizes.clone(),
+            };
+            return Ok(FileGates {
+                reader: GateReader::Binary(Box::new(reader)),
+                header,
+            });
+        }
+        let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
+        let h = reader.header();
+        let header = FileHeader {
+            format: h.format,
+            num_wires: h.num_wires,
+            num_gates: h.num_gates,
+            input_sizes: h.input_sizes.clone(),
+            output_sizes: h.output_sizes.clone(),
+        };
+        Ok(FileGates {
+            reader: GateReader::Text(reader),
+            header,
+        })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &FileHeader {
+        &self.header
+    }
+
+    /// The circuit's dialect; for text, final once every gate is read (a
+    /// MAND line makes it [`super::Format::BristolFashionMand`]).
+    pub fn format(&self) -> super::Format {
+        match &self.reader {
+            GateReader::Text(reader) => reader.format(),
+            GateReader::Binary(_) => self.header.format,
+        }
+    }
+
+    /// Replaces `out` with the next chunk of gates; 0 once the file has
+    /// ended and passed every end-of-file check.
+    pub fn next_chunk(&mut self, out: &mut Vec<Gate>) -> Result<usize, CircuitError> {
+        self.reader.next_chunk(out)
+    }
+}
+
+/// Gates of each kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GateCounts {
+    /// XOR gates.
+    pub xor: u64,
+    /// AND gates.
+    pub and: u64,
+    /// INV gates.
+    pub inv: u64,
+    /// EQ gates (constants).
+    pub eq: u64,
+    /// EQW gates (copies).
+    pub eqw: u64,
+}
+
+impl GateCounts {
+    /// Counts `gates`.
+    pub fn add(&mut self, gates: &[Gate]) {
+        for gate in gates {
+            match gate {
+                Gate::Xor { .. } => self.xor += 1,
+                Gate::And { .. } => self.and += 1,
+                Gate::Inv { .. } => self.inv += 1,
+                Gate::Eq { .. } => self.eq += 1,
+                Gate::EqW { .. } => self.eqw += 1,
+            }
+        }
+    }
+
+    /// All gates.
+    pub fn total(&self) -> u64 {
+        self.xor + self.and + self.inv + self.eq + self.eqw
+    }
+}
+
+/// What `gc2pc circuit info` reports of a circuit file, from one pass over
+/// its gates in O(wires) memory (one AND-depth per wire), never holding the
+/// circuit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Summary {
+    /// Wires, groups, AND gates and the digest ([`Circuit::digest`]).
+    pub shape: Shape,
+    /// The dialect.
+    pub format: super::Format,
+    /// Gates of each kind.
+    pub counts: GateCounts,
+    /// The longest chain of AND gates from an input to an output wire.
+    pub and_depth: u32,
+}
+
+impl Summary {
+    /// Reads `path` (text or binary) once.
+    pub fn of_file(path: &std::path::Path) -> Result<Summary, CircuitError> {
+        let mut file = FileGates::open(path)?;
+        let header = file.header().clone();
+        let num_wires = header.num_wires as usize;
+        let mut digest = super::Digester::new(num_wires, &header.input_sizes, &header.output_sizes);
+        let mut depth: Vec<u32> = Vec::new();
+        let mut counts = GateCounts::default();
+        let mut chunk = Vec::new();
+        while file.next_chunk(&mut chunk)? > 0 {
+            digest.gates(&chunk);
+            counts.add(&chunk);
+            for gate in &chunk {
+                // Grown as wires are written (a text file's wire count is
+                // checked against its gates only at the end).
+                let out = gate.output() as usize;
+                if depth.len() <= out {
+                    depth.resize(out + 1, 0);
+                }
+                let d = gate.inputs().map(|w| depth[w as usize]).max().unwrap_or(0)
+                    + matches!(gate, Gate::And { .. }) as u32;
+                depth[out] = d;
+            }
+        }
+        depth.resize(num_wires, 0);
+        let shape = Shape {
+            num_wires,
+            input_sizes: header.input_sizes,
+            output_sizes: header.output_sizes,
+            and_gates: counts.and as usize,
+            digest: digest.finish(),
+        };
+        let and_depth = depth[shape.first_output_wire()..]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0);
+        Ok(Summary {
+            shape,
+            format: file.format(),
+            counts,
+            and_depth,
+        })
+    }
+}
+
 /// One pass over a [`FileCircuit`]'s file, window by window.
 pub struct FileStream {
     reader: GateReader,
@@ -988,6 +1178,22 @@ impl FileStream {
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
         self.planner.slots_of(&self.renamer.output_names())
+    }
+
+    /// Evaluates the whole stream in plaintext on `inputs` (one bit per
+    /// input wire, groups in order): the output bits, in order. Memory: one
+    /// bit per label slot, never the circuit.
+    pub fn eval(mut self, inputs: &[bool]) -> Result<Vec<bool>, CircuitError> {
+        let mut values = inputs.to_vec();
+        let mut segment = Segment::default();
+        while self.next_segment(&mut segment)? {
+            segment.eval_bits(&mut values);
+        }
+        Ok(self
+            .output_slots()
+            .iter()
+            .map(|&s| values[s as usize])
+            .collect())
     }
 }
 
@@ -1112,6 +1318,30 @@ mod tests {
             Format::BristolFashion,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_file_summary_matches_the_whole_circuit_in_text_and_binary() {
+        let dir = std::env::temp_dir().join(format!("gc2pc-summary-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for seed in 0..3 {
+            let circuit = random_circuit(seed, 40, 5000 + 977 * seed as u32);
+            let text = dir.join(format!("{seed}.txt"));
+            let bin = dir.join(format!("{seed}.bin"));
+            std::fs::write(&text, bristol::to_string(&circuit)).unwrap();
+            std::fs::write(&bin, crate::circuit::binary::to_bytes(&circuit)).unwrap();
+            for path in [&text, &bin] {
+                let summary = Summary::of_file(path).unwrap();
+                assert_eq!(summary.shape, Shape::of(&circuit), "seed {seed}");
+                assert_eq!(summary.and_depth, circuit.and_depth());
+                assert_eq!(summary.format, circuit.format());
+                let mut counts = GateCounts::default();
+                counts.add(circuit.gates());
+                assert_eq!(summary.counts, counts);
+                assert_eq!(counts.total(), circuit.gates().len() as u64);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -6,9 +6,9 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use gc2pc::circuit::stream::{FileCircuit, Segment};
+use gc2pc::circuit::stream::{FileCircuit, FileGates, Shape, Summary};
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
-use gc2pc::circuit::{Circuit, CircuitError, Format, Gate, binary, bristol};
+use gc2pc::circuit::{CircuitError, Format, binary, bristol};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -247,22 +247,58 @@ pub struct CompileArgs {
 }
 
 fn compile(args: CompileArgs) -> anyhow::Result<()> {
-    let circuit = load(&args.input)?;
-    let write = || -> std::io::Result<u64> {
+    // Two streamed passes: the counts and the digest for the header, then
+    // the gates; the circuit is never held.
+    let summary = Summary::of_file(&args.input).map_err(|e| file_error(&args.input, e))?;
+    let shape = &summary.shape;
+    let header = binary::Header {
+        format: summary.format,
+        num_wires: shape.num_wires as u64,
+        num_gates: summary.counts.total(),
+        and_gates: summary.counts.and,
+        input_sizes: shape.input_sizes.clone(),
+        output_sizes: shape.output_sizes.clone(),
+        digest: shape.digest,
+    };
+    let mut input = FileGates::open(&args.input).map_err(|e| file_error(&args.input, e))?;
+    let mut chunk = Vec::new();
+    let mut write = |input: &mut FileGates| -> anyhow::Result<u64> {
         let file = std::fs::File::create(&args.out)?;
         let mut out = std::io::BufWriter::new(file);
-        binary::write(&circuit, &mut out)?;
+        let mut writer = binary::BinaryWriter::new(&mut out, &header)?;
+        let mut digest =
+            gc2pc::circuit::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
+        while input
+            .next_chunk(&mut chunk)
+            .map_err(|e| file_error(&args.input, e))?
+            > 0
+        {
+            digest.gates(&chunk);
+            writer.gates(&chunk)?;
+        }
+        writer.finish()?;
+        if digest.finish() != shape.digest {
+            bail!("{} changed while it was compiled", args.input.display());
+        }
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         Ok(file.metadata()?.len())
     };
-    let bytes = write().with_context(|| format!("cannot write {}", args.out.display()))?;
+    let bytes = match write(&mut input) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            // No half-written file is left behind.
+            let _ = std::fs::remove_file(&args.out);
+            return Err(e.context(format!("cannot write {}", args.out.display())));
+        }
+    };
+    let gates = summary.counts.total();
     eprintln!(
         "wrote {}: {} gates in {} bytes ({:.1} bytes per gate)",
         args.out.display(),
-        circuit.gates().len(),
+        gates,
         bytes,
-        bytes as f64 / circuit.gates().len().max(1) as f64
+        bytes as f64 / gates.max(1) as f64
     );
     Ok(())
 }
@@ -278,12 +314,11 @@ pub fn run(command: CircuitCommand) -> anyhow::Result<()> {
     }
 }
 
-fn load(path: &Path) -> anyhow::Result<Circuit> {
-    match binary::read_any_file(path) {
-        Ok(circuit) => Ok(circuit),
-        // An I/O error already names the file.
-        Err(e @ CircuitError::Io(_)) => Err(e.into()),
-        Err(e) => Err(anyhow::Error::new(e).context(path.display().to_string())),
+/// A circuit error about `path`, naming it (an I/O error already does).
+fn file_error(path: &Path, e: CircuitError) -> anyhow::Error {
+    match e {
+        e @ CircuitError::Io(_) => e.into(),
+        e => anyhow::Error::new(e).context(path.display().to_string()),
     }
 }
 
@@ -296,19 +331,15 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// Gate counts by kind: XOR, AND, INV, EQ, EQW.
-fn gate_counts(circuit: &Circuit) -> [(&'static str, usize); 5] {
-    let mut counts = [("XOR", 0), ("AND", 0), ("INV", 0), ("EQ", 0), ("EQW", 0)];
-    for gate in circuit.gates() {
-        let i = match gate {
-            Gate::Xor { .. } => 0,
-            Gate::And { .. } => 1,
-            Gate::Inv { .. } => 2,
-            Gate::Eq { .. } => 3,
-            Gate::EqW { .. } => 4,
-        };
-        counts[i].1 += 1;
-    }
-    counts
+fn gate_counts(summary: &Summary) -> [(&'static str, u64); 5] {
+    let c = summary.counts;
+    [
+        ("XOR", c.xor),
+        ("AND", c.and),
+        ("INV", c.inv),
+        ("EQ", c.eq),
+        ("EQW", c.eqw),
+    ]
 }
 
 fn format_id(format: Format) -> &'static str {
@@ -333,21 +364,21 @@ fn owner(groups: usize, group: usize) -> Option<&'static str> {
 type Groups = Vec<(u32, usize)>;
 
 /// The input and the output groups.
-fn groups(circuit: &Circuit) -> (Groups, Groups) {
-    let inputs = (0..circuit.input_sizes().len())
-        .map(|g| (circuit.input_sizes()[g], circuit.input_offset(g)))
-        .collect();
-    let mut next = circuit.first_output_wire();
-    let outputs = circuit
-        .output_sizes()
-        .iter()
-        .map(|&w| {
-            let first = next;
-            next += w as usize;
-            (w, first)
-        })
-        .collect();
-    (inputs, outputs)
+fn groups(shape: &Shape) -> (Groups, Groups) {
+    let place = |sizes: &[u32], mut next: usize| -> Groups {
+        sizes
+            .iter()
+            .map(|&w| {
+                let first = next;
+                next += w as usize;
+                (w, first)
+            })
+            .collect()
+    };
+    (
+        place(&shape.input_sizes, 0),
+        place(&shape.output_sizes, shape.first_output_wire()),
+    )
 }
 
 fn wire_range(width: u32, first: usize) -> String {
@@ -359,44 +390,42 @@ fn wire_range(width: u32, first: usize) -> String {
 }
 
 fn info(args: InfoArgs) -> anyhow::Result<()> {
-    let circuit = load(&args.file)?;
+    // One streamed pass: the counts, the digest and the depth, not the
+    // circuit, are held.
+    let summary = Summary::of_file(&args.file).map_err(|e| file_error(&args.file, e))?;
     let text = if args.json {
-        info_json(&args.file, &circuit)
+        info_json(&args.file, &summary)
     } else {
-        info_text(&args.file, &circuit)
+        info_text(&args.file, &summary)
     };
     out!("{text}");
     Ok(())
 }
 
-fn info_text(path: &Path, circuit: &Circuit) -> String {
-    let counts = gate_counts(circuit);
+fn info_text(path: &Path, summary: &Summary) -> String {
+    let counts = gate_counts(summary);
+    let shape = &summary.shape;
     let kinds: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    let (inputs, outputs) = groups(circuit);
+    let (inputs, outputs) = groups(shape);
     let mut s = String::new();
     let _ = writeln!(s, "file:       {}", path.display());
-    let _ = writeln!(s, "format:     {}", circuit.format().name());
-    let digest: String = circuit
-        .digest()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let _ = writeln!(s, "format:     {}", summary.format.name());
+    let digest: String = shape.digest.iter().map(|b| format!("{b:02x}")).collect();
     let _ = writeln!(s, "digest:     {digest}");
     let _ = writeln!(
         s,
         "gates:      {} ({})",
-        circuit.gates().len(),
+        summary.counts.total(),
         kinds.join(", ")
     );
-    // counts[1] is the AND count (one pass over the gates, not two).
-    let _ = writeln!(s, "AND gates:  {}", counts[1].1);
-    let _ = writeln!(s, "AND depth:  {}", circuit.and_depth());
-    let _ = writeln!(s, "wires:      {}", circuit.num_wires());
+    let _ = writeln!(s, "AND gates:  {}", summary.counts.and);
+    let _ = writeln!(s, "AND depth:  {}", summary.and_depth);
+    let _ = writeln!(s, "wires:      {}", shape.num_wires);
     let _ = writeln!(
         s,
         "inputs:     {}, {}",
         plural(inputs.len(), "group"),
-        plural(circuit.total_inputs(), "bit")
+        plural(shape.total_inputs(), "bit")
     );
     for (g, &(width, first)) in inputs.iter().enumerate() {
         let who = owner(inputs.len(), g).map_or(String::new(), |o| format!(", {o}"));
@@ -411,7 +440,7 @@ fn info_text(path: &Path, circuit: &Circuit) -> String {
         s,
         "outputs:    {}, {}",
         plural(outputs.len(), "group"),
-        plural(circuit.total_outputs(), "bit")
+        plural(shape.total_outputs(), "bit")
     );
     for (h, &(width, first)) in outputs.iter().enumerate() {
         let _ = writeln!(
@@ -444,13 +473,14 @@ fn json_string(text: &str) -> String {
     out
 }
 
-fn info_json(path: &Path, circuit: &Circuit) -> String {
-    let by_kind = gate_counts(circuit);
+fn info_json(path: &Path, summary: &Summary) -> String {
+    let by_kind = gate_counts(summary);
+    let shape = &summary.shape;
     let counts: Vec<String> = by_kind
         .iter()
         .map(|(k, n)| format!("\"{k}\":{n}"))
         .collect();
-    let (inputs, outputs) = groups(circuit);
+    let (inputs, outputs) = groups(shape);
     let group_json = |list: &[(u32, usize)], with_owner: bool| -> String {
         let items: Vec<String> = list
             .iter()
@@ -470,15 +500,15 @@ fn info_json(path: &Path, circuit: &Circuit) -> String {
          \"and_gates\":{},\"and_depth\":{},\"wires\":{},\"input_sizes\":[{}],\"output_sizes\":[{}],\
          \"inputs\":{},\"outputs\":{}}}\n",
         json_string(&path.display().to_string()),
-        format_id(circuit.format()),
-        json_string(circuit.format().name()),
-        circuit.gates().len(),
+        format_id(summary.format),
+        json_string(summary.format.name()),
+        summary.counts.total(),
         counts.join(","),
         by_kind[1].1,
-        circuit.and_depth(),
-        circuit.num_wires(),
-        join(circuit.input_sizes()),
-        join(circuit.output_sizes()),
+        summary.and_depth,
+        shape.num_wires,
+        join(&shape.input_sizes),
+        join(&shape.output_sizes),
         group_json(&inputs, true),
         group_json(&outputs, false),
     )
@@ -528,17 +558,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
         inputs[g] = parse_value(text, sizes[g] as usize, order)
             .with_context(|| format!("input group {g} ({} bits)", sizes[g]))?;
     }
-    let mut values: Vec<bool> = inputs.concat();
-    let mut stream = file.into_stream()?;
-    let mut segment = Segment::default();
-    while stream.next_segment(&mut segment)? {
-        segment.eval_bits(&mut values);
-    }
-    let flat: Vec<bool> = stream
-        .output_slots()
-        .iter()
-        .map(|&s| values[s as usize])
-        .collect();
+    let flat = file.into_stream()?.eval(&inputs.concat())?;
     let outputs = gc2pc::protocol::split_outputs(&shape, &flat);
     let format = ValueFormat::from(args.format);
     let mut out = String::new();
@@ -562,26 +582,63 @@ fn convert(args: ConvertArgs) -> anyhow::Result<()> {
         output,
         to: args.to,
     };
-    let circuit = load(&args.input)?;
     let format = match args.to {
         Dialect::Fashion => Format::BristolFashion,
         Dialect::Bristol => Format::Bristol,
     };
-    let circuit = circuit
-        .with_format(format)
-        .with_context(|| format!("cannot write {} in that dialect", args.input.display()))?;
+    // Two streamed passes: the gate count for the header (a MAND line is
+    // several gates), then the gates.
+    let summary = Summary::of_file(&args.input).map_err(|e| file_error(&args.input, e))?;
+    let shape = &summary.shape;
+    if format == Format::Bristol && (shape.input_sizes.len() > 2 || shape.output_sizes.len() != 1) {
+        bail!(
+            "cannot write {} in that dialect: the old Bristol format holds at most 2 input \
+             groups and exactly 1 output group",
+            args.input.display()
+        );
+    }
+    let mut input = FileGates::open(&args.input).map_err(|e| file_error(&args.input, e))?;
+    let mut write = |out: &mut dyn std::io::Write| -> anyhow::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        bristol::write_header(
+            &mut out,
+            format,
+            summary.counts.total(),
+            shape.num_wires as u64,
+            &shape.input_sizes,
+            &shape.output_sizes,
+        )?;
+        let mut digest =
+            gc2pc::circuit::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
+        let mut chunk = Vec::new();
+        while input
+            .next_chunk(&mut chunk)
+            .map_err(|e| file_error(&args.input, e))?
+            > 0
+        {
+            digest.gates(&chunk);
+            bristol::write_gates(&mut out, &chunk)?;
+        }
+        if digest.finish() != shape.digest {
+            bail!("{} changed while it was converted", args.input.display());
+        }
+        out.flush()?;
+        Ok(())
+    };
     if args.output.as_os_str() == "-" {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        bristol::write(&circuit, &mut lock).context("cannot write to standard output")?;
-        lock.flush()?;
+        write(&mut std::io::stdout().lock()).context("cannot write to standard output")?;
     } else {
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&args.output)?;
-            bristol::write(&circuit, &mut file)?;
-            file.sync_all()
-        };
-        write().with_context(|| format!("cannot write {}", args.output.display()))?;
+        let result = std::fs::File::create(&args.output)
+            .map_err(anyhow::Error::from)
+            .and_then(|mut file| {
+                write(&mut file)?;
+                file.sync_all()?;
+                Ok(())
+            });
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&args.output);
+            return Err(e.context(format!("cannot write {}", args.output.display())));
+        }
     }
     Ok(())
 }

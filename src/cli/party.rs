@@ -21,7 +21,7 @@ use clap::{Args, ValueEnum};
 use gc2pc::aes::Backend;
 use gc2pc::circuit::stream::FileCircuit;
 use gc2pc::circuit::value::{self, BitOrder};
-use gc2pc::circuit::{Circuit, Groups, Plan, binary, bristol};
+use gc2pc::circuit::{Circuit, Groups, Plan, bristol};
 use gc2pc::net::tls::{self, TlsFiles};
 use gc2pc::net::{Channel, NetError, tcp};
 use gc2pc::protocol::{
@@ -288,10 +288,6 @@ pub struct DemoArgs {
 
 /// The millionaires' problem circuit shipped in circuits/.
 const CMP32: &str = include_str!("../../circuits/cmp32.txt");
-
-fn load(path: &Path) -> Result<Circuit> {
-    binary::read_any_file(path).with_context(|| format!("cannot use circuit {}", path.display()))
-}
 
 fn order(msb_bytes: bool) -> BitOrder {
     if msb_bytes {
@@ -887,20 +883,39 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     Ok(())
 }
 
+/// Both parties' values in group order (the plaintext reference's inputs).
+fn in_group_order(
+    agreement: &Agreement,
+    garbler: &[Vec<bool>],
+    evaluator: &[Vec<bool>],
+) -> Vec<Vec<bool>> {
+    let (mut g, mut e) = (garbler.iter(), evaluator.iter());
+    agreement
+        .input_owners
+        .iter()
+        .map(|owner| {
+            match owner {
+                Role::Garbler => g.next(),
+                Role::Evaluator => e.next(),
+            }
+            .expect("one value per group")
+            .clone()
+        })
+        .collect()
+}
+
 /// Runs `gc2pc demo`: both parties in this process over loopback TCP.
 pub fn demo(args: DemoArgs) -> Result<()> {
     if args.program.is_some() {
         return super::program::demo(&args);
     }
-    let (circuit, name, garbler_texts, evaluator_texts) = match &args.circuit {
+    let (name, garbler_texts, evaluator_texts) = match &args.circuit {
         Some(path) => (
-            load(path)?,
             path.display().to_string(),
             args.garbler_input.clone(),
             args.evaluator_input.clone(),
         ),
         None => {
-            let circuit = bristol::parse(CMP32.as_bytes()).context("built-in cmp32 circuit")?;
             let g = if args.garbler_input.is_empty() {
                 vec!["1000000".to_string()]
             } else {
@@ -911,48 +926,60 @@ pub fn demo(args: DemoArgs) -> Result<()> {
             } else {
                 args.evaluator_input.clone()
             };
-            (circuit, "circuits/cmp32.txt (unsigned 32-bit a < b: the millionaires' problem; output 1 = the garbler is poorer)".to_string(), g, e)
+            ("circuits/cmp32.txt (unsigned 32-bit a < b: the millionaires' problem; output 1 = the garbler is poorer)".to_string(), g, e)
         }
     };
     let order = order(args.msb_bytes);
-    let agreement = agreement(&circuit, &args.garbler_groups, RevealArg::Evaluator)?;
-    let garbler_inputs = parse_inputs(&circuit, &agreement, Role::Garbler, &garbler_texts, order)?;
-    let evaluator_inputs = parse_inputs(
-        &circuit,
-        &agreement,
-        Role::Evaluator,
-        &evaluator_texts,
-        order,
-    )?;
-    let plan = Plan::new(&circuit);
     let backend = backend()?;
-    let start = Instant::now();
-    let run = local::run_over_loopback(
-        &circuit,
-        &plan,
-        &agreement,
-        backend,
-        std::slice::from_ref(&garbler_inputs),
-        std::slice::from_ref(&evaluator_inputs),
-    )?;
+    // A file is streamed by both parties and by the plaintext reference
+    // (scanned once, then read window by window); the built-in circuit is
+    // small and in memory.
+    let (run, plaintext, elapsed) = match &args.circuit {
+        Some(path) => {
+            let file = open_circuit(path)?;
+            let agreement = file_agreement(&file, &args.garbler_groups, RevealArg::Evaluator)?;
+            let parse =
+                |role, texts: &[String]| parse_inputs(file.shape(), &agreement, role, texts, order);
+            let garbler_inputs = parse(Role::Garbler, &garbler_texts)?;
+            let evaluator_inputs = parse(Role::Evaluator, &evaluator_texts)?;
+            let start = Instant::now();
+            let run = local::run_file_over_loopback(
+                &file,
+                &agreement,
+                backend,
+                &garbler_inputs,
+                &evaluator_inputs,
+            )?;
+            let elapsed = start.elapsed();
+            let all = in_group_order(&agreement, &garbler_inputs, &evaluator_inputs);
+            let shape = file.shape().clone();
+            let flat = file.into_stream()?.eval(&all.concat())?;
+            (run, gc2pc::protocol::split_outputs(&shape, &flat), elapsed)
+        }
+        None => {
+            let circuit = bristol::parse(CMP32.as_bytes()).context("built-in cmp32 circuit")?;
+            let agreement = agreement(&circuit, &args.garbler_groups, RevealArg::Evaluator)?;
+            let parse =
+                |role, texts: &[String]| parse_inputs(&circuit, &agreement, role, texts, order);
+            let garbler_inputs = parse(Role::Garbler, &garbler_texts)?;
+            let evaluator_inputs = parse(Role::Evaluator, &evaluator_texts)?;
+            let plan = Plan::new(&circuit);
+            let start = Instant::now();
+            let run = local::run_over_loopback(
+                &circuit,
+                &plan,
+                &agreement,
+                backend,
+                std::slice::from_ref(&garbler_inputs),
+                std::slice::from_ref(&evaluator_inputs),
+            )?;
+            let elapsed = start.elapsed();
+            let all = in_group_order(&agreement, &garbler_inputs, &evaluator_inputs);
+            (run, circuit.eval(&all)?, elapsed)
+        }
+    };
     let outputs = run.outputs.into_iter().next().expect("one execution");
     let (garbler_stats, evaluator_stats) = (run.garbler, run.evaluator);
-    let elapsed = start.elapsed();
-
-    // The reference: plaintext evaluation with both inputs, in group order.
-    let mut all_inputs = Vec::new();
-    let (mut g, mut e) = (garbler_inputs.iter(), evaluator_inputs.iter());
-    for owner in &agreement.input_owners {
-        all_inputs.push(
-            match owner {
-                Role::Garbler => g.next(),
-                Role::Evaluator => e.next(),
-            }
-            .expect("one value per group")
-            .clone(),
-        );
-    }
-    let plaintext = circuit.eval(&all_inputs)?;
 
     outln!("circuit: {name}");
     outln!("AES backend: {}", backend.name());

@@ -5,6 +5,7 @@
 
 use super::{Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Stats};
 use crate::aes::Backend;
+use crate::circuit::stream::FileCircuit;
 use crate::circuit::{Circuit, Plan};
 use crate::net::{Channel, tcp, tls};
 use std::net::SocketAddr;
@@ -52,6 +53,64 @@ pub fn run_over_loopback(
         |listener| Ok(listener.accept(TIMEOUT)?),
         |addr| Ok(tcp::connect(addr, TIMEOUT)?),
     )
+}
+
+/// [`run_over_loopback`] for one execution of a circuit file (Bristol or
+/// binary), streamed by both parties: each reads the file window by window
+/// ([`FileCircuit::stream`]), so neither holds the circuit.
+pub fn run_file_over_loopback(
+    file: &FileCircuit,
+    agreement: &Agreement,
+    backend: Backend,
+    garbler_inputs: &[Vec<bool>],
+    evaluator_inputs: &[Vec<bool>],
+) -> Result<LocalRun, ProtocolError> {
+    let listener = tcp::listen("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let prep = GarblerPrep::new(file.shape(), agreement)?;
+    std::thread::scope(|scope| {
+        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
+            let mut channel = listener.accept(TIMEOUT)?;
+            channel.set_timeout(TIMEOUT)?;
+            let mut session = GarblerSession::start_stream(
+                channel,
+                file.shape(),
+                agreement.clone(),
+                backend,
+                prep,
+            )?;
+            session.run_stream(
+                garbler_inputs,
+                &mut file.stream().map_err(ProtocolError::Circuit)?,
+            )?;
+            Ok(session.stats())
+        });
+        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
+            let start = Instant::now();
+            let mut channel = tcp::connect(addr, TIMEOUT)?;
+            channel.set_timeout(TIMEOUT)?;
+            let mut session =
+                EvaluatorSession::start_stream(channel, file.shape(), agreement.clone(), backend)?;
+            let ready = Instant::now();
+            let mut stream = file.stream().map_err(ProtocolError::Circuit)?;
+            let outputs = session.run_stream(evaluator_inputs, &mut stream)?;
+            Ok((
+                vec![outputs],
+                session.stats(),
+                ready - start,
+                ready.elapsed(),
+            ))
+        })();
+        let garbled = garbler.join().expect("the garbler thread does not panic");
+        let (outputs, evaluator, setup, runs) = evaluated?;
+        Ok(LocalRun {
+            outputs,
+            garbler: garbled?,
+            evaluator,
+            setup,
+            runs,
+        })
+    })
 }
 
 /// Every wait of a local run is bounded by this.

@@ -357,8 +357,9 @@ pub fn write_bristol<T>(
 ) -> Result<Counts, Error> {
     let shape = Shape::of(&program)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, Box::new(out) as Box<dyn Write>);
-    bristol::write_fashion_header(
+    bristol::write_header(
         &mut out,
+        Format::BristolFashion,
         shape.file_gates(),
         shape.num_wires,
         &shape.input_sizes(),
