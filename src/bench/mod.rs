@@ -45,6 +45,8 @@ pub enum Kind {
     Ot,
     /// The protocol end to end over loopback TCP.
     E2e,
+    /// The protocol through an emulated wide-area link (`--link`).
+    Wan,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Eval => "eval",
             Kind::Ot => "ot",
             Kind::E2e => "e2e",
+            Kind::Wan => "wan",
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct Options {
     pub backends: Vec<Backend>,
     /// Kinds to measure (Garble/Eval ratios need Aes too; it is added).
     pub kinds: Vec<Kind>,
+    /// The emulated link of [`Kind::Wan`].
+    pub link: Option<crate::net::link::LinkSpec>,
 }
 
 /// One named figure.
@@ -209,8 +214,98 @@ pub fn run(
             ));
             records.push(bench_e2e(backend, &sizes)?);
         }
+        if let (true, Some(link)) = (wants(Kind::Wan), options.link) {
+            progress(&format!(
+                "{name}: through an emulated link of {link} (AES-128 from connect, then {} AND gates)",
+                sizes.e2e_ands
+            ));
+            records.push(bench_wan(backend, &sizes, link)?);
+        }
     }
     Ok(records)
+}
+
+/// Random bits, one vector per group of `sizes` (from `skip` on, `take` of
+/// them).
+fn random_groups(prg: &mut Prg, sizes: &[u32], skip: usize, take: usize) -> Vec<Vec<bool>> {
+    sizes
+        .iter()
+        .skip(skip)
+        .take(take)
+        .map(|&w| (0..w).map(|_| prg.random_block().lsb()).collect())
+        .collect()
+}
+
+/// AES-128 (one session from the evaluator's connect to its output) and the
+/// AND-heavy circuit through an emulated link: wall time, time ÷ RTT, bytes,
+/// and the achieved fraction of the link's rate (the garbler's bytes over
+/// the session's time, against one direction's rate).
+fn bench_wan(
+    backend: Backend,
+    sizes: &Sizes,
+    link: crate::net::link::LinkSpec,
+) -> Result<Record, ProtocolError> {
+    let mut prg = Prg::from_os_rng()?;
+    let rtt_ms = link.rtt.as_secs_f64() * 1e3;
+    let mut figures = vec![
+        figure("link_rtt_ms", Sample::from_values(vec![rtt_ms])),
+        figure(
+            "link_mbit",
+            Sample::from_values(vec![link.bits_per_s / 1e6]),
+        ),
+    ];
+    let reps = if sizes.e2e_reps > 2 { 3 } else { 1 };
+    let aes = bristol::parse(AES128_CIRCUIT).expect("the bundled AES-128 circuit parses");
+    let heavy = crate::secure::circuits::and_heavy(sizes.e2e_ands);
+    for (label, circuit) in [("aes128", &aes), ("heavy", &heavy)] {
+        let plan = Plan::new(circuit);
+        let agreement = Agreement::default_for(circuit);
+        let (mut ms, mut rtts, mut bytes, mut used) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..reps {
+            let g = vec![random_groups(&mut prg, circuit.input_sizes(), 0, 1)];
+            let e = vec![random_groups(
+                &mut prg,
+                circuit.input_sizes(),
+                1,
+                usize::MAX,
+            )];
+            let run = local::run_over_link(circuit, &plan, &agreement, backend, &g, &e, link)?;
+            let secs = (run.setup + run.runs).as_secs_f64();
+            ms.push(secs * 1e3);
+            if rtt_ms > 0.0 {
+                rtts.push(secs * 1e3 / rtt_ms);
+            }
+            bytes.push((run.garbler.bytes_sent + run.evaluator.bytes_sent) as f64);
+            used.push(run.garbler.bytes_sent as f64 * 8.0 / secs / link.bits_per_s);
+        }
+        let name = |what: &str| -> &'static str {
+            match (label, what) {
+                ("aes128", "ms") => "wan_aes128_ms",
+                ("aes128", "rtts") => "wan_aes128_rtts",
+                ("aes128", "bytes") => "wan_aes128_bytes",
+                ("aes128", _) => "wan_aes128_link_use",
+                (_, "ms") => "wan_heavy_ms",
+                (_, "rtts") => "wan_heavy_rtts",
+                (_, "bytes") => "wan_heavy_bytes",
+                _ => "wan_heavy_link_use",
+            }
+        };
+        figures.push(figure(name("ms"), Sample::from_values(ms)));
+        if !rtts.is_empty() {
+            figures.push(figure(name("rtts"), Sample::from_values(rtts)));
+        }
+        figures.push(figure(name("bytes"), Sample::from_values(bytes)));
+        figures.push(figure(name("use"), Sample::from_values(used)));
+    }
+    figures.push(figure(
+        "wan_heavy_ands",
+        Sample::from_values(vec![Plan::new(&heavy).and_count() as f64]),
+    ));
+    Ok(Record {
+        kind: Kind::Wan,
+        backend,
+        figures,
+    })
 }
 
 fn figure(name: &'static str, sample: Sample) -> Figure {

@@ -13,11 +13,13 @@ use std::path::PathBuf;
 #[command(args_conflicts_with_subcommands = true)]
 #[command(
     after_help = "JSON fields (one object per line with --json): cpu, arch, cores, features, backend, \
-gc2pc_version, kind (aes|garble|eval|ot|e2e), emulated, reps, and the figures aes_ns_per_block, \
+gc2pc_version, kind (aes|garble|eval|ot|e2e|wan), emulated, reps, and the figures aes_ns_per_block, \
 garble_ns_per_and, eval_ns_per_and, garble_lone_and_ns, eval_lone_and_ns, garble_aes_ratio, \
 eval_aes_ratio, base_ot_ms, cot_per_s, aes128_ms_amortised, aes128_ms_cold, e2e_and_per_s, \
-bytes_per_and; each figure is a median, with FIGURE_min and FIGURE_max beside it.\n\n\
-Examples:\n  gc2pc bench --quick\n  gc2pc bench --json >> results.json\n  gc2pc bench report a.json b.json --svg chart.svg"
+bytes_per_and; with --link (kind wan): link_rtt_ms, link_mbit, wan_aes128_ms, wan_aes128_rtts, \
+wan_aes128_bytes, wan_aes128_link_use, wan_heavy_ms, wan_heavy_rtts, wan_heavy_bytes, \
+wan_heavy_link_use, wan_heavy_ands. Each figure is a median, with FIGURE_min and FIGURE_max beside it.\n\n\
+Examples:\n  gc2pc bench --quick\n  gc2pc bench --json >> results.json\n  gc2pc bench --link 60,100 --quick\n  gc2pc bench report a.json b.json --svg chart.svg"
 )]
 pub struct BenchArgs {
     #[command(subcommand)]
@@ -34,6 +36,19 @@ pub struct BenchArgs {
     /// One JSON object per line on stdout instead of a table.
     #[arg(long)]
     json: bool,
+    /// Run the protocol through an emulated link of this round-trip time
+    /// (ms) and rate (Mbit/s each way), e.g. `20,1000` (kind `wan`: AES-128
+    /// from connect and the AND-heavy circuit; wall time, time ÷ RTT, bytes,
+    /// the fraction of the link's rate used). The emulator is in process: a
+    /// rate-limited queue and a fixed delay each way between two loopback
+    /// sockets, the connection costing one RTT; no loss, and loopback's TCP
+    /// window.
+    #[arg(long, value_name = "RTT_MS,MBIT", value_parser = parse_link)]
+    link: Option<gc2pc::net::link::LinkSpec>,
+}
+
+fn parse_link(text: &str) -> std::result::Result<gc2pc::net::link::LinkSpec, String> {
+    gc2pc::net::link::LinkSpec::parse(text)
 }
 
 #[derive(Subcommand, Debug)]
@@ -68,6 +83,7 @@ enum KindArg {
     Eval,
     Ot,
     E2e,
+    Wan,
 }
 
 /// Runs `gc2pc bench`.
@@ -76,6 +92,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         return run_report(report_args);
     }
     let backends = match args.backend {
+        // Through a link, the link sets the pace: the best backend only.
+        None if args.link.is_some() => vec![Backend::detect()?],
         None => Backend::all_available(),
         Some(b) => {
             let name = format!("{b:?}").to_lowercase();
@@ -83,7 +101,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     };
     let kinds = if args.kind.is_empty() {
-        Kind::ALL.to_vec()
+        if args.link.is_some() {
+            vec![Kind::Wan]
+        } else {
+            Kind::ALL.to_vec()
+        }
     } else {
         args.kind
             .iter()
@@ -93,13 +115,18 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 KindArg::Eval => Kind::Eval,
                 KindArg::Ot => Kind::Ot,
                 KindArg::E2e => Kind::E2e,
+                KindArg::Wan => Kind::Wan,
             })
             .collect()
     };
+    if kinds.contains(&Kind::Wan) && args.link.is_none() {
+        bail!("--kind wan needs --link RTT_MS,MBIT (e.g. --link 20,1000)");
+    }
     let options = Options {
         quick: args.quick,
         backends,
         kinds,
+        link: args.link,
     };
     let system = System::detect();
     let start = std::time::Instant::now();

@@ -31,6 +31,7 @@
 //!   after a flush agrees exactly (`a.bytes_sent() == b.bytes_received()`).
 //! - After any error the stream position is unknown; drop the channel.
 
+pub mod link;
 pub mod mem;
 pub mod tcp;
 pub mod tls;

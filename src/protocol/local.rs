@@ -55,6 +55,36 @@ pub fn run_over_loopback(
     )
 }
 
+/// [`run_over_loopback`] with the evaluator connecting through an emulated
+/// wide-area link ([`crate::net::link`]): the connection costs one round
+/// trip, and every byte the link's rate and one-way delay.
+pub fn run_over_link(
+    circuit: &Circuit,
+    plan: &Plan,
+    agreement: &Agreement,
+    backend: Backend,
+    garbler_inputs: &[Vec<Vec<bool>>],
+    evaluator_inputs: &[Vec<Vec<bool>>],
+    link: crate::net::link::LinkSpec,
+) -> Result<LocalRun, ProtocolError> {
+    run_pair(
+        Session {
+            circuit,
+            plan,
+            agreement,
+            backend,
+        },
+        garbler_inputs,
+        evaluator_inputs,
+        |listener| Ok(listener.accept(TIMEOUT)?),
+        |addr| {
+            let emulated =
+                crate::net::link::Link::start(link, addr).map_err(crate::net::NetError::Io)?;
+            Ok(tcp::connect(emulated.addr(), TIMEOUT)?)
+        },
+    )
+}
+
 /// [`run_over_loopback`] for one execution of a circuit file (Bristol or
 /// binary), streamed by both parties: each reads the file window by window
 /// ([`FileCircuit::stream`]), so neither holds the circuit.
