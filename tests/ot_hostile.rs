@@ -251,6 +251,8 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
     let seeds = base::send(&mut b, 128, &mut rprg).unwrap();
     let mut g0: Vec<Prg> = seeds.iter().map(|s| Prg::new(s[0])).collect();
     let mut g1: Vec<Prg> = seeds.iter().map(|s| Prg::new(s[1])).collect();
+    let mut transcript = kos::Transcript::new(Block::ZERO);
+    let mut seeds_sent = Vec::new();
     // One chunk of `w` column blocks with choice blocks `r`: sends u and
     // returns the rows t (transposed).
     let mut chunk = |r: &[Block], cheat: bool| -> Vec<Block> {
@@ -268,6 +270,7 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
         }
         b.send_blocks(&u).unwrap();
         b.flush().unwrap();
+        seeds_sent.push(transcript.chunk_seed(&u));
         let mut rows = vec![Block::ZERO; 128 * w];
         transpose::transpose(&t, &mut rows);
         rows
@@ -279,9 +282,11 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
     let extra_choices: Vec<bool> = (0..kos::EXTRA_ROWS)
         .map(|j| (extra_r[j / 128].0 >> (j % 128)) & 1 == 1)
         .collect();
-    // The challenges (one per chunk: the 128 rows, then the extra rows) and
-    // the honest-looking answer for our rows.
-    if let (Ok(seed0), Ok(seed1)) = (b.recv_block(), b.recv_block()) {
+    // The challenges (one per chunk: the 128 rows, then the extra rows, each
+    // a Fiat–Shamir hash of the columns sent so far) and the honest-looking
+    // answer for our rows.
+    {
+        let (seed0, seed1) = (seeds_sent[0], seeds_sent[1]);
         let mut chi = vec![Block::ZERO; 128 + kos::EXTRA_ROWS];
         Prg::new(seed0).fill_blocks(&mut chi[..128]);
         Prg::new(seed1).fill_blocks(&mut chi[128..]);

@@ -61,6 +61,11 @@ pub fn add_records(rows: &mut Rows, source_name: &str, text: &str) -> Result<(),
                 .map(str::to_string)
                 .ok_or_else(|| error(format!("missing string field {name:?}")))
         };
+        // The machine table is about CPUs; a link's figures (`--link`) are
+        // about the link and have their own section in the README.
+        if object.get("kind").and_then(Value::as_str) == Some("wan") {
+            continue;
+        }
         let key = RowKey {
             cpu: text_field("cpu")?,
             arch: text_field("arch")?,

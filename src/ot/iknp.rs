@@ -22,8 +22,10 @@
 //! `q_j = t_j ⊕ r_j·Δ`: the sender outputs `m0 = q_j`, the receiver
 //! `m_{r_j} = t_j = q_j ⊕ r_j·Δ`. No hash is needed for correlated OT.
 //! Then the KOS check over the call's rows and [`kos::EXTRA_ROWS`] more with
-//! random choices: the sender sends a seed per chunk, the receiver `(x, t)`
-//! at the end, the sender checks (one more round trip per call).
+//! random choices: each chunk's challenge comes from the Fiat–Shamir
+//! transcript of the columns ([`kos::Transcript`]), the receiver sends
+//! `(x, t)` right after its last columns, the sender checks: a call is one
+//! flight from the receiver, no round trip.
 //!
 //! # Cost and sizing
 //! The receiver sends exactly 16 bytes per OT (one bit per column), plus a
@@ -60,10 +62,12 @@ pub struct IknpSender {
     u: Vec<Block>,
     q: Vec<Block>,
     rows: Vec<Block>,
-    /// The KOS check: the multiplication backend, the randomness for the
-    /// challenge seeds, the extra rows of a call and χ scratch.
+    /// The KOS check: the multiplication backend, the Fiat–Shamir
+    /// transcript and the last chunk's χ seed, the extra rows of a call and
+    /// χ scratch.
     clmul: Clmul,
-    rng: Prg,
+    transcript: kos::Transcript,
+    seed: Block,
     extra: Vec<Block>,
     chi: Vec<Block>,
     check: bool,
@@ -81,9 +85,12 @@ pub struct IknpReceiver {
     r: Vec<Block>,
     rows: Vec<Block>,
     /// The KOS check: the multiplication backend, the randomness of the
-    /// extra rows' choices, the extra rows of a call and χ scratch.
+    /// extra rows' choices, the Fiat–Shamir transcript and the χ seeds of
+    /// the chunks not folded in yet, the extra rows of a call and χ scratch.
     clmul: Clmul,
     rng: Prg,
+    transcript: kos::Transcript,
+    seeds: std::collections::VecDeque<Block>,
     extra: Vec<Block>,
     extra_choices: Vec<bool>,
     chi: Vec<Block>,
@@ -140,7 +147,7 @@ fn pack_bits(bits: &[bool]) -> u128 {
     v
 }
 
-/// Chunks the receiver runs ahead before it folds in a chunk's KOS challenge.
+/// Chunks the receiver sends ahead before it folds in a chunk's KOS challenge.
 const FOLD_LAG: usize = 4;
 
 /// χ per batch of the KOS weighting (16 KiB of scratch).
@@ -179,20 +186,13 @@ fn padded(n: usize) -> usize {
 pub struct PreparedSender {
     delta: Delta,
     base: base::PreparedReceiver,
-    /// Seed of the KOS challenge randomness.
-    rng_seed: zeroize::Zeroizing<Block>,
 }
 
 impl PreparedSender {
     /// Runs the prepared base OTs (send the message, read the sender's point,
     /// derive the seeds).
     pub fn setup(self, ch: &mut Channel) -> Result<IknpSender, OtError> {
-        let PreparedSender {
-            delta,
-            base,
-            rng_seed,
-        } = self;
-        let rng = Prg::new(*rng_seed);
+        let PreparedSender { delta, base } = self;
         let seeds = base.run(ch)?;
         Ok(IknpSender {
             prgs: seeds.iter().map(|&s| Prg::new(s)).collect(),
@@ -205,7 +205,8 @@ impl PreparedSender {
             q: vec![Block::ZERO; COLUMNS * CHUNK_WORDS],
             rows: Vec::new(),
             clmul: Clmul::detect(),
-            rng,
+            transcript: kos::Transcript::new(Block::ZERO),
+            seed: Block::ZERO,
             extra: vec![Block::ZERO; kos::EXTRA_ROWS],
             chi: Vec::new(),
             check: true,
@@ -224,7 +225,6 @@ impl IknpSender {
         PreparedSender {
             delta: delta.clone(),
             base,
-            rng_seed: zeroize::Zeroizing::new(prg.random_block()),
         }
     }
 
@@ -240,6 +240,9 @@ impl IknpSender {
         let u = &mut self.u[..COLUMNS * w];
         let q = &mut self.q[..COLUMNS * w];
         ch.recv_blocks(u)?;
+        if self.check {
+            self.seed = self.transcript.chunk_seed(u);
+        }
         for (i, prg) in self.prgs.iter_mut().enumerate() {
             let col = &mut q[i * w..(i + 1) * w];
             prg.fill_blocks(col);
@@ -282,7 +285,7 @@ impl CotSender for IknpSender {
                 r?;
             }
             if check {
-                sum = sum ^ self.weigh_chunk(ch, &out[start..start + len])?;
+                sum = sum ^ self.weigh_chunk(&out[start..start + len]);
             }
             start += len;
         }
@@ -303,17 +306,20 @@ impl IknpSender {
         self.check = on;
     }
 
-    /// The challenge of one chunk whose columns have all arrived: a fresh
-    /// seed, sent at once, and `Σ χ_j·q_j` over the chunk's rows while they
-    /// are in cache. (χ of a chunk is drawn after the receiver committed to
-    /// its columns, which is what the KOS check needs; the receiver folds it
-    /// in [`FOLD_LAG`] chunks later.)
-    fn weigh_chunk(&mut self, ch: &mut Channel, rows: &[Block]) -> Result<Wide, OtError> {
-        let seed = self.rng.random_block();
-        ch.send_block(seed)?;
-        ch.flush()?;
-        let mut chi_prg = Prg::new(seed);
-        Ok(weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, None).0)
+    /// Binds the KOS transcript to `nonce`, a fresh value of this session
+    /// that the sender chose and the receiver learned before any column
+    /// (the garbler's hash seed); the receiver must bind the same. Before
+    /// any call.
+    pub fn bind(&mut self, nonce: Block) {
+        self.transcript = kos::Transcript::new(nonce);
+    }
+
+    /// `Σ χ_j·q_j` over the rows of the chunk just received, while they are
+    /// in cache, χ from the chunk's Fiat–Shamir seed (a hash of the columns,
+    /// so drawn after the receiver committed to them, as KOS needs).
+    fn weigh_chunk(&mut self, rows: &[Block]) -> Wide {
+        let mut chi_prg = Prg::new(self.seed);
+        weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, None).0
     }
 
     /// The end of the KOS check: the extra rows (their own chunk and
@@ -321,7 +327,7 @@ impl IknpSender {
     fn finish_check(&mut self, ch: &mut Channel, sum: Wide) -> Result<(), OtError> {
         let mut extra = std::mem::take(&mut self.extra);
         let r = self.chunk(ch, kos::EXTRA_ROWS, &mut extra);
-        let weighed = r.and_then(|()| self.weigh_chunk(ch, &extra));
+        let weighed = r.map(|()| self.weigh_chunk(&extra));
         self.extra = extra;
         let sum = sum ^ weighed?;
         let mut xt = [Block::ZERO; 2];
@@ -351,6 +357,8 @@ impl IknpReceiver {
             rows: Vec::new(),
             clmul: Clmul::detect(),
             rng,
+            transcript: kos::Transcript::new(Block::ZERO),
+            seeds: std::collections::VecDeque::new(),
             extra: vec![Block::ZERO; kos::EXTRA_ROWS],
             extra_choices: vec![false; kos::EXTRA_ROWS],
             chi: Vec::new(),
@@ -386,6 +394,10 @@ impl IknpReceiver {
         }
         ch.send_blocks(u)?;
         ch.flush()?;
+        if self.check {
+            let seed = self.transcript.chunk_seed(u);
+            self.seeds.push_back(seed);
+        }
         transpose::transpose(t, out);
         Ok(())
     }
@@ -405,9 +417,11 @@ impl CotReceiver for IknpReceiver {
         assert_eq!(choices.len(), out.len(), "one output per choice");
         let n = out.len();
         let check = n > 0 && self.check;
+        // A call's seeds are its own (a failed call leaves none behind).
+        self.seeds.clear();
         // Σ χ_j·t_j and Σ r_j·χ_j; a chunk is folded in FOLD_LAG chunks
-        // later, when its challenge has long arrived (waiting for each seed
-        // would tie the two parties to each other chunk by chunk).
+        // later (its rows are still in cache, and the next chunk's columns
+        // go out first).
         let mut sums = (Wide::default(), Block::ZERO);
         let mut pending = std::collections::VecDeque::with_capacity(FOLD_LAG + 1);
         let mut start = 0;
@@ -428,7 +442,7 @@ impl CotReceiver for IknpReceiver {
                 pending.push_back(start..start + len);
                 if pending.len() > FOLD_LAG {
                     let done = pending.pop_front().expect("more than FOLD_LAG");
-                    self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
+                    self.fold_chunk(&choices[done.clone()], &out[done], &mut sums);
                 }
             }
             start += len;
@@ -448,20 +462,21 @@ impl IknpReceiver {
         self.check = on;
     }
 
-    /// Reads the challenge of the chunk with `choices` and `rows` and adds
-    /// its `Σ χ_j·t_j`, `Σ r_j·χ_j` to `sums`.
-    fn fold_chunk(
-        &mut self,
-        ch: &mut Channel,
-        choices: &[bool],
-        rows: &[Block],
-        sums: &mut (Wide, Block),
-    ) -> Result<(), OtError> {
-        let seed = ch.recv_block()?;
+    /// See [`IknpSender::bind`].
+    pub fn bind(&mut self, nonce: Block) {
+        self.transcript = kos::Transcript::new(nonce);
+    }
+
+    /// Adds `Σ χ_j·t_j`, `Σ r_j·χ_j` of the oldest chunk not folded in yet
+    /// (with `choices` and `rows`) to `sums`.
+    fn fold_chunk(&mut self, choices: &[bool], rows: &[Block], sums: &mut (Wide, Block)) {
+        let seed = self
+            .seeds
+            .pop_front()
+            .expect("each chunk's seed is noted when it is sent");
         let mut chi_prg = Prg::new(seed);
         let (t, x) = weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, Some(choices));
         *sums = (sums.0 ^ t, sums.1 ^ x);
-        Ok(())
     }
 
     /// The end of the KOS check: the extra rows with random choices (their
@@ -487,9 +502,9 @@ impl IknpReceiver {
         let result = (|| {
             self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra)?;
             for done in pending {
-                self.fold_chunk(ch, &choices[done.clone()], &out[done], &mut sums)?;
+                self.fold_chunk(&choices[done.clone()], &out[done], &mut sums);
             }
-            self.fold_chunk(ch, &extra_choices, &extra, &mut sums)?;
+            self.fold_chunk(&extra_choices, &extra, &mut sums);
             ch.send_blocks(&[sums.1, sums.0.reduce()])?;
             ch.flush()?;
             Ok(())

@@ -6,18 +6,21 @@
 //! # The check
 //! Per extension call of `n` OTs the receiver runs [`EXTRA_ROWS`] more OTs
 //! with random choice bits. The rows come in chunks (one frame of columns
-//! `u` each); as soon as a chunk's columns have arrived, the sender draws a
-//! fresh random seed for that chunk and sends it, and both expand it
-//! (AES-CTR) into one χ_j ∈ GF(2^128) per row of the chunk. So every χ_j is
-//! drawn after the receiver committed to the columns of its row, as KOS
-//! requires, and both sides weigh a chunk while its rows are still in cache
-//! (the receiver a few chunks later, when the seed has long arrived). After the last
-//! chunk the receiver answers `x = Σ r_j·χ_j` (its choice bits) and
-//! `t = Σ t_j·χ_j` (its rows), summed over the call; the sender checks
-//! `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of the OTs. (Per-chunk seeds
-//! instead of KOS's single one: a chunk's error terms are fixed before its χ
-//! is drawn, so later chunks cannot be chosen to cancel them except with
-//! probability 2^-128.)
+//! `u` each). Each chunk's χ_j ∈ GF(2^128) (one per row) expand (AES-CTR) a
+//! seed that both sides derive by Fiat–Shamir ([`Transcript`]): SHA-256 over
+//! a domain label, a fresh session nonce the sender chose and every column
+//! the receiver has sent so far, this chunk's included. So every χ_j is a
+//! function of columns the receiver had already committed to, as KOS
+//! requires, and no seed travels: the check costs no round trip. After the
+//! last chunk the receiver sends `x = Σ r_j·χ_j` (its choice bits) and
+//! `t = Σ t_j·χ_j` (its rows), summed over the call, right behind its
+//! columns; the sender checks `t = Σ q_j·χ_j ⊕ x·Δ` before it uses any of
+//! the OTs. (Per-chunk seeds over a running transcript: a chunk's error terms
+//! are fixed before its χ is known, so later chunks cannot be chosen to
+//! cancel them except with probability 2^-128 per try; a receiver that
+//! grinds through 2^t transcripts (hash evaluations) gains a factor 2^t,
+//! the usual price of Fiat–Shamir in the random-oracle model, still
+//! 2^-(128−t).)
 //!
 //! An honest receiver always passes (`q_j = t_j ⊕ r_j·Δ` row by row). A
 //! receiver that sent inconsistent columns (a different choice vector in
@@ -26,9 +29,9 @@
 //! caught first, and any other inconsistency passes with probability at most
 //! 2^-128 over χ. The extra rows, with uniformly random choices, hide the
 //! real choice bits in `x` (κ + s = 128 + 128 of them, so s = 128 ≥ 40).
-//! Cost: one round trip per call (the last seed, then `(x, t)`), 20 bytes per
-//! chunk and 4 KiB + 36 bytes per call on the wire, and per OT one χ (AES)
-//! and one carry-less 128 × 128 multiplication on each side.
+//! Cost: no round trip; 4 KiB + 36 bytes per call on the wire; per OT 16
+//! bytes of SHA-256 (the transcript), one χ (AES) and one carry-less
+//! 128 × 128 multiplication on each side.
 //!
 //! # Field and backends
 //! GF(2^128) = GF(2)\[X\] / (X^128 + X^7 + X^2 + X + 1), bit `i` of a
@@ -42,6 +45,49 @@ use crate::block::Block;
 
 /// OTs with random choices added to every checked extension call (κ + s).
 pub const EXTRA_ROWS: usize = 256;
+
+/// The Fiat–Shamir transcript of the KOS check: the sender's session nonce,
+/// then every column block the receiver sends, in order; each chunk's χ seed
+/// is a hash of the transcript so far. Both sides keep one, the receiver
+/// over the columns it sends, the sender over those it receives.
+#[derive(Clone)]
+pub struct Transcript(sha2::Sha256);
+
+impl core::fmt::Debug for Transcript {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Transcript(..)")
+    }
+}
+
+impl Transcript {
+    /// A transcript bound to `nonce` (fresh per session, chosen by the
+    /// sender, so that no receiver work can be done before the session).
+    pub fn new(nonce: Block) -> Transcript {
+        use sha2::Digest;
+        let mut hash = sha2::Sha256::new();
+        hash.update(b"gc2pc KOS Fiat-Shamir v1\0");
+        hash.update(nonce.to_bytes());
+        Transcript(hash)
+    }
+
+    /// Adds one chunk's columns `u` and returns the chunk's χ seed.
+    pub fn chunk_seed(&mut self, u: &[Block]) -> Block {
+        use sha2::Digest;
+        self.0.update((u.len() as u64).to_le_bytes());
+        // The blocks' wire bytes (the same on every CPU), 64 at a time.
+        let mut buf = [0u8; 64 * 16];
+        for blocks in u.chunks(64) {
+            for (out, b) in buf.chunks_exact_mut(16).zip(blocks) {
+                out.copy_from_slice(&b.to_bytes());
+            }
+            self.0.update(&buf[..16 * blocks.len()]);
+        }
+        let digest = self.0.clone().finalize();
+        let mut seed = [0u8; 16];
+        seed.copy_from_slice(&digest[..16]);
+        Block(u128::from_le_bytes(seed))
+    }
+}
 
 /// Statistical security of the check (see the module documentation).
 pub const STATISTICAL_SECURITY: u32 = 128;

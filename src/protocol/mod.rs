@@ -547,8 +547,14 @@ impl<'a> GarblerSession<'a> {
         channel.flush()?;
         let t = stats.add("handshake", t);
         // The handshake checked that both sides agree on who has inputs.
+        // The KOS check's Fiat–Shamir transcript starts from the session's
+        // fresh hash seed (both sides know it before any column).
         let ot = match ot {
-            Some(prepared) => Some(prepared.setup(&mut channel)?),
+            Some(prepared) => {
+                let mut ot = prepared.setup(&mut channel)?;
+                ot.bind(seed);
+                Some(ot)
+            }
             None => None,
         };
         stats.add("base OT", t);
@@ -744,7 +750,9 @@ impl<'a> EvaluatorSession<'a> {
         let t = stats.add("handshake", t);
         let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
             let mut prg = Prg::from_os_rng()?;
-            Some(IknpReceiver::setup(&mut channel, &mut prg)?)
+            let mut ot = IknpReceiver::setup(&mut channel, &mut prg)?;
+            ot.bind(seed);
+            Some(ot)
         } else {
             None
         };

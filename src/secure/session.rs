@@ -282,7 +282,8 @@ impl GarblerParty {
         protocol::exchange_hellos(&mut channel, session.hello())?;
         channel.send_block(seed).map_err(net)?;
         channel.flush().map_err(net)?;
-        let ot = prepared.setup(&mut channel).map_err(ProtocolError::from)?;
+        let mut ot = prepared.setup(&mut channel).map_err(ProtocolError::from)?;
+        ot.bind(seed);
         let hash = TweakableHash::new(session.hash, session.aes()?, seed);
         let mut garbler = Garbler::streaming(hash, delta.clone());
         garbler.begin_pieces();
@@ -452,7 +453,8 @@ impl EvaluatorParty {
         protocol::exchange_hellos(&mut channel, session.hello())?;
         let seed = channel.recv_block().map_err(net)?;
         let mut prg = Prg::from_os_rng().map_err(ProtocolError::from)?;
-        let ot = IknpReceiver::setup(&mut channel, &mut prg).map_err(ProtocolError::from)?;
+        let mut ot = IknpReceiver::setup(&mut channel, &mut prg).map_err(ProtocolError::from)?;
+        ot.bind(seed);
         let hash = TweakableHash::new(session.hash, session.aes()?, seed);
         let mut evaluator = Evaluator::streaming(hash);
         evaluator.begin_pieces();
