@@ -141,3 +141,49 @@ fn report_joins_two_files_into_the_expected_table_and_a_chart() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).starts_with("error: cannot read"));
 }
+
+/// `--link`: the wan record's figures obey the emulated link's physics (a
+/// session cannot beat its round trips or the rate) and the bytes are the
+/// protocol's 32 per AND gate; a bad link spec is refused with a message.
+#[test]
+fn a_run_through_an_emulated_link_obeys_its_rate_and_delay() {
+    let out = Command::new(BIN)
+        .args(["bench", "--quick", "--json", "--link", "10,2000"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let record: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(record["kind"], "wan");
+    let get = |f: &str| {
+        record[f]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{f} missing in {record}"))
+    };
+    assert_eq!(get("link_rtt_ms"), 10.0);
+    assert_eq!(get("link_mbit"), 2000.0);
+    // Connect (1 RTT), hellos and base OT (1), OT extension and tables (1).
+    assert!(get("wan_aes128_rtts") >= 3.0, "{record}");
+    assert!(get("wan_aes128_ms") >= 30.0, "{record}");
+    // The garbler's bytes cannot go faster than the link.
+    assert!(get("wan_heavy_link_use") <= 1.0, "{record}");
+    assert!(get("wan_aes128_link_use") <= 1.0, "{record}");
+    let per_and = get("wan_heavy_bytes") / get("wan_heavy_ands");
+    assert!((32.0..33.0).contains(&per_and), "{per_and}");
+    for bad in ["20", "0,0", "x,100"] {
+        let out = Command::new(BIN)
+            .args(["bench", "--link", bad])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("RTT"),
+            "{bad}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

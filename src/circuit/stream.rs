@@ -948,6 +948,18 @@ pub struct FileHeader {
     pub output_sizes: Vec<u32>,
 }
 
+impl FileHeader {
+    fn new(format: super::Format, counts: [u64; 2], groups: [&[u32]; 2]) -> Self {
+        FileHeader {
+            format,
+            num_wires: counts[0],
+            num_gates: counts[1],
+            input_sizes: groups[0].to_vec(),
+            output_sizes: groups[1].to_vec(),
+        }
+    }
+}
+
 /// The gates of a circuit file chunk by chunk, whatever its form: Bristol
 /// text of either dialect (parsed on its own thread, every check of the
 /// reader kept) or the binary form (its stored digest checked at the end).
@@ -971,13 +983,11 @@ impl FileGates {
         if is_binary_file(path)? {
             let reader = binary_reader(path)?;
             let h = reader.header();
-            let header = FileHeader {
-                format: h.format,
-                num_wires: h.num_wires,
-                num_gates: h.num_gates,
-                input_sizes: h.input_sizes.clone(),
-                output_sizes: h.output_sizes.clone(),
-            };
+            let header = FileHeader::new(
+                h.format,
+                [h.num_wires, h.num_gates],
+                [&h.input_sizes, &h.output_sizes],
+            );
             return Ok(FileGates {
                 reader: GateReader::Binary(Box::new(reader)),
                 header,
@@ -985,13 +995,11 @@ impl FileGates {
         }
         let reader = super::bristol::ThreadedReader::spawn(self::reader(path)?, 4)?;
         let h = reader.header();
-        let header = FileHeader {
-            format: h.format,
-            num_wires: h.num_wires,
-            num_gates: h.num_gates,
-            input_sizes: h.input_sizes.clone(),
-            output_sizes: h.output_sizes.clone(),
-        };
+        let header = FileHeader::new(
+            h.format,
+            [h.num_wires, h.num_gates],
+            [&h.input_sizes, &h.output_sizes],
+        );
         Ok(FileGates {
             reader: GateReader::Text(reader),
             header,

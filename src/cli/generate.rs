@@ -189,9 +189,17 @@ pub fn run(args: GenArgs) -> anyhow::Result<()> {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("writing {}", path.display()))?;
-            let counts = generator
-                .write_bristol(file)
-                .with_context(|| format!("writing {}", path.display()))?;
+            let counts = match generator.write_bristol(file) {
+                Ok(counts) => counts,
+                Err(e) => {
+                    // No partial circuit is left behind.
+                    if path.is_file() {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("cannot generate {}", path.display())));
+                }
+            };
             eprintln!(
                 "wrote {}: {} AND gates, {} free gates (`gc2pc circuit info` gives the depth)",
                 path.display(),

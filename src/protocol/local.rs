@@ -41,23 +41,18 @@ pub fn run_over_loopback(
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
 ) -> Result<LocalRun, ProtocolError> {
-    run_pair(
-        Session {
-            circuit,
-            plan,
-            agreement,
-            backend,
-        },
-        garbler_inputs,
-        evaluator_inputs,
-        |listener| Ok(listener.accept(TIMEOUT)?),
-        |addr| Ok(tcp::connect(addr, TIMEOUT)?),
-    )
+    let s = Session {
+        circuit,
+        plan,
+        agreement,
+        backend,
+    };
+    run_plain(s, garbler_inputs, evaluator_inputs, None)
 }
 
 /// [`run_over_loopback`] with the evaluator connecting through an emulated
-/// wide-area link ([`crate::net::link`]): the connection costs one round
-/// trip, and every byte the link's rate and one-way delay.
+/// wide-area link ([`crate::net::link`]): the connection costs TCP's
+/// handshake, and every byte the link's rate and one-way delay.
 pub fn run_over_link(
     circuit: &Circuit,
     plan: &Plan,
@@ -67,20 +62,34 @@ pub fn run_over_link(
     evaluator_inputs: &[Vec<Vec<bool>>],
     link: crate::net::link::LinkSpec,
 ) -> Result<LocalRun, ProtocolError> {
-    run_pair(
-        Session {
-            circuit,
-            plan,
-            agreement,
-            backend,
-        },
+    let s = Session {
+        circuit,
+        plan,
+        agreement,
+        backend,
+    };
+    run_plain(s, garbler_inputs, evaluator_inputs, Some(link))
+}
+
+/// A whole-circuit session over plain TCP, through `link` if given.
+fn run_plain(
+    s: Session<'_>,
+    garbler_inputs: &[Vec<Vec<bool>>],
+    evaluator_inputs: &[Vec<Vec<bool>>],
+    link: Option<crate::net::link::LinkSpec>,
+) -> Result<LocalRun, ProtocolError> {
+    run_session(
+        s,
         garbler_inputs,
         evaluator_inputs,
         |listener| Ok(listener.accept(TIMEOUT)?),
-        |addr| {
-            let emulated =
-                crate::net::link::Link::start(link, addr).map_err(crate::net::NetError::Io)?;
-            Ok(tcp::connect(emulated.addr(), TIMEOUT)?)
+        |addr| match link {
+            None => Ok(tcp::connect(addr, TIMEOUT)?),
+            Some(link) => {
+                let emulated =
+                    crate::net::link::Link::start(link, addr).map_err(crate::net::NetError::Io)?;
+                Ok(tcp::connect(emulated.addr(), TIMEOUT)?)
+            }
         },
     )
 }
@@ -95,13 +104,10 @@ pub fn run_file_over_loopback(
     garbler_inputs: &[Vec<bool>],
     evaluator_inputs: &[Vec<bool>],
 ) -> Result<LocalRun, ProtocolError> {
-    let listener = tcp::listen("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    let prep = GarblerPrep::new(file.shape(), agreement)?;
-    std::thread::scope(|scope| {
-        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
-            let mut channel = listener.accept(TIMEOUT)?;
-            channel.set_timeout(TIMEOUT)?;
+    let stream = || file.stream().map_err(ProtocolError::Circuit);
+    run_pair(
+        GarblerPrep::new(file.shape(), agreement)?,
+        |channel, prep| {
             let mut session = GarblerSession::start_stream(
                 channel,
                 file.shape(),
@@ -109,38 +115,19 @@ pub fn run_file_over_loopback(
                 backend,
                 prep,
             )?;
-            session.run_stream(
-                garbler_inputs,
-                &mut file.stream().map_err(ProtocolError::Circuit)?,
-            )?;
+            session.run_stream(garbler_inputs, &mut stream()?)?;
             Ok(session.stats())
-        });
-        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
-            let start = Instant::now();
-            let mut channel = tcp::connect(addr, TIMEOUT)?;
-            channel.set_timeout(TIMEOUT)?;
+        },
+        |channel| {
             let mut session =
                 EvaluatorSession::start_stream(channel, file.shape(), agreement.clone(), backend)?;
             let ready = Instant::now();
-            let mut stream = file.stream().map_err(ProtocolError::Circuit)?;
-            let outputs = session.run_stream(evaluator_inputs, &mut stream)?;
-            Ok((
-                vec![outputs],
-                session.stats(),
-                ready - start,
-                ready.elapsed(),
-            ))
-        })();
-        let garbled = garbler.join().expect("the garbler thread does not panic");
-        let (outputs, evaluator, setup, runs) = evaluated?;
-        Ok(LocalRun {
-            outputs,
-            garbler: garbled?,
-            evaluator,
-            setup,
-            runs,
-        })
-    })
+            let outputs = session.run_stream(evaluator_inputs, &mut stream()?)?;
+            Ok((vec![outputs], session.stats(), ready))
+        },
+        |listener| Ok(listener.accept(TIMEOUT)?),
+        |addr| Ok(tcp::connect(addr, TIMEOUT)?),
+    )
 }
 
 /// Every wait of a local run is bounded by this.
@@ -155,11 +142,8 @@ struct Session<'a> {
     backend: Backend,
 }
 
-/// Both roles on two threads over a loopback listener; `accept` and `connect`
-/// make each side's channel (plain or TLS). The garbler prepares its session
-/// ([`GarblerPrep`]) first, as a listening garbler does; the evaluator's clock
-/// starts after that, before it connects.
-fn run_pair(
+/// A whole-circuit session of one or more executions; see [`run_pair`].
+fn run_session(
     s: Session<'_>,
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
@@ -171,15 +155,9 @@ fn run_pair(
         evaluator_inputs.len(),
         "one input set per execution"
     );
-    let listener = tcp::listen("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    // As `gc2pc garble` does: the garbler prepares while it listens, before
-    // the evaluator (and its clock) starts.
-    let prep = GarblerPrep::new(s.circuit, s.agreement)?;
-    std::thread::scope(|scope| {
-        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
-            let mut channel = accept(&listener)?;
-            channel.set_timeout(TIMEOUT)?;
+    run_pair(
+        GarblerPrep::new(s.circuit, s.agreement)?,
+        |channel, prep| {
             let mut session = GarblerSession::start_prepared(
                 channel,
                 s.circuit,
@@ -192,11 +170,8 @@ fn run_pair(
                 session.run(inputs)?;
             }
             Ok(session.stats())
-        });
-        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
-            let start = Instant::now();
-            let mut channel = connect(addr)?;
-            channel.set_timeout(TIMEOUT)?;
+        },
+        |channel| {
             let mut session = EvaluatorSession::start(
                 channel,
                 s.circuit,
@@ -209,7 +184,40 @@ fn run_pair(
                 .iter()
                 .map(|inputs| session.run(inputs))
                 .collect::<Result<_, _>>()?;
-            Ok((outputs, session.stats(), ready - start, ready.elapsed()))
+            Ok((outputs, session.stats(), ready))
+        },
+        accept,
+        connect,
+    )
+}
+
+/// Both roles on two threads over a loopback listener; `accept` and `connect`
+/// make each side's channel (plain or TLS), `garble` and `evaluate` run each
+/// side's session on it (`evaluate` returns its outputs, its statistics and
+/// when its set-up ended). The garbler prepared its session (`prep`) first,
+/// as a listening garbler does; the evaluator's clock starts after that,
+/// before it connects.
+fn run_pair(
+    prep: GarblerPrep,
+    garble: impl FnOnce(Channel, GarblerPrep) -> Result<Stats, ProtocolError> + Send,
+    evaluate: impl FnOnce(Channel) -> Result<(Outputs, Stats, Instant), ProtocolError>,
+    accept: impl FnOnce(&tcp::Listener) -> Result<Channel, ProtocolError> + Send,
+    connect: impl FnOnce(SocketAddr) -> Result<Channel, ProtocolError>,
+) -> Result<LocalRun, ProtocolError> {
+    let listener = tcp::listen("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::scope(|scope| {
+        let garbler = scope.spawn(|| -> Result<Stats, ProtocolError> {
+            let mut channel = accept(&listener)?;
+            channel.set_timeout(TIMEOUT)?;
+            garble(channel, prep)
+        });
+        let evaluated = (|| -> Result<(Outputs, Stats, Duration, Duration), ProtocolError> {
+            let start = Instant::now();
+            let mut channel = connect(addr)?;
+            channel.set_timeout(TIMEOUT)?;
+            let (outputs, stats, ready) = evaluate(channel)?;
+            Ok((outputs, stats, ready - start, ready.elapsed()))
         })();
         let garbled = garbler.join().expect("the garbler thread does not panic");
         let (outputs, evaluator, setup, runs) = evaluated?;
@@ -274,7 +282,7 @@ pub fn run_over_loopback_tls(
     evaluator_inputs: &[Vec<Vec<bool>>],
     tls_configs: &LoopbackTls,
 ) -> Result<LocalRun, ProtocolError> {
-    run_pair(
+    run_session(
         Session {
             circuit,
             plan,
