@@ -33,8 +33,9 @@
 //! Widths are const generics (`UInt<32>`), so the compiler checks that the
 //! two sides of `a + b` have the same width and the cost of every operation
 //! is known from the type; plaintext conversions go through `u128`/`i128`,
-//! so widths run from 1 to 128 bits. (A runtime width would allow wider
-//! words, at the price of width errors at run time.)
+//! so widths run from 1 to 128 bits. [`Word`] carries its width at run
+//! time instead (any width, the same operators; combining two widths is a
+//! programming error and panics): the generators of [`circuits`] use it.
 
 mod array;
 pub mod circuits;
