@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use gc2pc::circuit::stream::{FileCircuit, FileGates, Shape, Summary};
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
-use gc2pc::circuit::{CircuitError, Format, binary, bristol};
+use gc2pc::circuit::{CircuitError, Format, Gate, binary, bristol};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -260,31 +260,19 @@ fn compile(args: CompileArgs) -> anyhow::Result<()> {
         output_sizes: shape.output_sizes.clone(),
         digest: shape.digest,
     };
-    let mut input = FileGates::open(&args.input).map_err(|e| file_error(&args.input, e))?;
-    let mut chunk = Vec::new();
-    let mut write = |input: &mut FileGates| -> anyhow::Result<u64> {
+    let write = || -> anyhow::Result<u64> {
         let file = std::fs::File::create(&args.out)?;
         let mut out = std::io::BufWriter::new(file);
         let mut writer = binary::BinaryWriter::new(&mut out, &header)?;
-        let mut digest =
-            gc2pc::circuit::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
-        while input
-            .next_chunk(&mut chunk)
-            .map_err(|e| file_error(&args.input, e))?
-            > 0
-        {
-            digest.gates(&chunk);
-            writer.gates(&chunk)?;
-        }
+        copy_gates(&args.input, &summary, "compiled", |chunk| {
+            writer.gates(chunk)
+        })?;
         writer.finish()?;
-        if digest.finish() != shape.digest {
-            bail!("{} changed while it was compiled", args.input.display());
-        }
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         Ok(file.metadata()?.len())
     };
-    let bytes = match write(&mut input) {
+    let bytes = match write() {
         Ok(bytes) => bytes,
         Err(e) => {
             // No half-written file is left behind.
@@ -300,6 +288,34 @@ fn compile(args: CompileArgs) -> anyhow::Result<()> {
         bytes,
         bytes as f64 / gates.max(1) as f64
     );
+    Ok(())
+}
+
+/// The second pass of a two-pass writer (`compile`, `convert`): every gate
+/// of `path` to `sink`, chunk by chunk, with the digest checked against the
+/// first pass's `summary`, so a file changed in between is an error.
+fn copy_gates(
+    path: &Path,
+    summary: &Summary,
+    doing: &str,
+    mut sink: impl FnMut(&[Gate]) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let shape = &summary.shape;
+    let mut input = FileGates::open(path).map_err(|e| file_error(path, e))?;
+    let mut digest =
+        gc2pc::circuit::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
+    let mut chunk = Vec::new();
+    while input
+        .next_chunk(&mut chunk)
+        .map_err(|e| file_error(path, e))?
+        > 0
+    {
+        digest.gates(&chunk);
+        sink(&chunk)?;
+    }
+    if digest.finish() != shape.digest {
+        bail!("{} changed while it was {doing}", path.display());
+    }
     Ok(())
 }
 
@@ -597,8 +613,7 @@ fn convert(args: ConvertArgs) -> anyhow::Result<()> {
             args.input.display()
         );
     }
-    let mut input = FileGates::open(&args.input).map_err(|e| file_error(&args.input, e))?;
-    let mut write = |out: &mut dyn std::io::Write| -> anyhow::Result<()> {
+    let write = |out: &mut dyn std::io::Write| -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         bristol::write_header(
             &mut out,
@@ -608,20 +623,9 @@ fn convert(args: ConvertArgs) -> anyhow::Result<()> {
             &shape.input_sizes,
             &shape.output_sizes,
         )?;
-        let mut digest =
-            gc2pc::circuit::Digester::new(shape.num_wires, &shape.input_sizes, &shape.output_sizes);
-        let mut chunk = Vec::new();
-        while input
-            .next_chunk(&mut chunk)
-            .map_err(|e| file_error(&args.input, e))?
-            > 0
-        {
-            digest.gates(&chunk);
-            bristol::write_gates(&mut out, &chunk)?;
-        }
-        if digest.finish() != shape.digest {
-            bail!("{} changed while it was converted", args.input.display());
-        }
+        copy_gates(&args.input, &summary, "converted", |chunk| {
+            bristol::write_gates(&mut out, chunk)
+        })?;
         out.flush()?;
         Ok(())
     };

@@ -458,19 +458,14 @@ impl<const N: usize> UInt<N> {
         values: Option<&[V]>,
     ) -> Result<Vec<Self>, Error> {
         let () = Self::WIDTH;
-        let raw = values.map(|vs| {
-            vs.iter()
-                .map(|&v| {
-                    let v: u128 = v.into();
-                    if Self::fits(v) {
-                        Ok(v)
-                    } else {
-                        Err(too_wide(v, N, "unsigned integer"))
-                    }
-                })
-                .collect::<Result<Vec<u128>, Error>>()
-        });
-        let words = input_words(ctx, owner, count, N, raw.transpose()?.as_deref())?;
+        let words = input_checked(ctx, owner, count, N, values, |v: V| {
+            let v: u128 = v.into();
+            if Self::fits(v) {
+                Ok(v)
+            } else {
+                Err(too_wide(v, N, "unsigned integer"))
+            }
+        })?;
         Ok(words.into_iter().map(UInt).collect())
     }
 
@@ -600,19 +595,14 @@ impl<const N: usize> SInt<N> {
         values: Option<&[V]>,
     ) -> Result<Vec<Self>, Error> {
         let () = Self::WIDTH;
-        let raw = values.map(|vs| {
-            vs.iter()
-                .map(|&v| {
-                    let v: i128 = v.into();
-                    if Self::fits(v) {
-                        Ok(v as u128)
-                    } else {
-                        Err(too_wide(v, N, "signed integer"))
-                    }
-                })
-                .collect::<Result<Vec<u128>, Error>>()
-        });
-        let words = input_words(ctx, owner, count, N, raw.transpose()?.as_deref())?;
+        let words = input_checked(ctx, owner, count, N, values, |v: V| {
+            let v: i128 = v.into();
+            if Self::fits(v) {
+                Ok(v as u128)
+            } else {
+                Err(too_wide(v, N, "signed integer"))
+            }
+        })?;
         Ok(words.into_iter().map(SInt).collect())
     }
 
@@ -648,14 +638,16 @@ impl<const N: usize> SInt<N> {
     }
 }
 
-/// `count` inputs of `width` bits in one piece; `values` (exactly `count`,
-/// already checked to fit) where this party owns them.
-fn input_words(
+/// `count` inputs of `width` bits in one piece from plaintext `values`
+/// (exactly `count`, where this party owns them), each checked and turned
+/// into its bits by `raw`.
+fn input_checked<V: Copy>(
     ctx: &Ctx,
     owner: Party,
     count: usize,
     width: usize,
-    values: Option<&[u128]>,
+    values: Option<&[V]>,
+    raw: impl Fn(V) -> Result<u128, Error>,
 ) -> Result<Vec<Bits>, Error> {
     let bits = match values {
         Some(values) if values.len() != count => {
@@ -667,15 +659,32 @@ fn input_words(
         Some(values) => {
             let mut bits = Zeroizing::new(Vec::with_capacity(count * width));
             for &v in values {
+                let v = raw(v)?;
                 bits.extend((0..width).map(|i| v >> i & 1 == 1));
             }
             Some(bits)
         }
         None => None,
     };
+    input_bits(ctx, owner, count, width, bits)
+}
+
+/// `count` inputs of `width` bits in one piece (one input of the backend);
+/// `bits` (all of them, one input after the other) where this party owns
+/// them.
+fn input_bits(
+    ctx: &Ctx,
+    owner: Party,
+    count: usize,
+    width: usize,
+    bits: Option<Zeroizing<Vec<bool>>>,
+) -> Result<Vec<Bits>, Error> {
     let wires = ctx.input_wires(owner, count * width, bits)?;
+    if width == 0 {
+        return Ok((0..count).map(|_| Bits::new(ctx, Vec::new())).collect());
+    }
     Ok(wires
-        .chunks(width.max(1))
+        .chunks(width)
         .map(|w| Bits::new(ctx, w.to_vec()))
         .collect())
 }
@@ -986,12 +995,11 @@ impl Word {
                 bits.len()
             )));
         }
-        let wires = ctx.input_wires(owner, total, bits.map(|b| Zeroizing::new(b.to_vec())))?;
-        Ok(wires
-            .chunks(width.max(1))
-            .take(count)
-            .map(|w| Word {
-                bits: Bits::new(ctx, w.to_vec()),
+        let bits = bits.map(|b| Zeroizing::new(b.to_vec()));
+        Ok(input_bits(ctx, owner, count, width, bits)?
+            .into_iter()
+            .map(|bits| Word {
+                bits,
                 signed: false,
             })
             .collect())
