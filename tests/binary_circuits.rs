@@ -39,10 +39,25 @@ fn every_reference_circuit_survives_the_binary_form_with_its_vectors() {
             );
             vectors += 1;
         }
-        let per_gate = bytes.len() as f64 / back.gates().len().max(1) as f64;
+        // Per gate: the gates section (the circuit itself) at most 10
+        // bytes, the stored plan at most 5.5 (a u16-slot record is 5 bytes;
+        // the window headers and output slots are the rest).
+        let plan = binary::BinaryReader::new(&bytes[..], None)
+            .unwrap()
+            .header()
+            .plan
+            .expect("to_bytes stores the plan");
+        let gates = back.gates().len().max(1) as f64;
+        let per_gate = (plan.offset as usize - 120) as f64 / gates;
         assert!(
             per_gate <= 10.0,
             "{}: {per_gate:.1} bytes per gate",
+            rc.name
+        );
+        let plan_per_gate = plan.len as f64 / gates;
+        assert!(
+            plan_per_gate <= 5.5,
+            "{}: the plan takes {plan_per_gate:.1} bytes per gate",
             rc.name
         );
     }
@@ -163,7 +178,12 @@ fn malformed_binary_files_are_clear_errors() {
     // A gate that reads far beyond the wire count: the last record's first
     // input becomes a large forward distance.
     let mut wild = good.clone();
-    let n = wild.len();
+    let n = binary::BinaryReader::new(&good[..], None)
+        .unwrap()
+        .header()
+        .plan
+        .expect("compiled with a plan")
+        .offset as usize;
     wild[n - 2] = 0x81;
     wild[n - 1] = 0x7f;
     cases.push(("a wire out of range", wild));

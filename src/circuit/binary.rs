@@ -2,10 +2,10 @@
 //! circuit as a Bristol file, read several times faster, about a third of the
 //! size, with its digest in the header.
 //!
-//! # Format, version 1 (all integers little-endian)
+//! # Format, version 2 (all integers little-endian)
 //! ```text
 //! magic        8 bytes   0x89 "gc2pc" 0x0d 0x0a   (never the start of Bristol text)
-//! version      u16       1
+//! version      u16       2 (version 1 files, without the plan fields, are still read)
 //! format       u8        the dialect it was compiled from: 0 Bristol, 1 Fashion, 2 Fashion+MAND
 //! reserved     u8        0
 //! num_wires    u64
@@ -14,7 +14,11 @@
 //! inputs       u32 count, then u32 width per group
 //! outputs      u32 count, then u32 width per group
 //! digest       32 bytes  Circuit::digest (what the protocol's handshake compares)
-//! gates        num_gates records, then nothing
+//! plan offset  u64       where the stored plan starts (0: no plan)   } version 2
+//! plan length  u64       its length, to the end of the file          } only
+//! plan sum     u64       its checksum (`planfile::Checksum`)         }
+//! gates        num_gates records
+//! plan         the windows as the planner makes them (`super::planfile`), then nothing
 //! ```
 //! A gate record is a tag byte and varints (LEB128, 7 bits a byte, at most 5
 //! bytes): tag bits 0–2 the operation (0 XOR, 1 AND, 2 INV, 3 EQ 0, 4 EQ 1,
@@ -37,14 +41,15 @@
 //! varints, the short output form wherever it applies), so a file read and
 //! written again is the same bytes. Errors name the byte offset.
 
+use super::planfile::{PlanInfo, PlanWriter};
 use super::{Circuit, CircuitError, Digester, Format, Gate, MAX_WIRES, WireId};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The first 8 bytes of every binary circuit file.
 pub const MAGIC: [u8; 8] = *b"\x89gc2pc\r\n";
-/// The format version this build writes and reads.
-pub const VERSION: u16 = 1;
+/// The format version this build writes (it reads 1 too).
+pub const VERSION: u16 = 2;
 /// Most input or output groups a file may declare.
 pub const MAX_GROUPS: u32 = 1 << 20;
 
@@ -82,9 +87,9 @@ fn zigzag(out: WireId, input: WireId) -> u32 {
     ((d << 1) ^ (d >> 63)) as u32
 }
 
-/// Writes `circuit` in the binary format.
+/// Writes `circuit` in the binary format, with its plan.
 pub fn write(circuit: &Circuit, out: &mut impl Write) -> io::Result<()> {
-    let header = Header {
+    let mut header = Header {
         format: circuit.format(),
         num_wires: circuit.num_wires() as u64,
         num_gates: circuit.gates().len() as u64,
@@ -92,10 +97,89 @@ pub fn write(circuit: &Circuit, out: &mut impl Write) -> io::Result<()> {
         input_sizes: circuit.input_sizes().to_vec(),
         output_sizes: circuit.output_sizes().to_vec(),
         digest: circuit.digest(),
+        plan: None,
     };
-    let mut writer = BinaryWriter::new(out, &header)?;
+    let mut gates = Vec::new();
+    let mut writer = BinaryWriter::new(&mut gates, &header)?;
     writer.gates(circuit.gates())?;
-    writer.finish()
+    writer.finish()?;
+    let mut plan = Vec::new();
+    let (len, checksum) = write_plan(
+        &mut plan,
+        circuit.total_inputs(),
+        &mut super::stream::CircuitStream::new(circuit),
+    )?;
+    header.plan = Some(PlanInfo {
+        offset: gates.len() as u64,
+        len,
+        checksum,
+    });
+    let head = header_bytes(&header);
+    out.write_all(&head)?;
+    out.write_all(&gates[head.len()..])?;
+    out.write_all(&plan)?;
+    out.flush()
+}
+
+/// Writes the plan section of the windows `source` gives (a stream of the
+/// circuit whose gates precede it): its length and checksum.
+pub fn write_plan<S: crate::garble::SegmentSource>(
+    out: &mut impl Write,
+    num_inputs: usize,
+    source: &mut S,
+) -> io::Result<(u64, u64)> {
+    let mut writer = PlanWriter::new(out, num_inputs)?;
+    let mut segment = super::stream::Segment::default();
+    while source
+        .next_segment(&mut segment)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?
+    {
+        writer.window(&segment)?;
+    }
+    writer.finish(&source.output_slots())
+}
+
+/// Fills in the plan fields of a header written with `plan: None` at the
+/// start of `out`, once the plan is written (`gc2pc circuit compile`).
+pub fn patch_plan(
+    out: &mut (impl Write + Seek),
+    header: &Header,
+    plan: PlanInfo,
+) -> io::Result<()> {
+    let at = header_bytes(header).len() as u64 - 24;
+    out.seek(SeekFrom::Start(at))?;
+    for v in [plan.offset, plan.len, plan.checksum] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    out.seek(SeekFrom::End(0))?;
+    out.flush()
+}
+
+fn header_bytes(header: &Header) -> Vec<u8> {
+    let mut head = Vec::with_capacity(96);
+    head.extend_from_slice(&MAGIC);
+    head.extend_from_slice(&VERSION.to_le_bytes());
+    head.push(format_code(header.format));
+    head.push(0);
+    head.extend_from_slice(&header.num_wires.to_le_bytes());
+    head.extend_from_slice(&header.num_gates.to_le_bytes());
+    head.extend_from_slice(&header.and_gates.to_le_bytes());
+    for sizes in [&header.input_sizes, &header.output_sizes] {
+        head.extend_from_slice(&(sizes.len() as u32).to_le_bytes());
+        for size in sizes {
+            head.extend_from_slice(&size.to_le_bytes());
+        }
+    }
+    head.extend_from_slice(&header.digest);
+    let plan = header.plan.unwrap_or(PlanInfo {
+        offset: 0,
+        len: 0,
+        checksum: 0,
+    });
+    for v in [plan.offset, plan.len, plan.checksum] {
+        head.extend_from_slice(&v.to_le_bytes());
+    }
+    head
 }
 
 /// Writes the binary format gate chunk by gate chunk, for a writer that
@@ -105,32 +189,22 @@ pub struct BinaryWriter<'w, W: Write> {
     out: &'w mut W,
     buf: Vec<u8>,
     prev: i64,
+    written: u64,
 }
 
 impl<'w, W: Write> BinaryWriter<'w, W> {
-    /// Writes `header`.
+    /// Writes `header` (with `plan: None`, zeros that [`patch_plan`] fills
+    /// in once a plan follows the gates).
     pub fn new(out: &'w mut W, header: &Header) -> io::Result<BinaryWriter<'w, W>> {
-        let mut head = Vec::with_capacity(64);
-        head.extend_from_slice(&MAGIC);
-        head.extend_from_slice(&VERSION.to_le_bytes());
-        head.push(format_code(header.format));
-        head.push(0);
-        head.extend_from_slice(&header.num_wires.to_le_bytes());
-        head.extend_from_slice(&header.num_gates.to_le_bytes());
-        head.extend_from_slice(&header.and_gates.to_le_bytes());
-        for sizes in [&header.input_sizes, &header.output_sizes] {
-            head.extend_from_slice(&(sizes.len() as u32).to_le_bytes());
-            for size in sizes {
-                head.extend_from_slice(&size.to_le_bytes());
-            }
-        }
-        head.extend_from_slice(&header.digest);
+        let head = header_bytes(header);
         out.write_all(&head)?;
+        let written = head.len() as u64;
         let total_in: u64 = header.input_sizes.iter().map(|&n| u64::from(n)).sum();
         Ok(BinaryWriter {
             out,
             buf: Vec::with_capacity(1 << 16),
             prev: total_in as i64 - 1,
+            written,
         })
     }
 
@@ -157,17 +231,21 @@ impl<'w, W: Write> BinaryWriter<'w, W> {
             self.prev = o as i64;
             if buf.len() >= (1 << 16) - 32 {
                 self.out.write_all(buf)?;
+                self.written += buf.len() as u64;
                 buf.clear();
             }
         }
         Ok(())
     }
 
-    /// Writes what is buffered.
-    pub fn finish(mut self) -> io::Result<()> {
+    /// Writes what is buffered; returns the bytes written (header and
+    /// gates: where a plan would start).
+    pub fn finish(mut self) -> io::Result<u64> {
         self.out.write_all(&self.buf)?;
+        self.written += self.buf.len() as u64;
         self.buf.clear();
-        self.out.flush()
+        self.out.flush()?;
+        Ok(self.written)
     }
 }
 
@@ -304,6 +382,8 @@ pub struct Header {
     pub output_sizes: Vec<u32>,
     /// [`Circuit::digest`] of the circuit.
     pub digest: [u8; 32],
+    /// The stored plan, if any (version 2).
+    pub plan: Option<PlanInfo>,
 }
 
 /// A binary circuit read as a stream of gate chunks, checked as it goes
@@ -349,11 +429,11 @@ impl<R: Read> BinaryReader<R> {
             return Err(err(0, "not a gc2pc binary circuit (bad magic number)"));
         }
         let version = u16::from_le_bytes(input.bytes("the version")?);
-        if version != VERSION {
+        if version != VERSION && version != 1 {
             return Err(err(
                 8,
                 format!(
-                    "format version {version}; this gc2pc reads version {VERSION} (recompile the circuit)"
+                    "format version {version}; this gc2pc reads versions 1 and {VERSION} (recompile the circuit)"
                 ),
             ));
         }
@@ -416,6 +496,30 @@ impl<R: Read> BinaryReader<R> {
             ));
         }
         let digest: [u8; 32] = input.bytes("the digest")?;
+        let mut plan = None;
+        if version >= 2 {
+            let at = input.offset();
+            let offset = input.u64("the plan offset")?;
+            let plan_len = input.u64("the plan length")?;
+            let checksum = input.u64("the plan checksum")?;
+            let end = offset.checked_add(plan_len);
+            if offset != 0 {
+                let fits = match len {
+                    Some(len) => end == Some(len),
+                    None => end.is_some(),
+                };
+                if offset < input.offset() || !fits {
+                    return Err(err(at, "the plan's offset and length do not fit the file"));
+                }
+                plan = Some(PlanInfo {
+                    offset,
+                    len: plan_len,
+                    checksum,
+                });
+            } else if plan_len != 0 || checksum != 0 {
+                return Err(err(at, "plan fields without a plan"));
+            }
+        }
         let total_in: u64 = input_sizes.iter().map(|&s| u64::from(s)).sum();
         let total_out: u64 = output_sizes.iter().map(|&s| u64::from(s)).sum();
         if total_in > num_wires || total_out > num_wires {
@@ -452,6 +556,7 @@ impl<R: Read> BinaryReader<R> {
                 input_sizes,
                 output_sizes,
                 digest,
+                plan,
             },
             total_in,
             defined,
@@ -593,8 +698,13 @@ impl<R: Read> BinaryReader<R> {
 
     /// The end checks.
     fn finish(&mut self) -> Result<(), CircuitError> {
-        if !self.input.at_end()? {
-            return Err(err(self.input.offset(), "bytes follow the last gate"));
+        let at = self.input.offset();
+        let ends = match self.header.plan {
+            Some(plan) => at == plan.offset,
+            None => self.input.at_end()?,
+        };
+        if !ends {
+            return Err(err(at, "bytes follow the last gate"));
         }
         if self.ands != self.header.and_gates {
             return Err(err(
@@ -627,7 +737,8 @@ impl<R: Read> BinaryReader<R> {
 }
 
 /// Reads a binary circuit from `src`; `len` is the total length when known
-/// (a file's), which bounds the counts a header may declare.
+/// (a file's), which bounds the counts a header may declare. A stored plan
+/// must be exactly the plan of the gates (it is planned again and compared).
 pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
     let mut reader = BinaryReader::new(src, len)?;
     let mut gates = Vec::with_capacity((reader.header.num_gates as usize).min(1 << 20));
@@ -641,10 +752,43 @@ pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
         input_sizes,
         output_sizes,
         digest,
+        plan,
         ..
     } = reader.header.clone();
     let circuit = Circuit::new(num_wires, input_sizes, output_sizes, gates, format)?;
     circuit.set_digest(digest);
+    if let Some(plan) = plan {
+        // The gates ended at the plan's offset; the plan runs to the end.
+        let mut stored = Vec::new();
+        (&mut reader.input.src)
+            .take(plan.len)
+            .read_to_end(&mut stored)
+            .map_err(|e| CircuitError::Io(e.to_string()))?;
+        let have = reader.input.end - reader.input.pos;
+        let mut bytes = reader.input.buf[reader.input.pos..reader.input.end].to_vec();
+        bytes.extend_from_slice(&stored);
+        let mut extra = [0u8; 1];
+        let more = reader.input.src.read(&mut extra).unwrap_or(0);
+        let mut expected = Vec::new();
+        let (_, checksum) = write_plan(
+            &mut expected,
+            circuit.total_inputs(),
+            &mut super::stream::CircuitStream::new(&circuit),
+        )
+        .map_err(|e| CircuitError::Io(e.to_string()))?;
+        if bytes.len() as u64 != plan.len || more != 0 || have as u64 > plan.len {
+            return Err(err(
+                plan.offset,
+                "the plan's length does not match the file",
+            ));
+        }
+        if bytes != expected || checksum != plan.checksum {
+            return Err(err(
+                plan.offset,
+                "the stored plan is not the plan of the gates: the file is damaged or was altered",
+            ));
+        }
+    }
     Ok(circuit)
 }
 
@@ -710,8 +854,9 @@ mod tests {
         }
         let mut longer = bytes.clone();
         longer.push(0);
+        // The plan runs to the end of the file: a byte more is not its.
         let e = read(&longer[..], None).unwrap_err().to_string();
-        assert!(e.contains("follow the last gate"), "{e}");
+        assert!(e.contains("plan's length does not match"), "{e}");
     }
 
     #[test]

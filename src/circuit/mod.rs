@@ -13,6 +13,7 @@ pub mod binary;
 pub mod bristol;
 pub mod eval;
 pub mod plan;
+pub mod planfile;
 pub mod stream;
 pub mod value;
 

@@ -187,6 +187,14 @@ pub struct Segment {
     ands: Vec<AndGate>,
     num_slots: u32,
     and_runs: u32,
+    /// Per gate in execution order (an AND run's gates one by one): which
+    /// slots the planner freed there ([`FREE_A`], [`FREE_B`], [`FREE_OUT`]),
+    /// so a stored plan can replay the slot allocation ([`super::planfile`]).
+    /// Empty for segments not made by [`Planner`].
+    frees: Vec<u8>,
+    /// Slots freed at the start of the window, in order (wires whose last
+    /// read was marked in a window that does not read them).
+    early_frees: Vec<u32>,
 }
 
 impl Segment {
@@ -208,6 +216,37 @@ impl Segment {
     /// AND runs in this window.
     pub fn and_runs(&self) -> u32 {
         self.and_runs
+    }
+
+    /// Per gate in execution order, the slots the planner freed there
+    /// (empty unless the segment came from [`Planner`]).
+    pub(crate) fn frees(&self) -> &[u8] {
+        &self.frees
+    }
+
+    /// Slots freed at the start of the window.
+    pub(crate) fn early_frees(&self) -> &[u32] {
+        &self.early_frees
+    }
+
+    /// Empties the segment for [`super::planfile`]'s reader.
+    pub(crate) fn clear_for_replay(&mut self) {
+        self.ops.clear();
+        self.ands.clear();
+        self.frees.clear();
+        self.early_frees.clear();
+        self.and_runs = 0;
+    }
+
+    /// The operation and AND-gate lists and the run count, for the
+    /// stored-plan reader to fill.
+    pub(crate) fn parts_mut(&mut self) -> (&mut Vec<Op>, &mut Vec<AndGate>, &mut u32) {
+        (&mut self.ops, &mut self.ands, &mut self.and_runs)
+    }
+
+    /// Sets the slot count after a replayed window.
+    pub(crate) fn set_num_slots(&mut self, num_slots: u32) {
+        self.num_slots = num_slots;
     }
 
     /// Runs the segment on plaintext bits in `values` (indexed by slot,
@@ -273,6 +312,8 @@ impl Segment {
         }
         self.ops.clear();
         self.ands.clear();
+        self.frees.clear();
+        self.early_frees.clear();
         self.and_runs = 0;
         for stage in 0..=top {
             let range = start[stage] as usize..start[stage + 1] as usize;
@@ -504,18 +545,21 @@ impl Planner {
                 }
             }
         }
+        // D: slots in the new order, and the operations.
+        segment.ops.clear();
+        segment.ands.clear();
+        segment.frees.clear();
+        segment.early_frees.clear();
+        segment.and_runs = 0;
         // Slots that die here without a read here are free at once.
         for &s in &self.touched {
             if self.slot_dies[s as usize] && self.slot_last[s as usize] == NONE {
                 self.slot_dies[s as usize] = false;
                 self.free_slots.push(s);
+                segment.early_frees.push(s);
             }
         }
 
-        // D: slots in the new order, and the operations.
-        segment.ops.clear();
-        segment.ands.clear();
-        segment.and_runs = 0;
         self.slot_of.clear();
         self.slot_of.resize(n, NONE);
         let mut run_bucket = NONE;
@@ -533,7 +577,8 @@ impl Planner {
             };
             let (ka, kb) = (self.a[j], self.b[j]);
             let (sa, sb) = (resolve(ka, &self.slot_of), resolve(kb, &self.slot_of));
-            for (key, s) in [(ka, sa), (kb, sb)] {
+            let mut freed = 0u8;
+            for (key, s, bit) in [(ka, sa, FREE_A), (kb, sb, FREE_B)] {
                 if key == NONE {
                     continue;
                 }
@@ -553,6 +598,7 @@ impl Planner {
                         self.slot_dies[key as usize] = false;
                     }
                     self.free_slots.push(s);
+                    freed |= bit;
                 }
             }
             let out = self.free_slots.pop().unwrap_or_else(|| {
@@ -563,7 +609,9 @@ impl Planner {
             if self.dies[j] && self.last_pos[j] == NONE {
                 // Never read: its slot is free again right away.
                 self.free_slots.push(out);
+                freed |= FREE_OUT;
             }
+            segment.frees.push(freed);
             match gates[j] {
                 Gate::And { .. } => {
                     if run_bucket != self.bucket[j] {
@@ -709,12 +757,26 @@ impl Shape {
 /// as often as needed, each stream reading the file again on a parser thread.
 /// Memory: one `u32` per wire of the file, nothing per gate (a stream takes
 /// the scan's table when it is the last one, [`FileCircuit::into_stream`],
-/// and copies it otherwise).
+/// and copies it otherwise). A binary file with a stored plan
+/// ([`super::planfile`]) needs no scan and no table: its streams read the
+/// plan.
 #[derive(Debug)]
 pub struct FileCircuit {
     path: std::path::PathBuf,
     shape: Shape,
-    last_uses: Vec<u32>,
+    source: Source,
+}
+
+#[derive(Debug)]
+enum Source {
+    /// Gates to rename and plan, with the scan's last uses (empty once a
+    /// stream took them).
+    Gates { last_uses: Vec<u32> },
+    /// A stored plan.
+    Planned {
+        plan: super::planfile::PlanInfo,
+        counts: [u64; 2],
+    },
 }
 
 impl FileCircuit {
@@ -764,16 +826,35 @@ impl FileCircuit {
                 and_gates,
                 digest: digest.finish(),
             },
-            last_uses: last,
+            source: Source::Gates { last_uses: last },
         })
     }
 
     fn scan_binary(path: &std::path::Path) -> Result<FileCircuit, CircuitError> {
         let mut reader = binary_reader(path)?;
+        let header = reader.header().clone();
+        let shape = Shape {
+            num_wires: header.num_wires as usize,
+            input_sizes: header.input_sizes.clone(),
+            output_sizes: header.output_sizes.clone(),
+            and_gates: header.and_gates as usize,
+            digest: header.digest,
+        };
+        if let Some(plan) = header.plan {
+            // The stream checks the plan (counts, slots, checksum) as it
+            // reads it; nothing to look ahead for.
+            return Ok(FileCircuit {
+                path: path.to_path_buf(),
+                shape,
+                source: Source::Planned {
+                    plan,
+                    counts: [header.num_gates, header.and_gates],
+                },
+            });
+        }
         // Every stream of the file checks the stored digest against the
         // gates before any output is decoded; the scan need not.
         reader.skip_digest_check();
-        let header = reader.header().clone();
         let mut last = vec![NEVER; header.num_wires as usize];
         let mut index = 0u32;
         let mut chunk = Vec::new();
@@ -785,19 +866,12 @@ impl FileCircuit {
                 index += 1;
             }
         }
-        let shape = Shape {
-            num_wires: header.num_wires as usize,
-            input_sizes: header.input_sizes,
-            output_sizes: header.output_sizes,
-            and_gates: header.and_gates as usize,
-            digest: header.digest,
-        };
         let first_output = shape.first_output_wire();
         last[first_output..].fill(OUTPUT);
         Ok(FileCircuit {
             path: path.to_path_buf(),
             shape,
-            last_uses: last,
+            source: Source::Gates { last_uses: last },
         })
     }
 
@@ -806,16 +880,37 @@ impl FileCircuit {
         &self.shape
     }
 
+    /// Whether streams of this file read a stored plan (a binary file
+    /// compiled with one) rather than planning the gates.
+    pub fn is_planned(&self) -> bool {
+        matches!(self.source, Source::Planned { .. })
+    }
+
+    /// The length in bytes of the stored plan, if the file has one.
+    pub fn plan_bytes(&self) -> Option<u64> {
+        match &self.source {
+            Source::Planned { plan, .. } => Some(plan.len),
+            Source::Gates { .. } => None,
+        }
+    }
+
     /// A new stream of the circuit's windows (the file read again; the
     /// digest checked again as it goes, so a file changed since the scan
     /// fails the stream before any output is decoded).
     pub fn stream(&self) -> Result<FileStream, CircuitError> {
-        if self.last_uses.len() != self.shape.num_wires {
-            return Err(CircuitError::Shape(
-                "the circuit was already streamed".into(),
-            ));
+        match &self.source {
+            Source::Gates { last_uses } => {
+                if last_uses.len() != self.shape.num_wires {
+                    return Err(CircuitError::Shape(
+                        "the circuit was already streamed".into(),
+                    ));
+                }
+                FileCircuit::stream_gates(&self.path, &self.shape, last_uses.clone())
+            }
+            Source::Planned { plan, counts } => {
+                FileCircuit::stream_plan(&self.path, &self.shape, *plan, *counts)
+            }
         }
-        FileCircuit::stream_with(&self.path, &self.shape, self.last_uses.clone())
     }
 
     /// The last stream of this circuit: as [`FileCircuit::stream`], without
@@ -825,18 +920,52 @@ impl FileCircuit {
     }
 
     /// As [`FileCircuit::into_stream`] through a reference: the scan's table
-    /// moves into the stream, and any later [`FileCircuit::stream`] fails.
+    /// moves into the stream, and any later [`FileCircuit::stream`] fails
+    /// (a planned file streams again).
     pub fn take_stream(&mut self) -> Result<FileStream, CircuitError> {
-        if self.last_uses.len() != self.shape.num_wires {
-            return Err(CircuitError::Shape(
-                "the circuit was already streamed".into(),
-            ));
+        match &mut self.source {
+            Source::Gates { last_uses } => {
+                if last_uses.len() != self.shape.num_wires {
+                    return Err(CircuitError::Shape(
+                        "the circuit was already streamed".into(),
+                    ));
+                }
+                let last_uses = std::mem::take(last_uses);
+                FileCircuit::stream_gates(&self.path, &self.shape, last_uses)
+            }
+            Source::Planned { .. } => self.stream(),
         }
-        let last_uses = std::mem::take(&mut self.last_uses);
-        FileCircuit::stream_with(&self.path, &self.shape, last_uses)
     }
 
-    fn stream_with(
+    fn stream_plan(
+        path: &std::path::Path,
+        shape: &Shape,
+        plan: super::planfile::PlanInfo,
+        counts: [u64; 2],
+    ) -> Result<FileStream, CircuitError> {
+        use std::io::{Seek, SeekFrom};
+        let header = binary_reader(path)?.header().clone();
+        if header.digest != shape.digest || header.plan != Some(plan) {
+            return Err(CircuitError::Shape(
+                "the circuit file changed since it was first read".into(),
+            ));
+        }
+        let io = |e: std::io::Error| CircuitError::Io(format!("{}: {e}", path.display()));
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        file.seek(SeekFrom::Start(plan.offset)).map_err(io)?;
+        let reader = super::planfile::PlanReader::new(
+            file,
+            plan,
+            shape.total_inputs() as u64,
+            counts,
+            shape.total_outputs() as u64,
+        )?;
+        Ok(FileStream {
+            inner: StreamInner::Planned(Box::new(reader)),
+        })
+    }
+
+    fn stream_gates(
         path: &std::path::Path,
         shape: &Shape,
         last_uses: Vec<u32>,
@@ -861,15 +990,17 @@ impl FileCircuit {
         };
         let reader = file.reader;
         Ok(FileStream {
-            reader,
-            renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
-            planner: Planner::new(shape.total_inputs()),
-            digest,
-            expected: shape.digest,
-            chunk: Vec::new(),
-            at: 0,
-            gates: Vec::with_capacity(WINDOW_GATES),
-            marks: Vec::with_capacity(WINDOW_GATES),
+            inner: StreamInner::Gates(Box::new(GateStream {
+                reader,
+                renamer: Renamer::new(last_uses, shape.total_inputs(), shape.first_output_wire()),
+                planner: Planner::new(shape.total_inputs()),
+                digest,
+                expected: shape.digest,
+                chunk: Vec::new(),
+                at: 0,
+                gates: Vec::with_capacity(WINDOW_GATES),
+                marks: Vec::with_capacity(WINDOW_GATES),
+            })),
         })
     }
 }
@@ -1126,8 +1257,18 @@ impl Summary {
     }
 }
 
-/// One pass over a [`FileCircuit`]'s file, window by window.
+/// One pass over a [`FileCircuit`]'s file, window by window: its gates
+/// renamed and planned, or its stored plan decoded.
 pub struct FileStream {
+    inner: StreamInner,
+}
+
+enum StreamInner {
+    Gates(Box<GateStream>),
+    Planned(Box<super::planfile::PlanReader<std::fs::File>>),
+}
+
+struct GateStream {
     reader: GateReader,
     renamer: Renamer,
     planner: Planner,
@@ -1145,10 +1286,8 @@ impl core::fmt::Debug for FileStream {
     }
 }
 
-impl FileStream {
-    /// Plans the next window into `segment`; false at the end (after the
-    /// digest of what was read matched the scan's).
-    pub fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
+impl GateStream {
+    fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
         self.gates.clear();
         self.marks.clear();
         while self.gates.len() < WINDOW_GATES {
@@ -1182,10 +1321,25 @@ impl FileStream {
         self.planner.plan_window(&self.gates, &self.marks, segment);
         Ok(true)
     }
+}
+
+impl FileStream {
+    /// Plans (or reads) the next window into `segment`; false at the end
+    /// (after the digest of what was read matched the scan's, or the stored
+    /// plan's checksum matched).
+    pub fn next_segment(&mut self, segment: &mut Segment) -> Result<bool, CircuitError> {
+        match &mut self.inner {
+            StreamInner::Gates(stream) => stream.next_segment(segment),
+            StreamInner::Planned(reader) => reader.next_segment(segment),
+        }
+    }
 
     /// The slot of every output wire, once the stream is done.
     pub fn output_slots(&self) -> Vec<u32> {
-        self.planner.slots_of(&self.renamer.output_names())
+        match &self.inner {
+            StreamInner::Gates(stream) => stream.planner.slots_of(&stream.renamer.output_names()),
+            StreamInner::Planned(reader) => reader.output_slots(),
+        }
     }
 
     /// Evaluates the whole stream in plaintext on `inputs` (one bit per
@@ -1347,6 +1501,72 @@ mod tests {
                 counts.add(circuit.gates());
                 assert_eq!(summary.counts, counts);
                 assert_eq!(counts.total(), circuit.gates().len() as u64);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The windows of a stream, flattened for comparison.
+    fn windows(mut next: impl FnMut(&mut Segment) -> bool) -> Vec<(Vec<Op>, Vec<AndGate>, usize)> {
+        let mut out = Vec::new();
+        let mut segment = Segment::default();
+        while next(&mut segment) {
+            out.push((
+                segment.ops().to_vec(),
+                segment.ands().to_vec(),
+                segment.num_slots(),
+            ));
+        }
+        out
+    }
+
+    /// A version-1 file (no plan) of the same circuit as a version-2 one.
+    fn without_plan(bytes: &[u8]) -> Vec<u8> {
+        let header = crate::circuit::binary::BinaryReader::new(bytes, None)
+            .unwrap()
+            .header()
+            .clone();
+        let plan = header.plan.unwrap();
+        let groups = header.input_sizes.len() + header.output_sizes.len();
+        let head = 8 + 2 + 2 + 24 + 8 + 4 * groups + 32;
+        let mut v1 = bytes[..head].to_vec();
+        v1[8..10].copy_from_slice(&1u16.to_le_bytes());
+        v1.extend_from_slice(&bytes[head + 24..plan.offset as usize]);
+        v1
+    }
+
+    #[test]
+    fn a_stored_plan_replays_the_planner_exactly_and_old_files_still_plan() {
+        let dir = std::env::temp_dir().join(format!("gc2pc-planned-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut circuits: Vec<Circuit> = (0..3)
+            .map(|seed| random_circuit(seed, 100, 2 * WINDOW_GATES as u32 + 777 * seed as u32))
+            .collect();
+        for path in ["circuits/psi_sort_64x32.txt", "circuits/cmp32.txt"] {
+            let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+            circuits.push(bristol::read_file(&full).unwrap());
+        }
+        for (i, circuit) in circuits.iter().enumerate() {
+            let mut stream = CircuitStream::new(circuit);
+            let want = windows(|s| stream.next_segment(s));
+            let want_outputs = stream.output_slots();
+            let bytes = crate::circuit::binary::to_bytes(circuit);
+            let planned = dir.join(format!("{i}.v2"));
+            let old = dir.join(format!("{i}.v1"));
+            std::fs::write(&planned, &bytes).unwrap();
+            std::fs::write(&old, without_plan(&bytes)).unwrap();
+            for (path, is_planned) in [(&planned, true), (&old, false)] {
+                let file = FileCircuit::scan(path).unwrap();
+                assert_eq!(file.is_planned(), is_planned);
+                assert_eq!(file.shape(), &Shape::of(circuit));
+                let mut s = file.stream().unwrap();
+                let got = windows(|seg| s.next_segment(seg).unwrap());
+                assert_eq!(got, want, "circuit {i} planned {is_planned}");
+                assert_eq!(s.output_slots(), want_outputs);
+                // And the plaintext result through the file.
+                let bits: Vec<bool> = (0..circuit.total_inputs()).map(|k| k % 3 == 1).collect();
+                let expect: Vec<bool> = circuit.eval(&split(circuit, &bits)).unwrap().concat();
+                assert_eq!(file.stream().unwrap().eval(&bits).unwrap(), expect);
             }
         }
         std::fs::remove_dir_all(&dir).unwrap();
