@@ -223,3 +223,18 @@ fn bristol_padding_never_changes_acceptance() {
     let message = a.unwrap_err().to_string();
     assert!(message.contains("cannot use more than"), "{message}");
 }
+
+/// The seeds in the current version (with a stored plan) are accepted and
+/// canonical, so the fuzzer starts from files that reach the plan's checks.
+#[test]
+fn binary_seeds_in_the_current_version_are_accepted() {
+    for name in ["seed-cmp32-v2", "seed-add64-v2"] {
+        let data = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/corpus/binary_parse")
+                .join(name),
+        )
+        .unwrap();
+        assert!(checks::binary_parse(&data), "{name}");
+    }
+}

@@ -11,26 +11,29 @@
 //! plan version u32      PLAN_VERSION (the planner's revision and its window size)
 //! windows               each: u32 body length L (0 ends the list), then L bytes:
 //!     gates    u32      gates in the window, 1 ..= WINDOW_GATES
-//!     early    u32      slots freed before the window's first gate, then one u32 each
-//!     records           one per gate, in execution order
+//!     width    u8       bytes per slot in this window: 1, 2 or 4
+//!     records           one per gate, in execution order, 1 + 3 × width bytes each
 //! outputs      u32      count (the circuit's output bits), then the slot of each, u32
 //! ```
-//! A record is a tag byte and its input slots: tag bits 0–2 the operation (0
-//! XOR, 1 AND starting a run of independent ANDs, 2 AND continuing the run,
-//! 3 INV, 4 constant 0, 5 constant 1, 6 copy), bit 3 the first input's slot
-//! is free after this gate, bit 4 the second's, bit 5 the output is never
-//! read (its slot is free at once), bits 6–7 the width of the input slots
-//! that follow (0 `u16`, 1 `u32`, 2 `u8`; the writer takes the narrowest
-//! that holds both). The output slot is not stored: the reader replays the
-//! planner's allocation (freed slots on a stack, a gate writes the last one
-//! freed, or a new slot when none is free), which is why the free bits are
-//! there. Three to five bytes a gate.
+//! A record is a tag byte and three slots: the first input, the second input
+//! and the output (an operation with fewer inputs stores 0 in the unused
+//! ones). Tag bits 0–2 are the operation (0 XOR, 1 AND starting a run of
+//! independent ANDs, 2 AND continuing the run, 3 INV, 4 constant 0, 5
+//! constant 1, 6 copy), the other bits zero. The writer takes the narrowest
+//! width that holds every slot of the window. Every record has the same
+//! length and stores every slot, so the reader decodes record `k` without
+//! having decoded the ones before (no chain of dependencies from gate to
+//! gate: deriving the output slots from free bits, or varying the length by
+//! operation, would save a few bytes a gate but made decoding several times
+//! slower). Four bytes a gate when the circuit's live wires fit 256 slots,
+//! seven up to 65 536.
 //!
 //! # Trust
 //! The header stores the section's offset, length and a 64-bit checksum
 //! ([`Checksum`], against a damaged or truncated file: not a cryptographic
-//! binding). The reader checks every slot against the slots allocated so far
-//! (so a bad file cannot index out of bounds), the counts against the header
+//! binding). The reader checks every input slot against the slots written
+//! so far and lets an output take at most the next new slot (so a bad file
+//! cannot index out of bounds, nor ask for more slots than it has gates), the counts against the header
 //! and the checksum at the end, before a stream reports its end, so a party
 //! decodes no output from a damaged plan. That the plan is the plan of the
 //! gates stored beside it is what `circuit compile` wrote; a party that edits
@@ -38,7 +41,7 @@
 //! the same circuit the same way, so the version is part of the format).
 
 use super::plan::{AndGate, Op, WINDOW_GATES};
-use super::stream::{FREE_A, FREE_B, FREE_OUT, Segment};
+use super::stream::Segment;
 use super::{CircuitError, MAX_WIRES};
 use std::io::{self, Read, Write};
 
@@ -46,7 +49,7 @@ use std::io::{self, Read, Write};
 /// (`log2(WINDOW_GATES)` in the low byte): a file planned by another
 /// revision is refused, never run with different AND-gate tweaks than a
 /// peer that plans the gates itself.
-pub const PLAN_VERSION: u32 = (1 << 8) | WINDOW_GATES.trailing_zeros();
+pub const PLAN_VERSION: u32 = (2 << 8) | WINDOW_GATES.trailing_zeros();
 
 const K_XOR: u8 = 0;
 const K_AND_NEW: u8 = 1;
@@ -55,34 +58,13 @@ const K_INV: u8 = 3;
 const K_CONST0: u8 = 4;
 const K_CONST1: u8 = 5;
 const K_COPY: u8 = 6;
-const T_FREE_A: u8 = 1 << 3;
-const T_FREE_B: u8 = 1 << 4;
-const T_FREE_OUT: u8 = 1 << 5;
-const T_WIDE: u8 = 1 << 6;
-const T_NARROW: u8 = 1 << 7;
-const T_WIDTH: u8 = T_WIDE | T_NARROW;
-/// Bytes per input slot, by the tag's width bits (`tag >> 6`; 3 is refused).
-const WIDTH: [usize; 4] = [2, 4, 1, 0];
-/// The mask of a slot of each width, read as a little-endian `u32`.
-const WIDTH_MASK: [u32; 4] = [0xffff, u32::MAX, 0xff, 0];
 /// Input slots per operation (index: tag bits 0–2).
 const INPUTS: [usize; 8] = [2, 2, 2, 1, 0, 0, 1, 0];
-/// Tag bits that are an error per operation: the free bits of inputs it
-/// does not have, everything for the unused operation 7.
-const BAD_FLAGS: [u8; 8] = [
-    0,
-    0,
-    0,
-    T_FREE_B,
-    T_FREE_A | T_FREE_B,
-    T_FREE_A | T_FREE_B,
-    T_FREE_B,
-    0xff,
-];
+/// The longest record: a tag and three `u32` slots.
+const MAX_RECORD: usize = 13;
 
-/// Largest window body a reader accepts: every gate's record at its widest
-/// and two early frees per gate (each marked by a read in the window).
-const MAX_BODY: usize = 8 + WINDOW_GATES * (1 + 8) + WINDOW_GATES * 2 * 4;
+/// Largest window body a reader accepts: every gate's record at its widest.
+const MAX_BODY: usize = 5 + WINDOW_GATES * MAX_RECORD;
 
 /// A fast 64-bit checksum of a byte stream (four multiply–rotate lanes over
 /// 32-byte blocks, the tail zero-padded, folded with the length). Every lane
@@ -147,63 +129,13 @@ impl Checksum {
     }
 }
 
-/// The planner's slot allocation, replayed: freed slots on a stack, an
-/// output takes the last one freed or a new slot.
-/// The stack is `free[..top]`; `free` is kept long enough for a window's
-/// pushes so the reader can push without branching on each flag.
-#[derive(Debug)]
-struct Slots {
-    free: Vec<u32>,
-    top: usize,
-    num_slots: u32,
-}
-
-impl Slots {
-    fn new(num_slots: u32) -> Slots {
-        Slots {
-            free: Vec::new(),
-            top: 0,
-            num_slots,
-        }
-    }
-
-    /// Room for `n` more pushes.
-    fn reserve(&mut self, n: usize) {
-        if self.free.len() < self.top + n {
-            self.free.resize(self.top + n, 0);
-        }
-    }
-
-    /// Pushes `slot` if `yes` (without a branch).
-    #[inline(always)]
-    fn push_if(&mut self, slot: u32, yes: bool) {
-        self.free[self.top] = slot;
-        self.top += usize::from(yes);
-    }
-
-    #[inline(always)]
-    fn alloc(&mut self) -> u32 {
-        let fresh = self.top == 0;
-        // `free` is never empty here (`reserve` keeps one more).
-        let popped = self.free[self.top.saturating_sub(1)];
-        self.top -= usize::from(!fresh);
-        // A select by mask: which branch is taken is data, not predictable.
-        let m = u32::from(fresh).wrapping_neg();
-        let out = (popped & !m) | (self.num_slots & m);
-        self.num_slots += u32::from(fresh);
-        out
-    }
-}
-
 /// Writes a plan section window by window (see the module documentation).
 pub struct PlanWriter<'w, W: Write> {
     out: &'w mut W,
     buf: Vec<u8>,
     sum: Checksum,
     len: u64,
-    slots: Slots,
-    gates: u64,
-    ands: u64,
+    num_slots: u32,
 }
 
 impl<W: Write> core::fmt::Debug for PlanWriter<'_, W> {
@@ -226,9 +158,7 @@ impl<'w, W: Write> PlanWriter<'w, W> {
             buf: Vec::with_capacity(MAX_BODY + 4),
             sum: Checksum::default(),
             len: 0,
-            slots: Slots::new(u32::try_from(num_inputs).map_err(|_| invalid("too many inputs"))?),
-            gates: 0,
-            ands: 0,
+            num_slots: u32::try_from(num_inputs).map_err(|_| invalid("too many inputs"))?,
         };
         writer.emit(&PLAN_VERSION.to_le_bytes())?;
         Ok(writer)
@@ -240,65 +170,57 @@ impl<'w, W: Write> PlanWriter<'w, W> {
         self.out.write_all(bytes)
     }
 
-    /// Writes one window made by [`super::stream::Planner`]; fails if its
-    /// slot allocation cannot be replayed (a segment from another source).
+    /// Writes one window; fails if an output slot is beyond the next new
+    /// slot (which a reader refuses).
     pub fn window(&mut self, segment: &Segment) -> io::Result<()> {
-        let frees = segment.frees();
-        let body_gates = frees.len();
-        let gates_in = segment.ops().iter().map(|op| match *op {
-            Op::Ands { start, end } => (end - start) as usize,
-            _ => 1,
-        });
-        if body_gates == 0 || body_gates > WINDOW_GATES || gates_in.sum::<usize>() != body_gates {
-            return Err(invalid("the segment carries no planner allocation"));
+        let gates: usize = segment
+            .ops()
+            .iter()
+            .map(|op| match *op {
+                Op::Ands { start, end } => (end - start) as usize,
+                _ => 1,
+            })
+            .sum();
+        if gates == 0 || gates > WINDOW_GATES {
+            return Err(invalid("a window of no gates or more than a window's"));
         }
+        // The narrowest width that holds every slot of the window.
+        let mut top = 0u32;
+        for op in segment.ops() {
+            top = top.max(match *op {
+                Op::Xor { a, b, out } => a.max(b).max(out),
+                Op::Inv { a, out } | Op::Copy { a, out } => a.max(out),
+                Op::Const { out, .. } => out,
+                Op::Ands { start, end } => segment.ands()[start as usize..end as usize]
+                    .iter()
+                    .map(|g| g.a.max(g.b).max(g.out))
+                    .max()
+                    .unwrap_or(0),
+            });
+        }
+        let width: usize = if top <= 0xff {
+            1
+        } else if top <= 0xffff {
+            2
+        } else {
+            4
+        };
         let mut body = std::mem::take(&mut self.buf);
         body.clear();
         body.extend_from_slice(&[0; 4]); // the length, set below
-        body.extend_from_slice(&(body_gates as u32).to_le_bytes());
-        body.extend_from_slice(&(segment.early_frees().len() as u32).to_le_bytes());
-        self.slots
-            .reserve(segment.early_frees().len() + 3 * body_gates + 1);
-        for &s in segment.early_frees() {
-            body.extend_from_slice(&s.to_le_bytes());
-            self.slots.push_if(s, true);
-        }
-        let mut at = 0;
+        body.extend_from_slice(&(gates as u32).to_le_bytes());
+        body.push(width as u8);
+        let num_slots = &mut self.num_slots;
         let mut record = |kind: u8, inputs: &[u32], out: u32, body: &mut Vec<u8>| {
-            let freed = frees[at];
-            at += 1;
-            let top = inputs.iter().copied().max().unwrap_or(0);
-            let width = if top <= 0xff {
-                T_NARROW
-            } else if top <= 0xffff {
-                0
-            } else {
-                T_WIDE
-            };
-            let mut tag = kind | width;
-            if freed & FREE_A != 0 {
-                tag |= T_FREE_A;
+            if inputs.iter().any(|&s| s >= *num_slots) || out > *num_slots {
+                return Err(invalid("a slot read before it is written, or skipped"));
             }
-            if freed & FREE_B != 0 {
-                tag |= T_FREE_B;
-            }
-            if freed & FREE_OUT != 0 {
-                tag |= T_FREE_OUT;
-            }
-            body.push(tag);
-            for &s in inputs {
-                body.extend_from_slice(&s.to_le_bytes()[..WIDTH[usize::from(width >> 6)]]);
-            }
-            if freed & FREE_A != 0 {
-                self.slots.push_if(inputs[0], true);
-            }
-            if freed & FREE_B != 0 {
-                self.slots.push_if(inputs[1], true);
-            }
-            let replayed = self.slots.alloc();
-            self.slots.push_if(replayed, freed & FREE_OUT != 0);
-            if replayed != out {
-                return Err(invalid("the segment's slots cannot be replayed"));
+            *num_slots += u32::from(out == *num_slots);
+            body.push(kind);
+            let a = inputs.first().copied().unwrap_or(0);
+            let b = inputs.get(1).copied().unwrap_or(0);
+            for s in [a, b, out] {
+                body.extend_from_slice(&s.to_le_bytes()[..width]);
             }
             Ok(())
         };
@@ -318,11 +240,9 @@ impl<'w, W: Write> PlanWriter<'w, W> {
                         let kind = if i == 0 { K_AND_NEW } else { K_AND };
                         record(kind, &[g.a, g.b], g.out, &mut body)?;
                     }
-                    self.ands += u64::from(end - start);
                 }
             }
         }
-        self.gates += body_gates as u64;
         let len = (body.len() - 4) as u32;
         body[..4].copy_from_slice(&len.to_le_bytes());
         let result = self.emit(&body);
@@ -363,7 +283,7 @@ pub struct PlanReader<R> {
     sum: Checksum,
     read: u64,
     body: Vec<u8>,
-    slots: Slots,
+    num_slots: u32,
     num_gates: u64,
     and_gates: u64,
     num_outputs: usize,
@@ -388,6 +308,70 @@ fn err(offset: u64, message: impl Into<String>) -> CircuitError {
     }
 }
 
+/// Decodes the `n` records of slots `W` bytes wide in `records` into
+/// `segment`, with `num_slots` slots written so far:
+/// the new slot count and the AND gates decoded, or what is wrong.
+#[inline(always)]
+fn decode_records<const W: usize>(
+    records: &[u8],
+    n: usize,
+    mut num_slots: u32,
+    segment: &mut Segment,
+) -> Result<(u32, u64), &'static str> {
+    let slot = |rec: &[u8], k: usize| -> u32 {
+        let mut word = [0u8; 4];
+        word[..W].copy_from_slice(&rec[1 + k * W..1 + (k + 1) * W]);
+        u32::from_le_bytes(word)
+    };
+    segment.clear_for_replay();
+    let (ops, and_list, runs) = segment.parts_mut();
+    ops.reserve(n);
+    and_list.reserve(n);
+    let first_and = and_list.len();
+    let mut in_run = false;
+    for rec in records.chunks_exact(1 + 3 * W).take(n) {
+        let kind = rec[0];
+        let (a, b, out) = (slot(rec, 0), slot(rec, 1), slot(rec, 2));
+        let inputs = INPUTS[usize::from(kind & 7)];
+        if kind > K_COPY || (inputs < 1 && a != 0) || (inputs < 2 && b != 0) {
+            return Err("has a gate with an unknown operation or a stray slot");
+        }
+        if (inputs >= 1 && a >= num_slots) || (inputs >= 2 && b >= num_slots) || out > num_slots {
+            return Err("reads a slot before it is written or skips one");
+        }
+        num_slots += u32::from(out == num_slots);
+        match kind {
+            K_XOR => ops.push(Op::Xor { a, b, out }),
+            K_AND_NEW => {
+                let at = and_list.len() as u32;
+                ops.push(Op::Ands {
+                    start: at,
+                    end: at + 1,
+                });
+                *runs += 1;
+                and_list.push(AndGate { a, b, out });
+            }
+            K_AND => {
+                if !in_run {
+                    return Err("continues a run of AND gates it did not start");
+                }
+                if let Some(Op::Ands { end, .. }) = ops.last_mut() {
+                    *end += 1;
+                }
+                and_list.push(AndGate { a, b, out });
+            }
+            K_INV => ops.push(Op::Inv { a, out }),
+            K_CONST0 | K_CONST1 => ops.push(Op::Const {
+                value: kind == K_CONST1,
+                out,
+            }),
+            _ => ops.push(Op::Copy { a, out }),
+        }
+        in_run = kind == K_AND_NEW || kind == K_AND;
+    }
+    Ok((num_slots, (and_list.len() - first_and) as u64))
+}
+
 impl<R: Read> PlanReader<R> {
     /// A reader of the section `info` from `src`, positioned at its start,
     /// for a circuit of `num_inputs` input wires, `num_gates` gates of which
@@ -408,7 +392,7 @@ impl<R: Read> PlanReader<R> {
             sum: Checksum::default(),
             read: 0,
             body: Vec::new(),
-            slots: Slots::new(num_inputs as u32),
+            num_slots: num_inputs as u32,
             num_gates: counts[0],
             and_gates: counts[1],
             num_outputs: num_outputs as usize,
@@ -485,122 +469,38 @@ impl<R: Read> PlanReader<R> {
     }
 
     fn decode(&mut self, at: u64, segment: &mut Segment) -> Result<(), CircuitError> {
-        let body = &self.body[..];
-        let word = |i: usize| -> Option<u32> {
-            Some(u32::from_le_bytes(body.get(i..i + 4)?.try_into().ok()?))
-        };
         let bad = |message: &str| err(at, format!("a planned window {message}"));
-        let n = word(0).ok_or_else(|| bad("is too short"))? as usize;
-        let early = word(4).ok_or_else(|| bad("is too short"))? as usize;
-        if n == 0 || n > WINDOW_GATES || early > 2 * WINDOW_GATES {
-            return Err(bad("declares impossible counts"));
+        let len = self.body.len();
+        let body = &self.body[..];
+        if len < 5 {
+            return Err(bad("is too short"));
         }
-        segment.clear_for_replay();
-        let slots = &mut self.slots;
-        slots.reserve(early + 3 * n + 1);
-        let mut i = 8;
-        for _ in 0..early {
-            let s = word(i).ok_or_else(|| bad("is too short"))?;
-            if s >= slots.num_slots {
-                return Err(bad("frees a slot never used"));
-            }
-            slots.push_if(s, true);
-            i += 4;
+        let n = u32::from_le_bytes(body[..4].try_into().expect("4 bytes")) as usize;
+        let width = body[4];
+        if n == 0 || n > WINDOW_GATES {
+            return Err(bad("declares an impossible gate count"));
         }
-        let (ops, and_list, runs) = segment.parts_mut();
-        ops.reserve(n);
-        and_list.reserve(n);
-        let first_and = and_list.len();
-        let mut in_run = false;
-        for _ in 0..n {
-            // Every record fits 9 bytes; the last few are copied out
-            // zero-padded so that one bounds check covers the record.
-            let mut tail = [0u8; 9];
-            let rec: &[u8; 9] = match body.get(i..i + 9) {
-                Some(r) => r.try_into().expect("9 bytes"),
-                None => {
-                    let rest = body.get(i..).unwrap_or(&[]);
-                    tail[..rest.len()].copy_from_slice(rest);
-                    &tail
-                }
-            };
-            let tag = rec[0];
-            let kind = tag & 7;
-            let inputs = INPUTS[kind as usize];
-            let width = usize::from(tag >> 6);
-            if tag & BAD_FLAGS[kind as usize] != 0 || tag & T_WIDTH == T_WIDTH {
-                return Err(bad("has a gate with an unknown operation or bad flags"));
-            }
-            // Both slots read as little-endian words and masked to the
-            // width, without a branch on it (widths mix within a window).
-            let w = WIDTH[width];
-            let at_b = 1 + w;
-            let a = u32::from_le_bytes([rec[1], rec[2], rec[3], rec[4]]) & WIDTH_MASK[width];
-            let b = u32::from_le_bytes([rec[at_b], rec[at_b + 1], rec[at_b + 2], rec[at_b + 3]])
-                & WIDTH_MASK[width];
-            let size = 1 + w * inputs;
-            let (a, b) = (
-                if inputs >= 1 { a } else { 0 },
-                if inputs >= 2 { b } else { 0 },
-            );
-            i += size;
-            if i > body.len() {
-                return Err(bad("ends inside a gate"));
-            }
-            if a >= slots.num_slots || b >= slots.num_slots {
-                return Err(bad("reads a slot never written"));
-            }
-            slots.push_if(a, tag & T_FREE_A != 0);
-            slots.push_if(b, tag & T_FREE_B != 0);
-            let out = slots.alloc();
-            slots.push_if(out, tag & T_FREE_OUT != 0);
-            if kind == K_XOR {
-                ops.push(Op::Xor { a, b, out });
-                in_run = false;
-                continue;
-            }
-            match kind {
-                K_AND_NEW => {
-                    let at = and_list.len() as u32;
-                    ops.push(Op::Ands {
-                        start: at,
-                        end: at + 1,
-                    });
-                    *runs += 1;
-                    and_list.push(AndGate { a, b, out });
-                }
-                K_AND => {
-                    if !in_run {
-                        return Err(bad("continues a run of AND gates it did not start"));
-                    }
-                    if let Some(Op::Ands { end, .. }) = ops.last_mut() {
-                        *end += 1;
-                    }
-                    and_list.push(AndGate { a, b, out });
-                }
-                K_INV => ops.push(Op::Inv { a, out }),
-                K_CONST0 | K_CONST1 => ops.push(Op::Const {
-                    value: kind == K_CONST1,
-                    out,
-                }),
-                _ => ops.push(Op::Copy { a, out }),
-            }
-            in_run = kind == K_AND_NEW || kind == K_AND;
+        let record = match width {
+            1 | 2 | 4 => 1 + 3 * usize::from(width),
+            _ => return Err(bad("declares a slot width other than 1, 2 or 4")),
+        };
+        if len != 5 + n * record {
+            return Err(bad("is not as long as its gates"));
         }
-        if i != body.len() {
-            return Err(bad("has bytes after its last gate"));
-        }
-        if slots.top > slots.num_slots as usize {
-            // A valid plan never has more free slots than slots.
-            return Err(bad("frees a slot twice"));
-        }
-        let ands = (and_list.len() - first_and) as u64;
+        let records = &body[5..];
+        let result = match width {
+            1 => decode_records::<1>(records, n, self.num_slots, segment),
+            2 => decode_records::<2>(records, n, self.num_slots, segment),
+            _ => decode_records::<4>(records, n, self.num_slots, segment),
+        };
+        let (num_slots, ands) = result.map_err(bad)?;
+        self.num_slots = num_slots;
         self.gates += n as u64;
         self.ands += ands;
         if self.gates > self.num_gates || self.ands > self.and_gates {
             return Err(bad("holds more gates than the header declares"));
         }
-        segment.set_num_slots(slots.num_slots);
+        segment.set_num_slots(num_slots);
         Ok(())
     }
 
@@ -628,7 +528,7 @@ impl<R: Read> PlanReader<R> {
         let mut outputs = Vec::with_capacity(count);
         for _ in 0..count {
             let s = self.u32("an output slot")?;
-            if s >= self.slots.num_slots {
+            if s >= self.num_slots {
                 return Err(err(self.offset() - 4, "an output slot is never written"));
             }
             outputs.push(s);
@@ -746,10 +646,10 @@ mod tests {
     }
 
     #[test]
-    fn a_segment_not_made_by_the_planner_is_not_written() {
+    fn a_segment_that_skips_a_slot_is_not_written() {
         let mut segment = Segment::default();
-        let gates = [crate::circuit::Gate::Xor { a: 0, b: 1, out: 2 }];
-        segment.from_stages(&gates, &[0], 3, &mut Vec::new());
+        let gates = [crate::circuit::Gate::Xor { a: 0, b: 1, out: 5 }];
+        segment.from_stages(&gates, &[0], 6, &mut Vec::new());
         let mut out = Vec::new();
         let mut writer = PlanWriter::new(&mut out, 2).unwrap();
         assert!(writer.window(&segment).is_err());

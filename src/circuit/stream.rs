@@ -187,14 +187,6 @@ pub struct Segment {
     ands: Vec<AndGate>,
     num_slots: u32,
     and_runs: u32,
-    /// Per gate in execution order (an AND run's gates one by one): which
-    /// slots the planner freed there ([`FREE_A`], [`FREE_B`], [`FREE_OUT`]),
-    /// so a stored plan can replay the slot allocation ([`super::planfile`]).
-    /// Empty for segments not made by [`Planner`].
-    frees: Vec<u8>,
-    /// Slots freed at the start of the window, in order (wires whose last
-    /// read was marked in a window that does not read them).
-    early_frees: Vec<u32>,
 }
 
 impl Segment {
@@ -218,23 +210,10 @@ impl Segment {
         self.and_runs
     }
 
-    /// Per gate in execution order, the slots the planner freed there
-    /// (empty unless the segment came from [`Planner`]).
-    pub(crate) fn frees(&self) -> &[u8] {
-        &self.frees
-    }
-
-    /// Slots freed at the start of the window.
-    pub(crate) fn early_frees(&self) -> &[u32] {
-        &self.early_frees
-    }
-
     /// Empties the segment for [`super::planfile`]'s reader.
     pub(crate) fn clear_for_replay(&mut self) {
         self.ops.clear();
         self.ands.clear();
-        self.frees.clear();
-        self.early_frees.clear();
         self.and_runs = 0;
     }
 
@@ -312,8 +291,6 @@ impl Segment {
         }
         self.ops.clear();
         self.ands.clear();
-        self.frees.clear();
-        self.early_frees.clear();
         self.and_runs = 0;
         for stage in 0..=top {
             let range = start[stage] as usize..start[stage + 1] as usize;
@@ -548,15 +525,12 @@ impl Planner {
         // D: slots in the new order, and the operations.
         segment.ops.clear();
         segment.ands.clear();
-        segment.frees.clear();
-        segment.early_frees.clear();
         segment.and_runs = 0;
         // Slots that die here without a read here are free at once.
         for &s in &self.touched {
             if self.slot_dies[s as usize] && self.slot_last[s as usize] == NONE {
                 self.slot_dies[s as usize] = false;
                 self.free_slots.push(s);
-                segment.early_frees.push(s);
             }
         }
 
@@ -577,8 +551,7 @@ impl Planner {
             };
             let (ka, kb) = (self.a[j], self.b[j]);
             let (sa, sb) = (resolve(ka, &self.slot_of), resolve(kb, &self.slot_of));
-            let mut freed = 0u8;
-            for (key, s, bit) in [(ka, sa, FREE_A), (kb, sb, FREE_B)] {
+            for (key, s) in [(ka, sa), (kb, sb)] {
                 if key == NONE {
                     continue;
                 }
@@ -598,7 +571,6 @@ impl Planner {
                         self.slot_dies[key as usize] = false;
                     }
                     self.free_slots.push(s);
-                    freed |= bit;
                 }
             }
             let out = self.free_slots.pop().unwrap_or_else(|| {
@@ -609,9 +581,7 @@ impl Planner {
             if self.dies[j] && self.last_pos[j] == NONE {
                 // Never read: its slot is free again right away.
                 self.free_slots.push(out);
-                freed |= FREE_OUT;
             }
-            segment.frees.push(freed);
             match gates[j] {
                 Gate::And { .. } => {
                     if run_bucket != self.bucket[j] {

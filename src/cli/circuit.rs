@@ -227,10 +227,10 @@ The binary form holds the same circuit as the text: the wire count, the input
 and output groups, the gates (4 to 7 bytes each instead of ~32 of text) and
 the circuit's SHA-256 digest (the one the two parties compare), which is
 checked against the gates whenever they are read. After the gates it stores
-the circuit's plan (3 to 5 bytes a gate): the windows of level-sorted gates
+the circuit's plan (4 to 7 bytes a gate): the windows of level-sorted gates
 over label slots that each party would otherwise compute from the gates, so a
 party running the file only decodes and garbles (on a 4 M-AND circuit, a
-two-party run takes a sixth of the time it takes without the plan). The plan
+two-party run takes about a seventh of the time it takes without the plan). The plan
 is checked as it is read (every slot, the counts, a checksum); `circuit
 info` reads it through. --no-plan leaves it out (a smaller file that every
 party plans again).
