@@ -41,7 +41,7 @@
 //! the same circuit the same way, so the version is part of the format).
 
 use super::plan::{AndGate, Op, WINDOW_GATES};
-use super::stream::Segment;
+use super::stream::{SLOT_CONST, SLOT_ONE, SLOT_ZERO, Segment};
 use super::{CircuitError, MAX_WIRES};
 use std::io::{self, Read, Write};
 
@@ -173,21 +173,14 @@ impl<'w, W: Write> PlanWriter<'w, W> {
     /// Writes one window; fails if an output slot is beyond the next new
     /// slot (which a reader refuses).
     pub fn window(&mut self, segment: &Segment) -> io::Result<()> {
-        let gates: usize = segment
-            .ops()
-            .iter()
-            .map(|op| match *op {
-                Op::Ands { start, end } => (end - start) as usize,
-                _ => 1,
-            })
-            .sum();
+        let gates = segment.xors().len() + segment.ands().len();
         if gates == 0 || gates > WINDOW_GATES {
             return Err(invalid("a window of no gates or more than a window's"));
         }
         // The narrowest width that holds every slot of the window.
         let mut top = 0u32;
         for op in segment.ops() {
-            top = top.max(match *op {
+            top = top.max(match op {
                 Op::Xor { a, b, out } => a.max(b).max(out),
                 Op::Inv { a, out } | Op::Copy { a, out } => a.max(out),
                 Op::Const { out, .. } => out,
@@ -225,7 +218,7 @@ impl<'w, W: Write> PlanWriter<'w, W> {
             Ok(())
         };
         for op in segment.ops() {
-            match *op {
+            match op {
                 Op::Xor { a, b, out } => record(K_XOR, &[a, b], out, &mut body)?,
                 Op::Inv { a, out } => record(K_INV, &[a], out, &mut body)?,
                 Op::Const { value, out } => {
@@ -323,11 +316,9 @@ fn decode_records<const W: usize>(
         word[..W].copy_from_slice(&rec[1 + k * W..1 + (k + 1) * W]);
         u32::from_le_bytes(word)
     };
-    segment.clear_for_replay();
-    let (ops, and_list, runs) = segment.parts_mut();
-    ops.reserve(n);
-    and_list.reserve(n);
-    let first_and = and_list.len();
+    segment.clear();
+    segment.reserve(n);
+    let mut ands = 0u64;
     let mut in_run = false;
     for rec in records.chunks_exact(1 + 3 * W).take(n) {
         let kind = rec[0];
@@ -340,36 +331,24 @@ fn decode_records<const W: usize>(
             return Err("reads a slot before it is written or skips one");
         }
         num_slots += u32::from(out == num_slots);
-        match kind {
-            K_XOR => ops.push(Op::Xor { a, b, out }),
-            K_AND_NEW => {
-                let at = and_list.len() as u32;
-                ops.push(Op::Ands {
-                    start: at,
-                    end: at + 1,
-                });
-                *runs += 1;
-                and_list.push(AndGate { a, b, out });
+        let is_and = kind == K_AND_NEW || kind == K_AND;
+        if is_and {
+            if kind == K_AND && !in_run {
+                return Err("continues a run of AND gates it did not start");
             }
-            K_AND => {
-                if !in_run {
-                    return Err("continues a run of AND gates it did not start");
-                }
-                if let Some(Op::Ands { end, .. }) = ops.last_mut() {
-                    *end += 1;
-                }
-                and_list.push(AndGate { a, b, out });
-            }
-            K_INV => ops.push(Op::Inv { a, out }),
-            K_CONST0 | K_CONST1 => ops.push(Op::Const {
-                value: kind == K_CONST1,
-                out,
-            }),
-            _ => ops.push(Op::Copy { a, out }),
+            segment.push_and(AndGate { a, b, out }, kind == K_AND_NEW);
+            ands += 1;
+        } else {
+            segment.push_xor(match kind {
+                K_XOR => [a, b, out],
+                K_INV => [a, SLOT_ONE, out],
+                K_COPY => [a, SLOT_ZERO, out],
+                _ => [SLOT_CONST + u32::from(kind == K_CONST1), SLOT_ZERO, out],
+            });
         }
-        in_run = kind == K_AND_NEW || kind == K_AND;
+        in_run = is_and;
     }
-    Ok((num_slots, (and_list.len() - first_and) as u64))
+    Ok((num_slots, ands))
 }
 
 impl<R: Read> PlanReader<R> {

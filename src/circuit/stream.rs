@@ -180,19 +180,85 @@ impl Renamer {
 }
 
 /// One planned window: operations over label slots that persist across
-/// windows (see [`super::plan`] for the operations and the slot rules).
+/// windows (see [`super::plan`] for the operations and the slot rules), held
+/// the way the gate loops run them: every free gate an XOR of two slots
+/// (`INV a` is `a ⊕ [`SLOT_ONE`]`, a copy `a ⊕ [`SLOT_ZERO`]`, a constant
+/// `[`SLOT_CONST`] + v ⊕ [`SLOT_ZERO`]`, naming read-only places at the top of
+/// the slot range), and the AND runs between them. A party's label array is
+/// a power of two long with its four read-only places last, so a symbolic
+/// slot masked by the array's length is that place, and a window runs
+/// without being rebuilt.
 #[derive(Clone, Debug, Default)]
 pub struct Segment {
-    ops: Vec<Op>,
+    /// `[a, b, out]` per free gate, in execution order.
+    xors: Vec<[u32; 3]>,
+    /// Per AND run: the free gates before it end at `.0`, its gates are
+    /// `ands[.1 .. .2]`.
+    runs: Vec<(u32, u32, u32)>,
     ands: Vec<AndGate>,
     num_slots: u32,
-    and_runs: u32,
+}
+
+/// The symbolic slot of the constant 0 (the garbler's label array holds 0
+/// there, so `a ⊕ [SLOT_ZERO]` copies `a`).
+pub const SLOT_ZERO: u32 = u32::MAX - 3;
+/// The symbolic slot of the constant 1 (Δ in the garbler's array: `a ⊕
+/// [SLOT_ONE]` is `¬a`).
+pub const SLOT_ONE: u32 = u32::MAX - 2;
+/// The symbolic slot of the public constant wire of value 0; `SLOT_CONST +
+/// 1` is the one of value 1.
+pub const SLOT_CONST: u32 = u32::MAX - 1;
+
+/// The operations of a [`Segment`] in execution order.
+#[derive(Clone, Debug)]
+pub struct SegmentOps<'s> {
+    segment: &'s Segment,
+    xor: usize,
+    run: usize,
+}
+
+impl Iterator for SegmentOps<'_> {
+    type Item = Op;
+
+    fn next(&mut self) -> Option<Op> {
+        let s = self.segment;
+        let xor_end = s.runs.get(self.run).map_or(s.xors.len(), |r| r.0 as usize);
+        if self.xor < xor_end {
+            let [a, b, out] = s.xors[self.xor];
+            self.xor += 1;
+            return Some(match (a, b) {
+                (_, SLOT_ONE) => Op::Inv { a, out },
+                (SLOT_CONST, SLOT_ZERO) => Op::Const { value: false, out },
+                (v, SLOT_ZERO) if v == SLOT_CONST + 1 => Op::Const { value: true, out },
+                (_, SLOT_ZERO) => Op::Copy { a, out },
+                _ => Op::Xor { a, b, out },
+            });
+        }
+        let &(_, start, end) = s.runs.get(self.run)?;
+        self.run += 1;
+        Some(Op::Ands { start, end })
+    }
 }
 
 impl Segment {
     /// The operations in execution order.
-    pub fn ops(&self) -> &[Op] {
-        &self.ops
+    pub fn ops(&self) -> SegmentOps<'_> {
+        SegmentOps {
+            segment: self,
+            xor: 0,
+            run: 0,
+        }
+    }
+
+    /// The free gates as the gate loops run them (see [`Segment`]).
+    pub fn xors(&self) -> &[[u32; 3]] {
+        &self.xors
+    }
+
+    /// The AND runs: `(xor_end, start, end)`, the free gates before the run
+    /// ending at `xor_end`, the run being `ands()[start..end]`.
+    pub fn runs(&self) -> &[(u32, u32, u32)] {
+        &self.runs
     }
 
     /// The AND gates of this window, in tweak order.
@@ -207,23 +273,61 @@ impl Segment {
 
     /// AND runs in this window.
     pub fn and_runs(&self) -> u32 {
-        self.and_runs
+        self.runs.len() as u32
     }
 
-    /// Empties the segment for [`super::planfile`]'s reader.
-    pub(crate) fn clear_for_replay(&mut self) {
-        self.ops.clear();
+    /// Swaps the free gates and the runs with `xors` and `runs` (a party's
+    /// program takes a window without copying it). The segment's own lists
+    /// hold whatever was passed in until it is filled again.
+    pub fn lend_program(&mut self, xors: &mut Vec<[u32; 3]>, runs: &mut Vec<(u32, u32, u32)>) {
+        std::mem::swap(&mut self.xors, xors);
+        std::mem::swap(&mut self.runs, runs);
+    }
+
+    /// Empties the segment.
+    pub(crate) fn clear(&mut self) {
+        self.xors.clear();
+        self.runs.clear();
         self.ands.clear();
-        self.and_runs = 0;
     }
 
-    /// The operation and AND-gate lists and the run count, for the
-    /// stored-plan reader to fill.
-    pub(crate) fn parts_mut(&mut self) -> (&mut Vec<Op>, &mut Vec<AndGate>, &mut u32) {
-        (&mut self.ops, &mut self.ands, &mut self.and_runs)
+    /// Appends a free gate (`op` is not `Ands`).
+    #[inline(always)]
+    pub(crate) fn push_free(&mut self, op: Op) {
+        self.xors.push(match op {
+            Op::Xor { a, b, out } => [a, b, out],
+            Op::Inv { a, out } => [a, SLOT_ONE, out],
+            Op::Copy { a, out } => [a, SLOT_ZERO, out],
+            Op::Const { value, out } => [SLOT_CONST + u32::from(value), SLOT_ZERO, out],
+            Op::Ands { .. } => unreachable!("AND runs are pushed with push_and"),
+        });
     }
 
-    /// Sets the slot count after a replayed window.
+    /// Appends a free gate in the loops' form (see [`Segment`]).
+    #[inline(always)]
+    pub(crate) fn push_xor(&mut self, xor: [u32; 3]) {
+        self.xors.push(xor);
+    }
+
+    /// Appends an AND gate, starting a new run when `new_run`.
+    #[inline(always)]
+    pub(crate) fn push_and(&mut self, gate: AndGate, new_run: bool) {
+        let at = self.ands.len() as u32;
+        if new_run || self.runs.is_empty() {
+            self.runs.push((self.xors.len() as u32, at, at + 1));
+        } else if let Some(run) = self.runs.last_mut() {
+            run.2 = at + 1;
+        }
+        self.ands.push(gate);
+    }
+
+    /// Room for `n` more gates of each kind.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.xors.reserve(n);
+        self.ands.reserve(n);
+    }
+
+    /// Sets the slot count after a window is filled.
     pub(crate) fn set_num_slots(&mut self, num_slots: u32) {
         self.num_slots = num_slots;
     }
@@ -234,24 +338,28 @@ impl Segment {
         if values.len() < self.num_slots() {
             values.resize(self.num_slots(), false);
         }
-        for op in &self.ops {
-            match *op {
-                Op::Xor { a, b, out } => {
-                    values[out as usize] = values[a as usize] ^ values[b as usize]
-                }
-                Op::Inv { a, out } => values[out as usize] = !values[a as usize],
-                Op::Const { value, out } => values[out as usize] = value,
-                Op::Copy { a, out } => values[out as usize] = values[a as usize],
-                Op::Ands { start, end } => {
-                    let run = &self.ands[start as usize..end as usize];
-                    let results: Vec<bool> = run
-                        .iter()
-                        .map(|g| values[g.a as usize] & values[g.b as usize])
-                        .collect();
-                    for (g, r) in run.iter().zip(results) {
-                        values[g.out as usize] = r;
-                    }
-                }
+        let get = |values: &[bool], s: u32| -> bool {
+            match s {
+                SLOT_ZERO => false,
+                SLOT_ONE => true,
+                SLOT_CONST => false,
+                s if s == SLOT_CONST + 1 => true,
+                s => values[s as usize],
+            }
+        };
+        let mut from = 0;
+        for &(xor_end, start, end) in self.runs.iter().chain([&(self.xors.len() as u32, 0, 0)]) {
+            for &[a, b, out] in &self.xors[from..xor_end as usize] {
+                values[out as usize] = get(values, a) ^ get(values, b);
+            }
+            from = xor_end as usize;
+            let run = &self.ands[start as usize..end as usize];
+            let results: Vec<bool> = run
+                .iter()
+                .map(|g| values[g.a as usize] & values[g.b as usize])
+                .collect();
+            for (g, r) in run.iter().zip(results) {
+                values[g.out as usize] = r;
             }
         }
     }
@@ -289,29 +397,21 @@ impl Segment {
             order[fill[s as usize] as usize] = j as u32;
             fill[s as usize] += 1;
         }
-        self.ops.clear();
-        self.ands.clear();
-        self.and_runs = 0;
+        self.clear();
         for stage in 0..=top {
             let range = start[stage] as usize..start[stage + 1] as usize;
             if range.is_empty() {
                 continue;
             }
             if stage % 2 == 1 {
-                let at = self.ands.len() as u32;
-                for &j in &order[range] {
+                for (i, &j) in order[range].iter().enumerate() {
                     if let Gate::And { a, b, out } = gates[j as usize] {
-                        self.ands.push(AndGate { a, b, out });
+                        self.push_and(AndGate { a, b, out }, i == 0);
                     }
                 }
-                self.ops.push(Op::Ands {
-                    start: at,
-                    end: self.ands.len() as u32,
-                });
-                self.and_runs += 1;
             } else {
                 for &j in &order[range] {
-                    self.ops.push(match gates[j as usize] {
+                    self.push_free(match gates[j as usize] {
                         Gate::Xor { a, b, out } => Op::Xor { a, b, out },
                         Gate::Inv { a, out } => Op::Inv { a, out },
                         Gate::Eq { value, out } => Op::Const { value, out },
@@ -523,9 +623,7 @@ impl Planner {
             }
         }
         // D: slots in the new order, and the operations.
-        segment.ops.clear();
-        segment.ands.clear();
-        segment.and_runs = 0;
+        segment.clear();
         // Slots that die here without a read here are free at once.
         for &s in &self.touched {
             if self.slot_dies[s as usize] && self.slot_last[s as usize] == NONE {
@@ -584,21 +682,14 @@ impl Planner {
             }
             match gates[j] {
                 Gate::And { .. } => {
-                    if run_bucket != self.bucket[j] {
-                        let at = segment.ands.len() as u32;
-                        segment.ops.push(Op::Ands { start: at, end: at });
-                        run_bucket = self.bucket[j];
-                        segment.and_runs += 1;
-                    }
-                    segment.ands.push(AndGate { a: sa, b: sb, out });
-                    if let Some(Op::Ands { end, .. }) = segment.ops.last_mut() {
-                        *end = segment.ands.len() as u32;
-                    }
+                    let new_run = run_bucket != self.bucket[j];
+                    run_bucket = self.bucket[j];
+                    segment.push_and(AndGate { a: sa, b: sb, out }, new_run);
                 }
-                Gate::Xor { .. } => segment.ops.push(Op::Xor { a: sa, b: sb, out }),
-                Gate::Inv { .. } => segment.ops.push(Op::Inv { a: sa, out }),
-                Gate::Eq { value, .. } => segment.ops.push(Op::Const { value, out }),
-                Gate::EqW { .. } => segment.ops.push(Op::Copy { a: sa, out }),
+                Gate::Xor { .. } => segment.push_free(Op::Xor { a: sa, b: sb, out }),
+                Gate::Inv { .. } => segment.push_free(Op::Inv { a: sa, out }),
+                Gate::Eq { value, .. } => segment.push_free(Op::Const { value, out }),
+                Gate::EqW { .. } => segment.push_free(Op::Copy { a: sa, out }),
             }
         }
         // Names written here now live in their slots (unless the name was
@@ -1482,7 +1573,7 @@ mod tests {
         let mut segment = Segment::default();
         while next(&mut segment) {
             out.push((
-                segment.ops().to_vec(),
+                segment.ops().collect::<Vec<_>>(),
                 segment.ands().to_vec(),
                 segment.num_slots(),
             ));

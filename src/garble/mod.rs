@@ -235,7 +235,13 @@ impl<S: SegmentSource> Feed for StreamFeed<'_, S> {
         if !self.source.next_segment(&mut self.segment)? {
             return Ok(None);
         }
-        install(&self.segment, program, labels, delta);
+        // The window's free gates and runs move into the program (their
+        // buffers trade places, nothing is copied); only its AND gates are
+        // read from the segment again.
+        grow_labels(labels, self.segment.num_slots(), delta);
+        self.segment
+            .lend_program(&mut program.xors, &mut program.steps);
+        program.steps.push((program.xors.len() as u32, 0, 0));
         Ok(Some(self.segment.ands()))
     }
 }
@@ -260,9 +266,18 @@ impl Feed for OneSegment<'_> {
 }
 
 /// Installs `segment` into `program`, growing `labels` to hold its slots.
+/// The segment's free gates are already in the program's form: its symbolic
+/// read-only slots ([`crate::circuit::stream::SLOT_ZERO`] …) are the top
+/// four slots of the `u32` range, which [`Program::run_xors`]'s mask turns
+/// into the last four places of the label array, where a stream's read-only
+/// slots are; so they are copied, not rebuilt.
 fn install(segment: &Segment, program: &mut Program, labels: &mut Vec<Block>, delta: Block) {
     grow_labels(labels, segment.num_slots(), delta);
-    program.rebuild(segment.ops(), (labels.len() - EXTRA_SLOTS) as u32);
+    program.xors.clear();
+    program.xors.extend_from_slice(segment.xors());
+    program.steps.clear();
+    program.steps.extend_from_slice(segment.runs());
+    program.steps.push((program.xors.len() as u32, 0, 0));
 }
 
 /// Grows a stream's label array (a power of two long, the read-only slots in
