@@ -79,6 +79,19 @@ impl Plan {
     };
 }
 
+/// Runs the independent AND gates `run` on plaintext bits (all inputs read
+/// before any output is written, as the garbler does): the reference
+/// evaluation of [`Plan`] and of a streamed window.
+pub(crate) fn and_run_bits(run: &[AndGate], values: &mut [bool]) {
+    let results: Vec<bool> = run
+        .iter()
+        .map(|g| values[g.a as usize] & values[g.b as usize])
+        .collect();
+    for (g, r) in run.iter().zip(results) {
+        values[g.out as usize] = r;
+    }
+}
+
 /// Marks a wire that no gate reads after it is written.
 const NEVER: u32 = u32::MAX;
 
@@ -251,14 +264,7 @@ impl Plan {
                 Op::Const { value: v, out } => value[out as usize] = v,
                 Op::Copy { a, out } => value[out as usize] = value[a as usize],
                 Op::Ands { start, end } => {
-                    let run = &self.ands[start as usize..end as usize];
-                    let results: Vec<bool> = run
-                        .iter()
-                        .map(|g| value[g.a as usize] & value[g.b as usize])
-                        .collect();
-                    for (g, r) in run.iter().zip(results) {
-                        value[g.out as usize] = r;
-                    }
+                    and_run_bits(&self.ands[start as usize..end as usize], &mut value)
                 }
             }
         }

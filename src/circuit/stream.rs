@@ -353,14 +353,7 @@ impl Segment {
                 values[out as usize] = get(values, a) ^ get(values, b);
             }
             from = xor_end as usize;
-            let run = &self.ands[start as usize..end as usize];
-            let results: Vec<bool> = run
-                .iter()
-                .map(|g| values[g.a as usize] & values[g.b as usize])
-                .collect();
-            for (g, r) in run.iter().zip(results) {
-                values[g.out as usize] = r;
-            }
+            super::plan::and_run_bits(&self.ands[start as usize..end as usize], values);
         }
     }
 }
