@@ -69,6 +69,27 @@ fn aes128_fips197_between_two_processes() {
 }
 
 #[test]
+fn aes128_fips197_with_three_halves_between_two_processes() {
+    let circuit = common::circuits_ref_dir().join("bristol_fashion/aes_128.txt");
+    let (out, _) = run_pair(
+        &circuit,
+        &[
+            "--input",
+            "0x000102030405060708090a0b0c0d0e0f",
+            "--scheme",
+            "three-halves",
+        ],
+        &[
+            "--input",
+            "0x00112233445566778899aabbccddeeff",
+            "--scheme",
+            "three-halves",
+        ],
+    );
+    assert_eq!(out, "0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+}
+
+#[test]
 fn reveal_both_gives_the_garbler_the_output_too() {
     let circuit = common::circuits_ref_dir().join("bristol_format/AES-non-expanded.txt");
     // Old format: plaintext first (garbler here), key second, MSB-first bytes.

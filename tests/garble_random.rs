@@ -4,7 +4,7 @@
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Format, Gate, Plan};
-use gc2pc::garble::{Evaluator, Garbler, SliceSource, decode, decoding_bits};
+use gc2pc::garble::{Evaluator, Garbler, Scheme, SliceSource, decode, decoding_bits};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
 use proptest::prelude::*;
@@ -67,7 +67,10 @@ proptest! {
         let bits = inputs.concat();
         prop_assert_eq!(plan.eval_bits(&bits), expected[0].clone());
         for backend in Backend::all_available() {
-            for kind in [HashKind::Mitccrh, HashKind::Tccr] {
+            for (kind, scheme) in [HashKind::Mitccrh, HashKind::Tccr]
+                .into_iter()
+                .flat_map(|k| Scheme::ALL.map(|s| (k, s)))
+            {
                 let delta = prg.random_delta();
                 let seed = prg.random_block();
                 let zero: Vec<Block> = bits.iter().map(|_| prg.random_block()).collect();
@@ -78,9 +81,11 @@ proptest! {
                     .collect();
                 let mut tables = Vec::new();
                 let out_zero = Garbler::new(&plan, TweakableHash::new(kind, backend, seed), delta)
+                    .with_scheme(scheme, &mut prg)
                     .garble(&zero, &mut tables)
                     .unwrap();
                 let labels = Evaluator::new(&plan, TweakableHash::new(kind, backend, seed))
+                    .with_scheme(scheme)
                     .evaluate(&active, &mut SliceSource::new(&tables))
                     .unwrap();
                 prop_assert_eq!(decode(&labels, &decoding_bits(&out_zero)), expected[0].clone());

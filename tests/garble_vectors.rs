@@ -1,12 +1,13 @@
 //! Every circuit and known-answer vector of circuits-ref, garbled and evaluated
-//! on every AES backend this machine has, with both hash constructions.
+//! on every AES backend this machine has, with both hash constructions and
+//! both garbling schemes.
 
 mod common;
 
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::Plan;
-use gc2pc::garble::{Evaluator, Garbler, SliceSource, decode, decoding_bits};
+use gc2pc::garble::{Evaluator, Garbler, Scheme, SliceSource, decode, decoding_bits};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
 
@@ -17,6 +18,7 @@ fn garbled_eval(
     output_sizes: &[u32],
     inputs: &[Vec<bool>],
     kind: HashKind,
+    scheme: Scheme,
     backend: Backend,
     prg: &mut Prg,
 ) -> Vec<Vec<bool>> {
@@ -30,11 +32,18 @@ fn garbled_eval(
         .zip(&bits)
         .map(|(&l, &b)| l ^ delta.block().select(b))
         .collect();
-    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta);
+    let mut garbler =
+        Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta).with_scheme(scheme, prg);
     let mut tables = Vec::new();
     let out_zero = garbler.garble(&zero, &mut tables).unwrap();
-    assert_eq!(tables.len(), 2 * plan.and_count());
-    let mut evaluator = Evaluator::new(plan, TweakableHash::new(kind, backend, seed));
+    if scheme == Scheme::HalfGates {
+        assert_eq!(tables.len(), 2 * plan.and_count());
+    } else {
+        // 24 bytes and 5 bits a gate, each part rounded up per chunk.
+        assert!(16 * tables.len() <= 25 * plan.and_count() + 32 * plan.and_count().div_ceil(1024));
+    }
+    let mut evaluator =
+        Evaluator::new(plan, TweakableHash::new(kind, backend, seed)).with_scheme(scheme);
     let labels = evaluator
         .evaluate(&active, &mut SliceSource::new(&tables))
         .unwrap();
@@ -50,7 +59,7 @@ fn garbled_eval(
 }
 
 #[test]
-fn all_reference_vectors_garbled_on_every_backend_and_hash() {
+fn all_reference_vectors_garbled_on_every_backend_hash_and_scheme() {
     let mut prg = Prg::new(Block(0x6763_3270_6320_7465_7374));
     let mut checked = 0;
     for reference in common::reference_circuits() {
@@ -65,32 +74,36 @@ fn all_reference_vectors_garbled_on_every_backend_and_hash() {
         );
         for backend in Backend::all_available() {
             for kind in [HashKind::Mitccrh, HashKind::Tccr] {
-                // Every vector on the default pair; the first two elsewhere, to
-                // keep the suite fast on slow backends.
-                let all = backend == Backend::best() && kind == HashKind::default();
-                let count = if all { reference.vectors.len() } else { 2 };
-                for vector in reference.vectors.iter().take(count) {
-                    let out = garbled_eval(
-                        &plan,
-                        circuit.output_sizes(),
-                        &vector.inputs,
-                        kind,
-                        backend,
-                        &mut prg,
-                    );
-                    assert_eq!(
-                        out,
-                        vector.outputs,
-                        "{} / {} on {} with {:?}",
-                        reference.name,
-                        vector.name,
-                        backend.name(),
-                        kind
-                    );
-                    checked += 1;
+                for scheme in Scheme::ALL {
+                    // Every vector on the default hash of the best backend;
+                    // the first two elsewhere, to keep the suite fast on slow
+                    // backends.
+                    let all = backend == Backend::best() && kind == HashKind::default();
+                    let count = if all { reference.vectors.len() } else { 2 };
+                    for vector in reference.vectors.iter().take(count) {
+                        let out = garbled_eval(
+                            &plan,
+                            circuit.output_sizes(),
+                            &vector.inputs,
+                            kind,
+                            scheme,
+                            backend,
+                            &mut prg,
+                        );
+                        assert_eq!(
+                            out,
+                            vector.outputs,
+                            "{} / {} on {} with {:?}, {scheme}",
+                            reference.name,
+                            vector.name,
+                            backend.name(),
+                            kind
+                        );
+                        checked += 1;
+                    }
                 }
             }
         }
     }
-    assert!(checked >= 420, "checked only {checked} vectors");
+    assert!(checked >= 840, "checked only {checked} vectors");
 }

@@ -11,7 +11,7 @@ mod common;
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
-use gc2pc::garble::{Garbler, TableSink};
+use gc2pc::garble::{Garbler, Scheme, TableSink};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
 use gc2pc::protocol::handshake::{self, Hello};
@@ -51,6 +51,7 @@ fn hello(circuit: &Circuit, role: Role, owners: Vec<Role>) -> Hello {
         role,
         circuit_digest: handshake::circuit_digest(circuit),
         hash_kind: HashKind::default(),
+        scheme: Scheme::default(),
         reveal: Reveal::Evaluator,
         shape: gc2pc::protocol::handshake::TranscriptShape::CURRENT,
         input_widths: circuit.input_sizes().to_vec(),
@@ -374,6 +375,40 @@ fn evaluator_refuses_more_tables_than_the_circuit_has() {
             "expected a frame of 1 bytes, the peer sent {}",
             extra.len() * 16
         ),
+    );
+}
+
+#[test]
+fn a_three_halves_evaluator_refuses_half_gates_sized_tables() {
+    // Both hellos say three-halves, but the lying garbler sends its cmp32
+    // tables garbled with half-gates: 32 AND gates are 64 blocks there, 50
+    // in three-halves (48 of halves, 2 of control bits).
+    let circuit = cmp32();
+    let mut h = hello(&circuit, Role::Garbler, vec![Role::Garbler, Role::Garbler]);
+    h.scheme = Scheme::ThreeHalves;
+    let plan = Plan::new(&circuit);
+    let mut prg = Prg::new(Block(9));
+    let seed = prg.random_block();
+    let delta = prg.random_delta();
+    let hash = TweakableHash::new(HashKind::default(), Backend::detect().unwrap(), seed);
+    let mut zero = vec![Block::ZERO; circuit.total_inputs()];
+    prg.fill_blocks(&mut zero);
+    let mut chunks = Chunks(Vec::new());
+    Garbler::new(&plan, hash, delta)
+        .garble(&zero, &mut chunks)
+        .unwrap();
+    assert_eq!(chunks.0.len(), 1);
+    let blocks = |bs: &[Block]| -> Vec<u8> { bs.iter().flat_map(|b| b.to_bytes()).collect() };
+    let mut bytes = frame(&h.encode());
+    bytes.extend_from_slice(&frame(&seed.to_bytes()));
+    bytes.extend_from_slice(&frame(&blocks(&zero)));
+    bytes.extend_from_slice(&frame(&blocks(&chunks.0[0])));
+    let args = ["--garbler-groups", "0,1", "--scheme", "three-halves"];
+    let out = against_evaluator(&args, |s| send(s, &bytes));
+    assert_refused(
+        "evaluator/three-halves",
+        &out,
+        "expected a frame of 800 bytes, the peer sent 1024",
     );
 }
 

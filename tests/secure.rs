@@ -775,16 +775,18 @@ fn a_generated_circuit_runs_garbled_without_a_file() {
     for k in 0..5u32 {
         expected ^= (a ^ y.rotate_left(k) ^ k).wrapping_mul(y);
     }
-    let (g, e) = secure::run_local(|ctx, party| {
-        let (ba, by) = (bits(a), bits(y));
-        match party {
-            Party::Garbler => heavy.run(ctx, Some(&ba), None),
-            _ => heavy.run(ctx, None, Some(&by)),
-        }
-    })
-    .unwrap();
-    assert_eq!(g, vec![None]);
-    assert_eq!(e, vec![Some(bits(expected))]);
+    for scheme in gc2pc::garble::Scheme::ALL {
+        let (g, e) = secure::run_local_with(scheme, |ctx, party| {
+            let (ba, by) = (bits(a), bits(y));
+            match party {
+                Party::Garbler => heavy.run(ctx, Some(&ba), None),
+                _ => heavy.run(ctx, None, Some(&by)),
+            }
+        })
+        .unwrap();
+        assert_eq!(g, vec![None], "{scheme}");
+        assert_eq!(e, vec![Some(bits(expected))], "{scheme}");
+    }
     let (_, counts) = secure::count(|ctx| heavy.run(ctx, None, None)).unwrap();
     assert_eq!(counts.and_gates, 5 * 993);
     assert_eq!(counts.and_depth, 31);

@@ -6,6 +6,7 @@ use super::party::{
     DemoArgs, EvaluateArgs, GarbleArgs, PartyArgs, RevealArg, TlsArgs, print_stats, stats_of,
 };
 use anyhow::{Context, Result, bail};
+use gc2pc::garble::Scheme;
 use gc2pc::protocol::Stats;
 use gc2pc::secure::garble::GarbleProgram;
 use gc2pc::secure::{self, Party, RevealTo, Session};
@@ -49,7 +50,7 @@ fn reveal_to(reveal: RevealArg) -> RevealTo {
 }
 
 /// The session's name for the handshake: the compiled program's digest.
-fn session(role: Party, program: &GarbleProgram, timeout: Duration) -> Session {
+fn session(role: Party, program: &GarbleProgram, timeout: Duration, scheme: Scheme) -> Session {
     let digest: String = program
         .digest()
         .iter()
@@ -58,6 +59,7 @@ fn session(role: Party, program: &GarbleProgram, timeout: Duration) -> Session {
     Session::builder(role)
         .program(&format!("garble program {digest}"))
         .timeout(timeout)
+        .scheme(scheme)
         .build()
 }
 
@@ -84,7 +86,7 @@ fn party(
         limit,
         waiting: "waiting for the evaluator".to_string(),
     };
-    let session = session(role, &program, timeout);
+    let session = session(role, &program, timeout, p.scheme.into());
     let mut traffic = Stats::default();
     let revealed = link.run(|channel| {
         Ok(session.run(channel, |ctx| {
@@ -137,7 +139,7 @@ pub fn demo(args: &DemoArgs) -> Result<()> {
     let e_bits = program.input(Party::Evaluator, &e)?;
     let plain = program.eval_plain(&g, &e);
     let start = Instant::now();
-    let (_, revealed) = secure::run_local(|ctx, me| {
+    let (_, revealed) = secure::run_local_with(args.scheme.into(), |ctx, me| {
         let bits = match me {
             Party::Garbler => &g_bits,
             Party::Evaluator => &e_bits,

@@ -2,7 +2,7 @@
 //! owners who never see a circuit. The program is [`gc2pc::secure::psi`].
 
 use super::link::Peer;
-use super::party::{DEFAULT_ADDR, TlsArgs, print_stats, stats_of};
+use super::party::{DEFAULT_ADDR, SchemeArg, TlsArgs, print_stats, stats_of};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use gc2pc::protocol::Stats;
@@ -76,6 +76,10 @@ pub struct PsiArgs {
     /// Print the sizes, time, bytes and peak memory to stderr.
     #[arg(long)]
     stats: bool,
+    /// The garbling scheme; both parties must pass the same (see
+    /// `gc2pc garble --help`).
+    #[arg(long, value_enum, default_value_t)]
+    scheme: SchemeArg,
 }
 
 /// Splits one CSV line into fields (RFC 4180 quoting within the line); the
@@ -253,6 +257,7 @@ pub fn run(args: PsiArgs) -> Result<()> {
     let session = Session::builder(role)
         .program("gc2pc psi v1")
         .timeout(timeout)
+        .scheme(args.scheme.into())
         .build();
     let start = Instant::now();
     let addr = match (role, &args.listen, &args.connect) {

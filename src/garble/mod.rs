@@ -25,6 +25,8 @@ use crate::circuit::CircuitError;
 use crate::circuit::plan::{AndGate, Op, Plan};
 use crate::circuit::stream::Segment;
 use crate::hash::TweakableHash;
+use crate::prg::Prg;
+use three_halves::GateTable;
 use zeroize::Zeroize;
 
 /// AND gates hashed per call: 16 gates = 64 AES blocks in flight for the
@@ -43,6 +45,62 @@ static EMPTY_PLAN: Plan = Plan::EMPTY;
 
 /// The public active label of every constant wire.
 pub const CONST_LABEL: Block = Block(0x6763_3270_635f_636f_6e73_745f_6c61_6265);
+
+/// The garbling scheme both parties run (agreed in the handshake).
+///
+/// Both keep free XOR and point-and-permute; they differ in what an AND gate
+/// costs. The default is half-gates: three-halves sends a quarter less but
+/// hashes half as much again, so it wins where the link, not the CPU, sets
+/// the pace (see README, "Garbling schemes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Half-gates (Zahur–Rosulek–Evans 2015): two blocks (32 bytes) per AND
+    /// gate; the garbler hashes 4 blocks per gate, the evaluator 2.
+    #[default]
+    HalfGates,
+    /// Three-halves (Rosulek–Roy 2021, [`three_halves`]): three half-blocks
+    /// and five bits per AND gate (24.625 bytes in a full chunk); the garbler
+    /// hashes 6 blocks per gate, the evaluator 3.
+    ThreeHalves,
+}
+
+impl Scheme {
+    /// Every scheme, the default first.
+    pub const ALL: [Scheme; 2] = [Scheme::HalfGates, Scheme::ThreeHalves];
+
+    /// The blocks that carry the tables of a chunk of `gates` AND gates.
+    pub const fn table_blocks(self, gates: usize) -> usize {
+        match self {
+            Scheme::HalfGates => 2 * gates,
+            Scheme::ThreeHalves => three_halves::table_blocks(gates),
+        }
+    }
+
+    /// Bytes per AND gate in a full chunk of [`TABLE_CHUNK_GATES`] gates.
+    pub fn bytes_per_and(self) -> f64 {
+        (16 * self.table_blocks(TABLE_CHUNK_GATES)) as f64 / TABLE_CHUNK_GATES as f64
+    }
+
+    /// The name used on the command line and in reports.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Scheme::HalfGates => "half-gates",
+            Scheme::ThreeHalves => "three-halves",
+        }
+    }
+
+    /// The scheme called `name` ([`Scheme::name`]).
+    pub fn from_name(name: &str) -> Option<Scheme> {
+        Scheme::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl core::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// The plan as the gate loops run it: every free gate becomes an XOR of two
 /// slots (INV is `a ⊕ [DELTA]`, a copy `a ⊕ [ZERO]`, a constant
@@ -407,9 +465,15 @@ pub struct Garbler<'p> {
     hash: TweakableHash,
     delta: Delta,
     labels: Vec<Block>,
-    /// Tables not yet sent: `tables[..filled]` (a fixed buffer of one chunk,
-    /// written by index).
+    scheme: Scheme,
+    /// The chunk's tables as sent (half-gates writes them here directly,
+    /// two blocks per gate; three-halves packs `gate_tables` into it).
     tables: Vec<Block>,
+    /// Three-halves: the chunk's gates' tables before packing.
+    gate_tables: Vec<GateTable>,
+    /// Three-halves: the secret random bits of each gate (two per gate).
+    dicing: Option<Prg>,
+    /// AND gates of the current chunk garbled so far.
     filled: usize,
     next_gate: u64,
 }
@@ -430,10 +494,38 @@ impl<'p> Garbler<'p> {
             hash,
             labels: Program::labels(plan, delta.block()),
             delta,
-            tables: vec![Block::ZERO; 2 * TABLE_CHUNK_GATES],
+            scheme: Scheme::HalfGates,
+            tables: vec![Block::ZERO; Scheme::HalfGates.table_blocks(TABLE_CHUNK_GATES)],
+            gate_tables: Vec::new(),
+            dicing: None,
             filled: 0,
             next_gate: 0,
         }
+    }
+
+    /// Garbles with `scheme` (the default is half-gates); the evaluator must
+    /// use the same. Three-halves needs two secret random bits per gate:
+    /// they come from a generator seeded from `rng` (which should be seeded
+    /// by the operating system, as the session's is).
+    pub fn with_scheme(mut self, scheme: Scheme, rng: &mut Prg) -> Self {
+        self.scheme = scheme;
+        self.tables = vec![Block::ZERO; scheme.table_blocks(TABLE_CHUNK_GATES)];
+        match scheme {
+            Scheme::HalfGates => {
+                self.gate_tables = Vec::new();
+                self.dicing = None;
+            }
+            Scheme::ThreeHalves => {
+                self.gate_tables = vec![GateTable::default(); TABLE_CHUNK_GATES];
+                self.dicing = Some(Prg::new(rng.random_block()));
+            }
+        }
+        self
+    }
+
+    /// The scheme in use.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Garbles the circuit once, given the zero label of every input wire (all
@@ -530,32 +622,70 @@ impl<'p> Garbler<'p> {
             for i in 0..self.program.steps.len() {
                 let mut run = self.program.step(i, ands, &mut self.labels);
                 while !run.is_empty() {
-                    let room = TABLE_CHUNK_GATES - self.filled / 2;
+                    let room = TABLE_CHUNK_GATES - self.filled;
                     let (piece, rest) = run.split_at(run.len().min(room));
-                    self.garble_gates(piece);
+                    match self.scheme {
+                        Scheme::HalfGates => self.garble_gates(piece),
+                        Scheme::ThreeHalves => self.garble_gates_3h(piece),
+                    }
                     run = rest;
-                    if self.filled == self.tables.len() {
-                        sink.send_tables(&self.tables)
-                            .map_err(GarbleError::Tables)?;
-                        self.filled = 0;
+                    if self.filled == TABLE_CHUNK_GATES {
+                        self.flush(sink)?;
                     }
                 }
             }
         }
         if self.filled > 0 {
-            sink.send_tables(&self.tables[..self.filled])
-                .map_err(GarbleError::Tables)?;
-            self.filled = 0;
+            self.flush(sink)?;
         }
         Ok(())
+    }
+
+    /// Sends the chunk's tables (packing them first for three-halves).
+    fn flush<S: TableSink>(&mut self, sink: &mut S) -> Result<(), GarbleError<S::Error>> {
+        let n = core::mem::take(&mut self.filled);
+        let out = &mut self.tables[..self.scheme.table_blocks(n)];
+        if self.scheme == Scheme::ThreeHalves {
+            three_halves::pack(&self.gate_tables[..n], out);
+        }
+        sink.send_tables(out).map_err(GarbleError::Tables)
+    }
+
+    /// Three-halves: garbles `gates` (independent; they fit in the chunk)
+    /// into `gate_tables[filled..]`, in hash calls of [`BATCH_GATES`] gates.
+    fn garble_gates_3h(&mut self, gates: &[AndGate]) {
+        let tables = &mut self.gate_tables[self.filled..self.filled + gates.len()];
+        self.filled += gates.len();
+        let delta = self.delta.block();
+        let mut t = 3 * self.next_gate;
+        self.next_gate += gates.len() as u64;
+        let dicing = self
+            .dicing
+            .as_mut()
+            .expect("three-halves has its generator");
+        for ((batch, next), tables) in batches(gates).zip(tables.chunks_mut(BATCH_GATES)) {
+            let mut rand = dicing.random_block();
+            garble_batch_3h(
+                &self.hash,
+                &mut self.labels,
+                batch,
+                next,
+                delta,
+                t,
+                rand,
+                tables,
+            );
+            rand.zeroize();
+            t += 3 * batch.len() as u64;
+        }
     }
 
     /// Garbles `gates` (independent; they fit in the table buffer) into
     /// `tables[filled..]`: with a fused kernel where there is one (TCCR on
     /// AES-NI or VAES), else in hash calls of [`BATCH_GATES`] gates.
     fn garble_gates(&mut self, gates: &[AndGate]) {
-        let tables = &mut self.tables[self.filled..self.filled + 2 * gates.len()];
-        self.filled += 2 * gates.len();
+        let tables = &mut self.tables[2 * self.filled..2 * (self.filled + gates.len())];
+        self.filled += gates.len();
         let (t0, delta) = (2 * self.next_gate, self.delta.block());
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
@@ -618,6 +748,48 @@ fn garble_batch(
     }
 }
 
+/// Three-halves: garbles up to `BATCH_GATES` independent AND gates with one
+/// hash call from tweak `t0` (three tweaks per gate), two bits of `rand` per
+/// gate.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn garble_batch_3h(
+    hash: &TweakableHash,
+    labels: &mut [Block],
+    batch: &[AndGate],
+    next: &[AndGate],
+    delta: Block,
+    t0: u64,
+    rand: Block,
+    tables: &mut [GateTable],
+) {
+    let n = batch.len();
+    assert!(n <= BATCH_GATES && tables.len() == n);
+    let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
+    for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
+        x[0] = labels[gate.a as usize];
+        x[1] = labels[gate.b as usize];
+        x[2] = x[0] ^ x[1];
+    }
+    prefetch_gates(labels, next);
+    // H(A0,3g), H(A1,3g), H(B0,3g+1), H(B1,3g+1), H(A0⊕B0,3g+2),
+    // H(A0⊕B0⊕Δ,3g+2) per gate.
+    let mut hashed = [Block::ZERO; 6 * BATCH_GATES];
+    hash.hash_pairs_delta(t0, delta, &inputs[..3 * n], &mut hashed[..6 * n]);
+    for (i, ((gate, x), h)) in batch
+        .iter()
+        .zip(inputs.chunks_exact(3))
+        .zip(hashed.chunks_exact(6))
+        .enumerate()
+    {
+        let bits = (rand.0 >> (2 * i)) as u8 & 3;
+        labels[gate.out as usize] =
+            three_halves::garble_gate(x[0], x[1], delta, bits, h, &mut tables[i]);
+    }
+    inputs.zeroize();
+    hashed.zeroize();
+}
+
 impl Drop for Garbler<'_> {
     fn drop(&mut self) {
         self.labels.zeroize();
@@ -636,6 +808,9 @@ pub struct Evaluator<'p> {
     program: Program,
     hash: TweakableHash,
     labels: Vec<Block>,
+    scheme: Scheme,
+    /// Three-halves: the current chunk's tables, unpacked.
+    gate_tables: Vec<GateTable>,
     next_gate: u64,
 }
 
@@ -653,8 +828,25 @@ impl<'p> Evaluator<'p> {
             program: Program::new(plan),
             hash,
             labels: Program::labels(plan, Block::ZERO),
+            scheme: Scheme::HalfGates,
+            gate_tables: Vec::new(),
             next_gate: 0,
         }
+    }
+
+    /// Evaluates tables garbled with `scheme` (the default is half-gates).
+    pub fn with_scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self.gate_tables = match scheme {
+            Scheme::HalfGates => Vec::new(),
+            Scheme::ThreeHalves => vec![GateTable::default(); TABLE_CHUNK_GATES],
+        };
+        self
+    }
+
+    /// The scheme in use.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Evaluates the garbled circuit once, given the active label of every input
@@ -743,8 +935,12 @@ impl<'p> Evaluator<'p> {
         source: &mut S,
     ) -> Result<(), GarbleError<S::Error>> {
         let mut remaining = and_gates;
-        // The unread tables of the current chunk.
+        // The current chunk: its gates not yet evaluated, and (half-gates)
+        // their tables, read in place, or (three-halves) where they start in
+        // the unpacked `gate_tables`.
+        let mut unread = 0usize;
         let mut tables: &[Block] = &[];
+        let mut next_3h = 0usize;
         while let Some(ands) = feed
             .next(&mut self.program, &mut self.labels, Block::ZERO)
             .map_err(GarbleError::Source)?
@@ -752,7 +948,7 @@ impl<'p> Evaluator<'p> {
             for i in 0..self.program.steps.len() {
                 let mut run = self.program.step(i, ands, &mut self.labels);
                 while !run.is_empty() {
-                    if tables.is_empty() {
+                    if unread == 0 {
                         // The next chunk, exactly as the garbler sent it.
                         let gates = remaining.min(TABLE_CHUNK_GATES);
                         if gates == 0 {
@@ -760,30 +956,61 @@ impl<'p> Evaluator<'p> {
                                 "the stream has more AND gates than agreed".into(),
                             )));
                         }
-                        tables = source.next_tables(2 * gates).map_err(GarbleError::Tables)?;
-                        if tables.len() != 2 * gates {
+                        let expected = self.scheme.table_blocks(gates);
+                        tables = &[];
+                        let chunk = source.next_tables(expected).map_err(GarbleError::Tables)?;
+                        if chunk.len() != expected {
                             return Err(GarbleError::ChunkLength {
-                                expected: 2 * gates,
-                                got: tables.len(),
+                                expected,
+                                got: chunk.len(),
                             });
                         }
+                        match self.scheme {
+                            Scheme::HalfGates => tables = chunk,
+                            Scheme::ThreeHalves => {
+                                three_halves::unpack(chunk, &mut self.gate_tables[..gates]);
+                                next_3h = 0;
+                            }
+                        }
+                        unread = gates;
                         remaining -= gates;
                     }
-                    let n = run.len().min(tables.len() / 2);
+                    let n = run.len().min(unread);
                     let (piece, rest) = run.split_at(n);
-                    let (chunk, unread) = tables.split_at(2 * n);
-                    self.evaluate_gates(piece, chunk);
-                    tables = unread;
+                    match self.scheme {
+                        Scheme::HalfGates => {
+                            let (chunk, after) = tables.split_at(2 * n);
+                            self.evaluate_gates(piece, chunk);
+                            tables = after;
+                        }
+                        Scheme::ThreeHalves => {
+                            self.evaluate_gates_3h(piece, next_3h);
+                            next_3h += n;
+                        }
+                    }
+                    unread -= n;
                     run = rest;
                 }
             }
         }
-        if remaining > 0 || !tables.is_empty() {
+        if remaining > 0 || unread > 0 {
             return Err(GarbleError::Source(CircuitError::Shape(
                 "the stream has fewer AND gates than agreed".into(),
             )));
         }
         Ok(())
+    }
+
+    /// Three-halves: evaluates `gates` (independent) with the unpacked tables
+    /// from `gate_tables[from..]`, in hash calls of [`BATCH_GATES`] gates.
+    fn evaluate_gates_3h(&mut self, gates: &[AndGate], from: usize) {
+        let mut t = 3 * self.next_gate;
+        self.next_gate += gates.len() as u64;
+        let tables = &self.gate_tables[from..from + gates.len()];
+        for ((batch, next), tables) in batches(gates).zip(tables.chunks(BATCH_GATES)) {
+            evaluate_batch_3h(&self.hash, &mut self.labels, batch, next, t, tables);
+            t += 3 * batch.len() as u64;
+        }
     }
 
     /// Evaluates `gates` (independent) with their `tables` (two blocks per
@@ -844,6 +1071,39 @@ fn evaluate_batch(
         let (a, b) = (ab[0], ab[1]);
         let (tg, te) = (t[0], t[1]);
         labels[gate.out as usize] = h[0] ^ tg.select(a.lsb()) ^ h[1] ^ (te ^ a).select(b.lsb());
+    }
+}
+
+/// Three-halves: evaluates up to `BATCH_GATES` independent AND gates with one
+/// hash call from tweak `t0` (three tweaks per gate).
+#[inline]
+fn evaluate_batch_3h(
+    hash: &TweakableHash,
+    labels: &mut [Block],
+    batch: &[AndGate],
+    next: &[AndGate],
+    t0: u64,
+    tables: &[GateTable],
+) {
+    let n = batch.len();
+    assert!(n <= BATCH_GATES && tables.len() == n);
+    let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
+    for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
+        x[0] = labels[gate.a as usize];
+        x[1] = labels[gate.b as usize];
+        x[2] = x[0] ^ x[1];
+    }
+    prefetch_gates(labels, next);
+    // H(A,3g), H(B,3g+1), H(A⊕B,3g+2) per gate.
+    let mut hashed = inputs;
+    hash.hash_consecutive(t0, &mut hashed[..3 * n]);
+    for (((gate, x), h), table) in batch
+        .iter()
+        .zip(inputs.chunks_exact(3))
+        .zip(hashed.chunks_exact(3))
+        .zip(tables)
+    {
+        labels[gate.out as usize] = three_halves::evaluate_gate(x[0], x[1], h, table);
     }
 }
 
@@ -919,5 +1179,6 @@ pub fn decode(output_labels: &[Block], decoding: &[bool]) -> Vec<bool> {
 
 #[cfg(test)]
 mod tests;
+pub(crate) mod three_halves;
 #[cfg(target_arch = "x86_64")]
 mod x86;

@@ -21,18 +21,37 @@ fn labels_for(bits: &[bool], seed: u128) -> (Delta, Block, Vec<Block>, Vec<Block
     (delta, hash_seed, zero, active)
 }
 
-/// Garbles and evaluates `plan` on `bits` (one per input wire) and decodes.
-fn run(plan: &Plan, kind: HashKind, backend: Backend, bits: &[bool], seed: u128) -> Vec<bool> {
+/// The blocks a garbler sends for `and_gates` AND gates under `scheme`,
+/// counted from the scheme's definition: half-gates two blocks a gate;
+/// three-halves, per chunk of up to `TABLE_CHUNK_GATES` gates, three
+/// 8-byte halves and five bits a gate, each part rounded up to whole blocks.
+fn expected_blocks(scheme: Scheme, and_gates: usize) -> usize {
+    let chunk_blocks = |n: usize| match scheme {
+        Scheme::HalfGates => 2 * n,
+        _ => (24 * n).div_ceil(16) + (5 * n).div_ceil(128),
+    };
+    let full = and_gates / TABLE_CHUNK_GATES;
+    full * chunk_blocks(TABLE_CHUNK_GATES) + chunk_blocks(and_gates % TABLE_CHUNK_GATES)
+}
+
+/// Garbles and evaluates `plan` with `scheme` on `bits` (one per input
+/// wire) and decodes; also checks the table count.
+fn run_scheme(
+    plan: &Plan,
+    scheme: Scheme,
+    kind: HashKind,
+    backend: Backend,
+    bits: &[bool],
+    seed: u128,
+) -> Vec<bool> {
     let (delta, hash_seed, zero, active) = labels_for(bits, seed);
-    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, hash_seed), delta);
+    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, hash_seed), delta)
+        .with_scheme(scheme, &mut Prg::new(Block(seed ^ 0x5eed)));
     let mut tables = Vec::new();
     let out_zero = garbler.garble(&zero, &mut tables).unwrap();
-    assert_eq!(
-        tables.len(),
-        2 * plan.and_count(),
-        "two blocks per AND gate"
-    );
-    let mut evaluator = Evaluator::new(plan, TweakableHash::new(kind, backend, hash_seed));
+    assert_eq!(tables.len(), expected_blocks(scheme, plan.and_count()));
+    let mut evaluator =
+        Evaluator::new(plan, TweakableHash::new(kind, backend, hash_seed)).with_scheme(scheme);
     let out = evaluator
         .evaluate(&active, &mut SliceSource::new(&tables))
         .unwrap();
@@ -74,14 +93,17 @@ fn every_gate_kind_on_every_input_backend_and_hash() {
     let plan = Plan::new(&all_gate_kinds());
     for backend in Backend::all_available() {
         for kind in [HashKind::Mitccrh, HashKind::Tccr] {
-            for x in 0..16u32 {
-                let bits: Vec<bool> = (0..4).map(|i| x >> i & 1 == 1).collect();
-                let expected = plan.eval_bits(&bits);
-                let (x0, x1, y0, y1) = (bits[0], bits[1], bits[2], bits[3]);
-                let w9 = !(x0 & y0);
-                let w10 = (x1 ^ y1) & x1;
-                assert_eq!(expected, vec![w9, w10, w9 ^ w10, false]);
-                assert_eq!(run(&plan, kind, backend, &bits, x as u128 + 1), expected);
+            for scheme in Scheme::ALL {
+                for x in 0..16u32 {
+                    let bits: Vec<bool> = (0..4).map(|i| x >> i & 1 == 1).collect();
+                    let expected = plan.eval_bits(&bits);
+                    let (x0, x1, y0, y1) = (bits[0], bits[1], bits[2], bits[3]);
+                    let w9 = !(x0 & y0);
+                    let w10 = (x1 ^ y1) & x1;
+                    assert_eq!(expected, vec![w9, w10, w9 ^ w10, false]);
+                    let got = run_scheme(&plan, scheme, kind, backend, &bits, x as u128 + 1);
+                    assert_eq!(got, expected, "{backend:?} {kind:?} {scheme}");
+                }
             }
         }
     }
@@ -97,10 +119,20 @@ fn many_chunks_and_straddling_batches() {
     let mut prg = Prg::new(Block(7));
     let bits: Vec<bool> = (0..2 * lanes).map(|_| prg.random_block().lsb()).collect();
     let expected = plan.eval_bits(&bits);
-    assert_eq!(
-        run(&plan, HashKind::default(), Backend::best(), &bits, 99),
-        expected
-    );
+    for scheme in Scheme::ALL {
+        assert_eq!(
+            run_scheme(
+                &plan,
+                scheme,
+                HashKind::default(),
+                Backend::best(),
+                &bits,
+                99
+            ),
+            expected,
+            "{scheme}"
+        );
+    }
 }
 
 /// Three layers of 3000 ANDs, each followed by an XOR: runs and chunks of
@@ -148,7 +180,7 @@ fn three_wide_layers() -> (Circuit, u32) {
 
 /// Tables and output labels of two garblings in a row (fresh tweaks), and
 /// the evaluator's output labels on them, for one backend.
-fn garble_twice(plan: &Plan, kind: HashKind, backend: Backend) -> Vec<Vec<Block>> {
+fn garble_twice(plan: &Plan, scheme: Scheme, kind: HashKind, backend: Backend) -> Vec<Vec<Block>> {
     let mut prg = Prg::new(Block(5));
     let delta = prg.random_delta();
     let seed = prg.random_block();
@@ -157,8 +189,10 @@ fn garble_twice(plan: &Plan, kind: HashKind, backend: Backend) -> Vec<Vec<Block>
         .iter()
         .map(|&l| l ^ delta.block().select(prg.random_block().lsb()))
         .collect();
-    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta);
-    let mut evaluator = Evaluator::new(plan, TweakableHash::new(kind, backend, seed));
+    let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta)
+        .with_scheme(scheme, &mut Prg::new(Block(6)));
+    let mut evaluator =
+        Evaluator::new(plan, TweakableHash::new(kind, backend, seed)).with_scheme(scheme);
     let mut seen = Vec::new();
     for _ in 0..2 {
         let mut tables = Vec::new();
@@ -178,13 +212,15 @@ fn every_backend_garbles_and_evaluates_the_same_bytes() {
     for circuit in [all_gate_kinds(), wide] {
         let plan = Plan::new(&circuit);
         for kind in [HashKind::Tccr, HashKind::Mitccrh] {
-            let expected = garble_twice(&plan, kind, Backend::Portable);
-            for backend in Backend::all_available() {
-                let got = garble_twice(&plan, kind, backend);
-                assert!(
-                    got == expected,
-                    "{backend:?} {kind:?} differs from portable"
-                );
+            for scheme in Scheme::ALL {
+                let expected = garble_twice(&plan, scheme, kind, Backend::Portable);
+                for backend in Backend::all_available() {
+                    let got = garble_twice(&plan, scheme, kind, backend);
+                    assert!(
+                        got == expected,
+                        "{backend:?} {kind:?} {scheme} differs from portable"
+                    );
+                }
             }
         }
     }
@@ -237,7 +273,7 @@ fn wrong_input_count_and_short_tables_are_errors() {
             got: 3
         })
     );
-    let mut evaluator = Evaluator::new(&plan, hash);
+    let mut evaluator = Evaluator::new(&plan, hash.clone());
     let short = [Block::ZERO; 3];
     assert_eq!(
         evaluator.evaluate(&[Block::ZERO; 4], &mut SliceSource::new(&short)),
@@ -256,6 +292,20 @@ fn wrong_input_count_and_short_tables_are_errors() {
         evaluator.evaluate(&[Block::ZERO; 4], &mut ShortChunks),
         Err(GarbleError::ChunkLength { expected, got: 1 })
     );
+    // Tables of the other scheme: a three-halves evaluator asks for fewer
+    // blocks than half-gates sent, so the chunk does not end where it must.
+    let mut tables = Vec::new();
+    let wide = Plan::new(&three_wide_layers().0);
+    let zero = vec![Block(3); wide.num_inputs()];
+    Garbler::new(&wide, hash.clone(), Delta::new(Block(5)))
+        .garble(&zero, &mut tables)
+        .unwrap();
+    let mut evaluator = Evaluator::new(&wide, hash).with_scheme(Scheme::ThreeHalves);
+    let r = evaluator.evaluate(&zero, &mut SliceSource::new(&tables));
+    assert!(
+        r.is_ok() || matches!(r, Err(GarbleError::Tables(_))),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -270,6 +320,7 @@ fn secrets_do_not_show_in_debug() {
 /// and decodes; also checks the table count.
 fn run_stream(
     circuit: &Circuit,
+    scheme: Scheme,
     kind: HashKind,
     backend: Backend,
     bits: &[bool],
@@ -277,13 +328,15 @@ fn run_stream(
 ) -> Vec<bool> {
     use crate::circuit::stream::CircuitStream;
     let (delta, hash_seed, zero, active) = labels_for(bits, seed);
-    let mut garbler = Garbler::streaming(TweakableHash::new(kind, backend, hash_seed), delta);
+    let mut garbler = Garbler::streaming(TweakableHash::new(kind, backend, hash_seed), delta)
+        .with_scheme(scheme, &mut Prg::new(Block(seed)));
     let mut tables = Vec::new();
     let out_zero = garbler
         .garble_stream(&zero, &mut CircuitStream::new(circuit), &mut tables)
         .unwrap();
-    assert_eq!(tables.len(), 2 * circuit.and_count());
-    let mut evaluator = Evaluator::streaming(TweakableHash::new(kind, backend, hash_seed));
+    assert_eq!(tables.len(), expected_blocks(scheme, circuit.and_count()));
+    let mut evaluator =
+        Evaluator::streaming(TweakableHash::new(kind, backend, hash_seed)).with_scheme(scheme);
     let out = evaluator
         .evaluate_stream(
             &active,
@@ -323,11 +376,13 @@ fn streamed_garbling_matches_plaintext_on_every_backend_and_hash() {
         let want: Vec<bool> = circuit.eval(&groups).unwrap().concat();
         for backend in Backend::all_available() {
             for kind in [HashKind::Tccr, HashKind::Mitccrh] {
-                assert_eq!(
-                    run_stream(circuit, kind, backend, &bits, 7),
-                    want,
-                    "{backend:?} {kind:?}"
-                );
+                for scheme in Scheme::ALL {
+                    assert_eq!(
+                        run_stream(circuit, scheme, kind, backend, &bits, 7),
+                        want,
+                        "{backend:?} {kind:?} {scheme}"
+                    );
+                }
             }
         }
     }

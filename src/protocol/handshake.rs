@@ -11,7 +11,7 @@
 //! way, so a hello is at most ~40 KiB.
 
 use crate::circuit::Circuit;
-use crate::garble::TABLE_CHUNK_GATES;
+use crate::garble::{Scheme, TABLE_CHUNK_GATES};
 use crate::hash::HashKind;
 use crate::ot::kos::EXTRA_ROWS;
 
@@ -22,7 +22,7 @@ pub const MAGIC: [u8; 8] = *b"gc2pc\0hs";
 /// which reorders the AND gates and so their tweaks and tables. 4: with
 /// reveal-both the evaluator also returns a hash of its output labels. 5: the
 /// hello carries the [`TranscriptShape`] and IKNP runs the KOS check.
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 /// Bytes that open a refusal instead of a hello: a garbler that will not run
 /// a session with this peer (a quota, a server shutting down) says why, in at
 /// most [`MAX_REFUSAL_BYTES`] of UTF-8, and closes the connection.
@@ -33,7 +33,7 @@ pub const MAX_REFUSAL_BYTES: usize = 1024;
 pub const MAX_GROUPS: usize = 4096;
 /// Largest encoded hello.
 pub const MAX_HELLO_BYTES: usize =
-    8 + 2 + 1 + 32 + 1 + 1 + 12 + 2 + MAX_GROUPS * 5 + 2 + MAX_GROUPS * 4;
+    8 + 2 + 1 + 32 + 1 + 1 + 1 + 12 + 2 + MAX_GROUPS * 5 + 2 + MAX_GROUPS * 4;
 
 /// The constants that shape the transcript: the scheduling window (it orders
 /// the AND gates, so their tweaks and tables), the table chunk (the frame
@@ -99,6 +99,8 @@ pub struct Hello {
     pub circuit_digest: [u8; 32],
     /// Hash construction used for garbling.
     pub hash_kind: HashKind,
+    /// Garbling scheme.
+    pub scheme: Scheme,
     /// Who learns the output.
     pub reveal: Reveal,
     /// The sender's transcript-shaping constants.
@@ -151,6 +153,10 @@ impl Hello {
             HashKind::Mitccrh => 0,
             HashKind::Tccr => 1,
         });
+        out.push(match self.scheme {
+            Scheme::HalfGates => 0,
+            Scheme::ThreeHalves => 1,
+        });
         out.push(self.reveal as u8);
         for value in [
             self.shape.window_gates,
@@ -197,6 +203,11 @@ impl Hello {
             1 => HashKind::Tccr,
             _ => return Err(HelloError::Malformed("unknown hash kind")),
         };
+        let scheme = match r.u8()? {
+            0 => Scheme::HalfGates,
+            1 => Scheme::ThreeHalves,
+            _ => return Err(HelloError::Malformed("unknown garbling scheme")),
+        };
         let reveal = match r.u8()? {
             0 => Reveal::Evaluator,
             1 => Reveal::Both,
@@ -237,6 +248,7 @@ impl Hello {
             role,
             circuit_digest,
             hash_kind,
+            scheme,
             reveal,
             shape,
             input_widths,
@@ -304,6 +316,12 @@ impl Hello {
                 self.hash_kind, peer.hash_kind
             ));
         }
+        if peer.scheme != self.scheme {
+            out.push(format!(
+                "garbling scheme: the {me} uses {}, the {them} uses {} (pass the same --scheme on both sides)",
+                self.scheme, peer.scheme
+            ));
+        }
         out
     }
 }
@@ -365,6 +383,7 @@ mod tests {
             role,
             circuit_digest: [7; 32],
             hash_kind: HashKind::default(),
+            scheme: Scheme::default(),
             reveal: Reveal::Evaluator,
             shape: TranscriptShape::CURRENT,
             input_widths: vec![32, 32],
@@ -396,6 +415,7 @@ mod tests {
             HashKind::Mitccrh => HashKind::Tccr,
             HashKind::Tccr => HashKind::Mitccrh,
         };
+        e.scheme = Scheme::ThreeHalves;
         let diffs = g.differences(&e).join("\n");
         for word in [
             "version",
@@ -406,6 +426,7 @@ mod tests {
             "owners",
             "output mode",
             "hash",
+            "garbling scheme",
         ] {
             assert!(diffs.contains(word), "{word} missing from {diffs}");
         }

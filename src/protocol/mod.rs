@@ -27,7 +27,9 @@ use crate::aes::Backend;
 use crate::block::{Block, Delta};
 use crate::circuit::stream::Shape;
 use crate::circuit::{Circuit, Groups, Plan};
-use crate::garble::{self, Evaluator, GarbleError, Garbler, SegmentSource, TableSink, TableSource};
+use crate::garble::{
+    self, Evaluator, GarbleError, Garbler, Scheme, SegmentSource, TableSink, TableSource,
+};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::{Channel, NetError};
 use crate::ot::iknp::{IknpReceiver, IknpSender, PreparedSender};
@@ -50,6 +52,8 @@ pub struct Agreement {
     pub reveal: Reveal,
     /// The garbling hash construction.
     pub hash_kind: HashKind,
+    /// The garbling scheme.
+    pub scheme: Scheme,
     /// [`handshake::circuit_digest`] of the circuit the agreement was made
     /// for; the handshake compares it with the peer's.
     circuit_digest: [u8; 32],
@@ -101,6 +105,7 @@ impl Agreement {
                 .collect(),
             reveal: Reveal::default(),
             hash_kind: HashKind::default(),
+            scheme: Scheme::default(),
             circuit_digest: digest,
         })
     }
@@ -341,6 +346,7 @@ fn handshake(
             role,
             circuit_digest: agreement.circuit_digest,
             hash_kind: agreement.hash_kind,
+            scheme: agreement.scheme,
             reveal: agreement.reveal,
             shape: handshake::TranscriptShape::CURRENT,
             input_widths: circuit.input_sizes().to_vec(),
@@ -563,7 +569,8 @@ impl<'a> GarblerSession<'a> {
             garbler: match plan {
                 Some(plan) => Garbler::new(plan, hash, delta.clone()),
                 None => Garbler::streaming(hash, delta.clone()),
-            },
+            }
+            .with_scheme(agreement.scheme, &mut prg),
             channel,
             streaming: plan.is_none(),
             shape,
@@ -762,7 +769,8 @@ impl<'a> EvaluatorSession<'a> {
             evaluator: match plan {
                 Some(plan) => Evaluator::new(plan, hash),
                 None => Evaluator::streaming(hash),
-            },
+            }
+            .with_scheme(agreement.scheme),
             tables: Vec::with_capacity(2 * garble::TABLE_CHUNK_GATES),
             channel,
             streaming: plan.is_none(),

@@ -50,7 +50,9 @@ mod value;
 pub use array::{Row, sort, sort_rows, sum};
 pub use ctx::Ctx;
 pub use local::{Counts, circuit, count, plaintext, write_bristol};
-pub use session::{MAX_ANNOUNCEMENT, Session, SessionBuilder, garble_only, run_local};
+pub use session::{
+    MAX_ANNOUNCEMENT, Session, SessionBuilder, garble_only, run_local, run_local_with,
+};
 pub use value::{Bit, I8, I16, I32, I64, I128, SInt, Secure, U8, U16, U32, U64, U128, UInt, Word};
 
 pub use crate::protocol::Role as Party;

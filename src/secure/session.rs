@@ -28,7 +28,7 @@ use super::{Error, Party, RevealTo};
 use crate::block::{Block, Delta};
 use crate::circuit::Gate;
 use crate::circuit::stream::Segment;
-use crate::garble::{Evaluator, Garbler};
+use crate::garble::{Evaluator, Garbler, Scheme};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::tls::{self, TlsFiles};
 use crate::net::{Channel, NetError, tcp};
@@ -48,6 +48,7 @@ use zeroize::Zeroizing;
 pub struct Session {
     role: Party,
     hash: HashKind,
+    scheme: Scheme,
     aes: Option<crate::aes::Backend>,
     timeout: Duration,
     program: String,
@@ -59,6 +60,7 @@ impl core::fmt::Debug for Session {
         f.debug_struct("Session")
             .field("role", &self.role)
             .field("hash", &self.hash)
+            .field("scheme", &self.scheme)
             .field("aes", &self.aes)
             .field("timeout", &self.timeout)
             .field("program", &self.program)
@@ -78,6 +80,13 @@ impl SessionBuilder {
     /// The garbling hash (both parties must choose the same; default TCCR).
     pub fn hash(mut self, hash: HashKind) -> Self {
         self.0.hash = hash;
+        self
+    }
+
+    /// The garbling scheme (both parties must choose the same; default
+    /// half-gates).
+    pub fn scheme(mut self, scheme: Scheme) -> Self {
+        self.0.scheme = scheme;
         self
     }
 
@@ -120,6 +129,7 @@ impl Session {
         SessionBuilder(Session {
             role,
             hash: HashKind::default(),
+            scheme: Scheme::default(),
             aes: None,
             timeout: Duration::from_secs(60),
             program: String::new(),
@@ -229,6 +239,7 @@ impl Session {
             role: self.role,
             circuit_digest: digest.finalize().into(),
             hash_kind: self.hash,
+            scheme: self.scheme,
             reveal: Reveal::default(),
             shape: handshake::TranscriptShape::CURRENT,
             input_widths: Vec::new(),
@@ -285,7 +296,8 @@ impl GarblerParty {
         let mut ot = prepared.setup(&mut channel).map_err(ProtocolError::from)?;
         ot.bind(seed);
         let hash = TweakableHash::new(session.hash, session.aes()?, seed);
-        let mut garbler = Garbler::streaming(hash, delta.clone());
+        let mut garbler =
+            Garbler::streaming(hash, delta.clone()).with_scheme(session.scheme, &mut prg);
         garbler.begin_pieces();
         Ok(GarblerParty {
             channel,
@@ -456,7 +468,7 @@ impl EvaluatorParty {
         let mut ot = IknpReceiver::setup(&mut channel, &mut prg).map_err(ProtocolError::from)?;
         ot.bind(seed);
         let hash = TweakableHash::new(session.hash, session.aes()?, seed);
-        let mut evaluator = Evaluator::streaming(hash);
+        let mut evaluator = Evaluator::streaming(hash).with_scheme(session.scheme);
         evaluator.begin_pieces();
         Ok(EvaluatorParty {
             channel,
@@ -665,6 +677,14 @@ pub fn garble_only<T>(
 pub fn run_local<T: Send>(
     program: impl Fn(&Ctx, Party) -> Result<T, Error> + Sync,
 ) -> Result<(T, T), Error> {
+    run_local_with(Scheme::default(), program)
+}
+
+/// [`run_local`] with garbling scheme `scheme`.
+pub fn run_local_with<T: Send>(
+    scheme: Scheme,
+    program: impl Fn(&Ctx, Party) -> Result<T, Error> + Sync,
+) -> Result<(T, T), Error> {
     let listener = tcp::listen("127.0.0.1:0").map_err(ProtocolError::from)?;
     let addr = listener
         .local_addr()
@@ -673,10 +693,12 @@ pub fn run_local<T: Send>(
     std::thread::scope(|s| {
         let garbler = s.spawn(|| {
             Session::builder(Party::Garbler)
+                .scheme(scheme)
                 .build()
                 .accept_and_run(&listener, |ctx| program(ctx, Party::Garbler))
         });
         let evaluator = Session::builder(Party::Evaluator)
+            .scheme(scheme)
             .build()
             .connect_and_run(&addr, |ctx| program(ctx, Party::Evaluator));
         let garbler = match garbler.join() {
