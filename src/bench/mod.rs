@@ -15,7 +15,7 @@ pub mod system;
 use crate::aes::{Aes128, Backend};
 use crate::block::Block;
 use crate::circuit::{Circuit, Format, Gate, Plan, bristol};
-use crate::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
+use crate::garble::{DiscardSink, Evaluator, Garbler, Scheme, SliceSource};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::mem;
 use crate::ot::iknp::{IknpReceiver, IknpSender};
@@ -77,6 +77,9 @@ pub struct Options {
     pub kinds: Vec<Kind>,
     /// The emulated link of [`Kind::Wan`].
     pub link: Option<crate::net::link::LinkSpec>,
+    /// The garbling scheme of [`Kind::Wan`] (garble, eval and e2e measure
+    /// both, side by side).
+    pub scheme: Scheme,
 }
 
 /// One named figure.
@@ -97,6 +100,8 @@ pub struct Record {
     pub backend: Backend,
     /// The figures.
     pub figures: Vec<Figure>,
+    /// The garbling scheme, where the record is for one (kind `wan`).
+    pub scheme: Option<Scheme>,
 }
 
 impl Record {
@@ -216,10 +221,10 @@ pub fn run(
         }
         if let (true, Some(link)) = (wants(Kind::Wan), options.link) {
             progress(&format!(
-                "{name}: through an emulated link of {link} (AES-128 from connect, then {} AND gates)",
-                sizes.e2e_ands
+                "{name}: through an emulated link of {link} with {} (AES-128 from connect, then {} AND gates)",
+                options.scheme, sizes.e2e_ands
             ));
-            records.push(bench_wan(backend, &sizes, link)?);
+            records.push(bench_wan(backend, &sizes, link, options.scheme)?);
         }
     }
     Ok(records)
@@ -244,6 +249,7 @@ fn bench_wan(
     backend: Backend,
     sizes: &Sizes,
     link: crate::net::link::LinkSpec,
+    scheme: Scheme,
 ) -> Result<Record, ProtocolError> {
     let mut prg = Prg::from_os_rng()?;
     let rtt_ms = link.rtt.as_secs_f64() * 1e3;
@@ -277,7 +283,8 @@ fn bench_wan(
     {
         let plan = Plan::new(circuit);
         heavy_ands = plan.and_count();
-        let agreement = Agreement::default_for(circuit);
+        let mut agreement = Agreement::default_for(circuit);
+        agreement.scheme = scheme;
         let (mut ms, mut rtts, mut bytes, mut used) = (vec![], vec![], vec![], vec![]);
         for _ in 0..reps {
             let g = vec![random_groups(&mut prg, circuit.input_sizes(), 0, 1)];
@@ -312,6 +319,7 @@ fn bench_wan(
         kind: Kind::Wan,
         backend,
         figures,
+        scheme: Some(scheme),
     })
 }
 
@@ -331,6 +339,7 @@ fn bench_aes(backend: Backend, reps: usize) -> Result<Record, ProtocolError> {
         kind: Kind::Aes,
         backend,
         figures: vec![figure("aes_ns_per_block", sample)],
+        scheme: None,
     })
 }
 
@@ -350,15 +359,30 @@ fn bench_garble(
     let mut prg = Prg::from_os_rng()?;
     let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
     let zero = random_blocks(&mut prg, plan.num_inputs());
-    let mut garbler = Garbler::new(plan, hash.clone(), prg.random_delta());
     let ands = plan.and_count() as u64;
-    let per_and = repeat(sizes.reps, || {
-        ns_per_element(ands, 1, || {
-            garbler
-                .garble(&zero, &mut DiscardSink)
-                .expect("discarding cannot fail");
-        })
-    });
+    let garbler = |scheme: Scheme, prg: &mut Prg| {
+        Garbler::new(plan, hash.clone(), prg.random_delta()).with_scheme(scheme, prg)
+    };
+    let mut half_gates = garbler(Scheme::HalfGates, &mut prg);
+    let mut three_halves = garbler(Scheme::ThreeHalves, &mut prg);
+    // The two schemes alternate, so that both see the same machine.
+    let (mut per_and, mut per_and_3h) = (Vec::new(), Vec::new());
+    for _ in 0..sizes.reps {
+        for (garbler, out) in [
+            (&mut half_gates, &mut per_and),
+            (&mut three_halves, &mut per_and_3h),
+        ] {
+            out.push(ns_per_element(ands, 1, || {
+                garbler
+                    .garble(&zero, &mut DiscardSink)
+                    .expect("discarding cannot fail");
+            }));
+        }
+    }
+    let (per_and, per_and_3h) = (
+        Sample::from_values(per_and),
+        Sample::from_values(per_and_3h),
+    );
     let lone_zero = random_blocks(&mut prg, 2);
     let mut lone_garbler = Garbler::new(lone, hash, prg.random_delta());
     let lone_ns = repeat(sizes.reps, || {
@@ -375,7 +399,9 @@ fn bench_garble(
             figure("garble_ns_per_and", per_and),
             figure("garble_aes_ratio", per_and.map(|ns| ns / aes_ns)),
             figure("garble_lone_and_ns", lone_ns),
+            figure("garble_three_halves_ns_per_and", per_and_3h),
         ],
+        scheme: None,
     })
 }
 
@@ -389,21 +415,30 @@ fn bench_eval(
     let mut prg = Prg::from_os_rng()?;
     let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
     let zero = random_blocks(&mut prg, plan.num_inputs());
-    let mut tables = Vec::new();
-    Garbler::new(plan, hash.clone(), prg.random_delta())
-        .garble(&zero, &mut tables)
-        .expect("in memory");
-    let mut evaluator = Evaluator::new(plan, hash.clone());
     let ands = plan.and_count() as u64;
+    let mut tables = [Vec::new(), Vec::new()];
+    let mut evaluators = Vec::new();
+    for (scheme, tables) in Scheme::ALL.into_iter().zip(&mut tables) {
+        Garbler::new(plan, hash.clone(), prg.random_delta())
+            .with_scheme(scheme, &mut prg)
+            .garble(&zero, tables)
+            .expect("in memory");
+        evaluators.push(Evaluator::new(plan, hash.clone()).with_scheme(scheme));
+    }
     // Repeated evaluation of one garbling: the tweaks move on, so the labels
     // are garbage after the first pass, but the work per gate is the same.
-    let per_and = repeat(sizes.reps, || {
-        ns_per_element(ands, 1, || {
-            evaluator
-                .evaluate(&zero, &mut SliceSource::new(&tables))
-                .expect("tables suffice");
-        })
-    });
+    // The two schemes alternate, so that both see the same machine.
+    let mut per_and = [Vec::new(), Vec::new()];
+    for _ in 0..sizes.reps {
+        for ((evaluator, tables), out) in evaluators.iter_mut().zip(&tables).zip(&mut per_and) {
+            out.push(ns_per_element(ands, 1, || {
+                evaluator
+                    .evaluate(&zero, &mut SliceSource::new(tables))
+                    .expect("tables suffice");
+            }));
+        }
+    }
+    let [per_and, per_and_3h] = per_and.map(Sample::from_values);
     let lone_tables = [Block(1), Block(2)];
     let lone_zero = random_blocks(&mut prg, 2);
     let mut lone_evaluator = Evaluator::new(lone, hash);
@@ -421,7 +456,9 @@ fn bench_eval(
             figure("eval_ns_per_and", per_and),
             figure("eval_aes_ratio", per_and.map(|ns| ns / aes_ns)),
             figure("eval_lone_and_ns", lone_ns),
+            figure("eval_three_halves_ns_per_and", per_and_3h),
         ],
+        scheme: None,
     })
 }
 
@@ -495,6 +532,7 @@ fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
             figure("cot_per_s", Sample::from_values(rates)),
             figure("cot_unchecked_per_s", Sample::from_values(unchecked_rates)),
         ],
+        scheme: None,
     })
 }
 
@@ -527,39 +565,37 @@ fn bench_e2e(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
 
     let heavy = crate::secure::circuits::and_heavy(sizes.e2e_ands);
     let heavy_plan = Plan::new(&heavy);
-    let heavy_agreement = Agreement::default_for(&heavy);
     let ands = heavy_plan.and_count() as f64;
-    let (mut rates, mut bytes) = (Vec::new(), Vec::new());
+    // Per scheme: AND gates per second and bytes per AND gate; the schemes
+    // alternate, so that both see the same machine.
+    let mut rates = [Vec::new(), Vec::new()];
+    let mut bytes = [Vec::new(), Vec::new()];
     for _ in 0..sizes.e2e_reps {
-        let g = vec![
-            heavy
-                .input_sizes()
-                .iter()
-                .take(1)
-                .map(|&w| random_bits(w as usize))
-                .collect(),
-        ];
-        let e = vec![
-            heavy
-                .input_sizes()
-                .iter()
-                .skip(1)
-                .map(|&w| random_bits(w as usize))
-                .collect(),
-        ];
-        let run = local::run_over_loopback(&heavy, &heavy_plan, &heavy_agreement, backend, &g, &e)?;
-        rates.push(ands / run.runs.as_secs_f64());
-        bytes.push((run.garbler.bytes_sent + run.evaluator.bytes_sent) as f64 / ands);
+        for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
+            let mut heavy_agreement = Agreement::default_for(&heavy);
+            heavy_agreement.scheme = scheme;
+            let g = vec![random_groups(&mut prg, heavy.input_sizes(), 0, 1)];
+            let e = vec![random_groups(&mut prg, heavy.input_sizes(), 1, usize::MAX)];
+            let run =
+                local::run_over_loopback(&heavy, &heavy_plan, &heavy_agreement, backend, &g, &e)?;
+            rates[i].push(ands / run.runs.as_secs_f64());
+            bytes[i].push((run.garbler.bytes_sent + run.evaluator.bytes_sent) as f64 / ands);
+        }
     }
+    let [rates, rates_3h] = rates.map(Sample::from_values);
+    let [bytes, bytes_3h] = bytes.map(Sample::from_values);
     Ok(Record {
         kind: Kind::E2e,
         backend,
         figures: vec![
             figure("aes128_ms_amortised", Sample::from_values(amortised)),
             figure("aes128_ms_cold", Sample::from_values(cold)),
-            figure("e2e_and_per_s", Sample::from_values(rates)),
-            figure("bytes_per_and", Sample::from_values(bytes)),
+            figure("e2e_and_per_s", rates),
+            figure("bytes_per_and", bytes),
+            figure("e2e_three_halves_and_per_s", rates_3h),
+            figure("three_halves_bytes_per_and", bytes_3h),
         ],
+        scheme: None,
     })
 }
 
@@ -584,6 +620,9 @@ pub fn to_json(system: &System, record: &Record) -> String {
         system.emulated
     )
     .expect("write to String");
+    if let Some(scheme) = record.scheme {
+        write!(out, ",\"scheme\":{}", json_string(scheme.name())).expect("write to String");
+    }
     for f in &record.figures {
         let number =
             |v: f64| serde_json::Number::from_f64(v).map_or("null".to_string(), |n| n.to_string());
@@ -622,15 +661,24 @@ pub fn table(system: &System, records: &[Record]) -> String {
     );
     writeln!(
         out,
-        "{:<9} {:<7} {:<22} {:>14} {:>14} {:>14}",
+        "{:<9} {:<7} {:<30} {:>14} {:>14} {:>14}",
         "backend", "kind", "figure", "median", "min", "max"
     )
     .expect("write");
     for record in records {
+        if let Some(scheme) = record.scheme {
+            writeln!(
+                out,
+                "{:<9} {:<7} scheme: {scheme}",
+                record.backend.name(),
+                record.kind.name()
+            )
+            .expect("write");
+        }
         for f in &record.figures {
             writeln!(
                 out,
-                "{:<9} {:<7} {:<22} {:>14} {:>14} {:>14}",
+                "{:<9} {:<7} {:<30} {:>14} {:>14} {:>14}",
                 record.backend.name(),
                 record.kind.name(),
                 f.name,

@@ -16,10 +16,12 @@ use std::path::PathBuf;
 gc2pc_version, kind (aes|garble|eval|ot|e2e|wan), emulated, reps, and the figures aes_ns_per_block, \
 garble_ns_per_and, eval_ns_per_and, garble_lone_and_ns, eval_lone_and_ns, garble_aes_ratio, \
 eval_aes_ratio, base_ot_ms, cot_per_s, aes128_ms_amortised, aes128_ms_cold, e2e_and_per_s, \
-bytes_per_and; with --link (kind wan): link_rtt_ms, link_mbit, wan_aes128_ms, wan_aes128_rtts, \
+bytes_per_and, and the same for three-halves garbling: garble_three_halves_ns_per_and, \
+eval_three_halves_ns_per_and, e2e_three_halves_and_per_s, three_halves_bytes_per_and; \
+with --link (kind wan, and a scheme field): link_rtt_ms, link_mbit, wan_aes128_ms, wan_aes128_rtts, \
 wan_aes128_bytes, wan_aes128_link_use, wan_heavy_ms, wan_heavy_rtts, wan_heavy_bytes, \
 wan_heavy_link_use, wan_heavy_ands. Each figure is a median, with FIGURE_min and FIGURE_max beside it.\n\n\
-Examples:\n  gc2pc bench --quick\n  gc2pc bench --json >> results.json\n  gc2pc bench --link 60,100 --quick\n  gc2pc bench report a.json b.json --svg chart.svg"
+Examples:\n  gc2pc bench --quick\n  gc2pc bench --json >> results.json\n  gc2pc bench --link 60,100 --quick\n  gc2pc bench --link 60,100 --scheme three-halves\n  gc2pc bench report a.json b.json --svg chart.svg"
 )]
 pub struct BenchArgs {
     #[command(subcommand)]
@@ -45,6 +47,10 @@ pub struct BenchArgs {
     /// window.
     #[arg(long, value_name = "RTT_MS,MBIT", value_parser = parse_link)]
     link: Option<gc2pc::net::link::LinkSpec>,
+    /// The garbling scheme of the --link run (kinds garble, eval and e2e
+    /// measure both schemes side by side).
+    #[arg(long, value_enum, default_value_t)]
+    scheme: super::party::SchemeArg,
 }
 
 fn parse_link(text: &str) -> std::result::Result<gc2pc::net::link::LinkSpec, String> {
@@ -127,6 +133,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         backends,
         kinds,
         link: args.link,
+        scheme: args.scheme.into(),
     };
     let system = System::detect();
     let start = std::time::Instant::now();

@@ -26,7 +26,7 @@ use crate::circuit::plan::{AndGate, Op, Plan};
 use crate::circuit::stream::Segment;
 use crate::hash::TweakableHash;
 use crate::prg::Prg;
-use three_halves::GateTable;
+use three_halves::Tables;
 use zeroize::Zeroize;
 
 /// AND gates hashed per call: 16 gates = 64 AES blocks in flight for the
@@ -470,9 +470,11 @@ pub struct Garbler<'p> {
     /// two blocks per gate; three-halves packs `gate_tables` into it).
     tables: Vec<Block>,
     /// Three-halves: the chunk's gates' tables before packing.
-    gate_tables: Vec<GateTable>,
+    gate_tables: Tables,
     /// Three-halves: the secret random bits of each gate (two per gate).
     dicing: Option<Prg>,
+    /// Three-halves: Δ's share of each garbling rule (a secret, like Δ).
+    delta_rows: [[u64; 5]; 16],
     /// AND gates of the current chunk garbled so far.
     filled: usize,
     next_gate: u64,
@@ -496,8 +498,9 @@ impl<'p> Garbler<'p> {
             delta,
             scheme: Scheme::HalfGates,
             tables: vec![Block::ZERO; Scheme::HalfGates.table_blocks(TABLE_CHUNK_GATES)],
-            gate_tables: Vec::new(),
+            gate_tables: Tables::default(),
             dicing: None,
+            delta_rows: [[0; 5]; 16],
             filled: 0,
             next_gate: 0,
         }
@@ -512,12 +515,13 @@ impl<'p> Garbler<'p> {
         self.tables = vec![Block::ZERO; scheme.table_blocks(TABLE_CHUNK_GATES)];
         match scheme {
             Scheme::HalfGates => {
-                self.gate_tables = Vec::new();
+                self.gate_tables = Tables::default();
                 self.dicing = None;
             }
             Scheme::ThreeHalves => {
-                self.gate_tables = vec![GateTable::default(); TABLE_CHUNK_GATES];
+                self.gate_tables = Tables::new(TABLE_CHUNK_GATES);
                 self.dicing = Some(Prg::new(rng.random_block()));
+                self.delta_rows = three_halves::delta_rows(self.delta.block());
             }
         }
         self
@@ -646,7 +650,7 @@ impl<'p> Garbler<'p> {
         let n = core::mem::take(&mut self.filled);
         let out = &mut self.tables[..self.scheme.table_blocks(n)];
         if self.scheme == Scheme::ThreeHalves {
-            three_halves::pack(&self.gate_tables[..n], out);
+            self.gate_tables.pack(n, out);
         }
         sink.send_tables(out).map_err(GarbleError::Tables)
     }
@@ -654,30 +658,35 @@ impl<'p> Garbler<'p> {
     /// Three-halves: garbles `gates` (independent; they fit in the chunk)
     /// into `gate_tables[filled..]`, in hash calls of [`BATCH_GATES`] gates.
     fn garble_gates_3h(&mut self, gates: &[AndGate]) {
-        let tables = &mut self.gate_tables[self.filled..self.filled + gates.len()];
+        let (from, to) = (self.filled, self.filled + gates.len());
+        let halves = &mut self.gate_tables.halves[3 * from..3 * to];
+        let bits = &mut self.gate_tables.bits[from..to];
         self.filled += gates.len();
         let delta = self.delta.block();
         let mut t = 3 * self.next_gate;
         self.next_gate += gates.len() as u64;
+        // Two random bits per gate: one block per batch.
+        let mut rand = [Block::ZERO; TABLE_CHUNK_GATES / BATCH_GATES];
+        let rand = &mut rand[..gates.len().div_ceil(BATCH_GATES)];
         let dicing = self
             .dicing
             .as_mut()
             .expect("three-halves has its generator");
-        for ((batch, next), tables) in batches(gates).zip(tables.chunks_mut(BATCH_GATES)) {
-            let mut rand = dicing.random_block();
+        dicing.fill_blocks(rand);
+        let deltas = &self.delta_rows;
+        for ((((batch, next), halves), bits), &rand) in batches(gates)
+            .zip(halves.chunks_mut(3 * BATCH_GATES))
+            .zip(bits.chunks_mut(BATCH_GATES))
+            .zip(rand.iter())
+        {
+            let labels = &mut self.labels;
+            let tables = (halves, bits);
             garble_batch_3h(
-                &self.hash,
-                &mut self.labels,
-                batch,
-                next,
-                delta,
-                t,
-                rand,
-                tables,
+                &self.hash, labels, batch, next, delta, deltas, t, rand, tables,
             );
-            rand.zeroize();
             t += 3 * batch.len() as u64;
         }
+        rand.zeroize();
     }
 
     /// Garbles `gates` (independent; they fit in the table buffer) into
@@ -759,12 +768,13 @@ fn garble_batch_3h(
     batch: &[AndGate],
     next: &[AndGate],
     delta: Block,
+    deltas: &[[u64; 5]; 16],
     t0: u64,
     rand: Block,
-    tables: &mut [GateTable],
+    (halves, bits): (&mut [u64], &mut [u8]),
 ) {
     let n = batch.len();
-    assert!(n <= BATCH_GATES && tables.len() == n);
+    assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
     let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
     for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
         x[0] = labels[gate.a as usize];
@@ -776,15 +786,16 @@ fn garble_batch_3h(
     // H(A0⊕B0⊕Δ,3g+2) per gate.
     let mut hashed = [Block::ZERO; 6 * BATCH_GATES];
     hash.hash_pairs_delta(t0, delta, &inputs[..3 * n], &mut hashed[..6 * n]);
-    for (i, ((gate, x), h)) in batch
+    for (i, ((((gate, x), h), out), z)) in batch
         .iter()
         .zip(inputs.chunks_exact(3))
         .zip(hashed.chunks_exact(6))
+        .zip(halves.chunks_exact_mut(3))
+        .zip(bits.iter_mut())
         .enumerate()
     {
-        let bits = (rand.0 >> (2 * i)) as u8 & 3;
-        labels[gate.out as usize] =
-            three_halves::garble_gate(x[0], x[1], delta, bits, h, &mut tables[i]);
+        let rand = (rand.0 >> (2 * i)) as u8 & 3;
+        labels[gate.out as usize] = three_halves::garble_gate(x[0], x[1], rand, deltas, h, out, z);
     }
     inputs.zeroize();
     hashed.zeroize();
@@ -793,6 +804,7 @@ fn garble_batch_3h(
 impl Drop for Garbler<'_> {
     fn drop(&mut self) {
         self.labels.zeroize();
+        self.delta_rows.zeroize();
     }
 }
 
@@ -810,7 +822,7 @@ pub struct Evaluator<'p> {
     labels: Vec<Block>,
     scheme: Scheme,
     /// Three-halves: the current chunk's tables, unpacked.
-    gate_tables: Vec<GateTable>,
+    gate_tables: Tables,
     next_gate: u64,
 }
 
@@ -829,7 +841,7 @@ impl<'p> Evaluator<'p> {
             hash,
             labels: Program::labels(plan, Block::ZERO),
             scheme: Scheme::HalfGates,
-            gate_tables: Vec::new(),
+            gate_tables: Tables::default(),
             next_gate: 0,
         }
     }
@@ -838,8 +850,8 @@ impl<'p> Evaluator<'p> {
     pub fn with_scheme(mut self, scheme: Scheme) -> Self {
         self.scheme = scheme;
         self.gate_tables = match scheme {
-            Scheme::HalfGates => Vec::new(),
-            Scheme::ThreeHalves => vec![GateTable::default(); TABLE_CHUNK_GATES],
+            Scheme::HalfGates => Tables::default(),
+            Scheme::ThreeHalves => Tables::new(TABLE_CHUNK_GATES),
         };
         self
     }
@@ -968,7 +980,7 @@ impl<'p> Evaluator<'p> {
                         match self.scheme {
                             Scheme::HalfGates => tables = chunk,
                             Scheme::ThreeHalves => {
-                                three_halves::unpack(chunk, &mut self.gate_tables[..gates]);
+                                self.gate_tables.unpack(chunk, gates);
                                 next_3h = 0;
                             }
                         }
@@ -1006,8 +1018,14 @@ impl<'p> Evaluator<'p> {
     fn evaluate_gates_3h(&mut self, gates: &[AndGate], from: usize) {
         let mut t = 3 * self.next_gate;
         self.next_gate += gates.len() as u64;
-        let tables = &self.gate_tables[from..from + gates.len()];
-        for ((batch, next), tables) in batches(gates).zip(tables.chunks(BATCH_GATES)) {
+        let to = from + gates.len();
+        let halves = &self.gate_tables.halves[3 * from..3 * to];
+        let bits = &self.gate_tables.bits[from..to];
+        for (((batch, next), halves), bits) in batches(gates)
+            .zip(halves.chunks(3 * BATCH_GATES))
+            .zip(bits.chunks(BATCH_GATES))
+        {
+            let tables = (halves, bits);
             evaluate_batch_3h(&self.hash, &mut self.labels, batch, next, t, tables);
             t += 3 * batch.len() as u64;
         }
@@ -1083,10 +1101,10 @@ fn evaluate_batch_3h(
     batch: &[AndGate],
     next: &[AndGate],
     t0: u64,
-    tables: &[GateTable],
+    (halves, bits): (&[u64], &[u8]),
 ) {
     let n = batch.len();
-    assert!(n <= BATCH_GATES && tables.len() == n);
+    assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
     let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
     for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
         x[0] = labels[gate.a as usize];
@@ -1097,13 +1115,14 @@ fn evaluate_batch_3h(
     // H(A,3g), H(B,3g+1), H(A⊕B,3g+2) per gate.
     let mut hashed = inputs;
     hash.hash_consecutive(t0, &mut hashed[..3 * n]);
-    for (((gate, x), h), table) in batch
+    for ((((gate, x), h), g), &z) in batch
         .iter()
         .zip(inputs.chunks_exact(3))
         .zip(hashed.chunks_exact(3))
-        .zip(tables)
+        .zip(halves.chunks_exact(3))
+        .zip(bits)
     {
-        labels[gate.out as usize] = three_halves::evaluate_gate(x[0], x[1], h, table);
+        labels[gate.out as usize] = three_halves::evaluate_gate(x[0], x[1], h, g, z);
     }
 }
 

@@ -133,7 +133,7 @@ pub(crate) const fn derive_rule(pa: u8, pb: u8, rand: u8) -> Option<Rule> {
 }
 
 /// [`derive_rule`] for every `pa | pb << 1 | rand << 2`.
-pub(crate) const RULES: [Rule; 16] = {
+pub(crate) static RULES: [Rule; 16] = {
     let mut rules = [Rule { rows: [0; 5], w: 0 }; 16];
     let mut i = 0;
     while i < 16 {
@@ -147,32 +147,66 @@ pub(crate) const RULES: [Rule; 16] = {
     rules
 };
 
-/// The evaluator's `R` rows for every `s | r1 << 2 | r2 << 3`.
-const EVAL_R: [[u8; 2]; 16] = {
-    let mut table = [[0u8; 2]; 16];
-    let mut i = 0;
-    while i < 16 {
-        table[i] = r_matrix(i & 3, ((i >> 2) & 1) as u8, (i >> 3) as u8);
-        i += 1;
+/// All ones if bit `i` of `mask` is set, else zero.
+const fn ones(mask: u8, i: usize) -> u64 {
+    0u64.wrapping_sub(((mask >> i) & 1) as u64)
+}
+
+/// The garbler's linear part as masks, per rule: `COLUMNS[rule][i][k]` is
+/// all ones where row `k` of the rule (`C_L, C_R, G0, G1, G2`) takes label
+/// half `i` (`A0_L, A0_R, B0_L, B0_R`). Δ's share is per garbler
+/// ([`delta_rows`]).
+static COLUMNS: [[[u64; 5]; 4]; 16] = {
+    let mut table = [[[0u64; 5]; 4]; 16];
+    let mut rule = 0;
+    while rule < 16 {
+        let mut i = 0;
+        while i < 4 {
+            let mut k = 0;
+            while k < 5 {
+                table[rule][i][k] = ones(RULES[rule].rows[k], i);
+                k += 1;
+            }
+            i += 1;
+        }
+        rule += 1;
     }
     table
 };
 
-/// All ones if bit `i` of `mask` is set, else zero.
-#[inline(always)]
-fn ones(mask: u8, i: u32) -> u64 {
-    0u64.wrapping_sub(((mask >> i) & 1) as u64)
+/// Δ's share of every rule's rows, for a garbler whose Δ is `delta` (a
+/// secret: the garbler zeroizes it with Δ).
+pub(crate) fn delta_rows(delta: Block) -> [[u64; 5]; 16] {
+    let mut out = [[0u64; 5]; 16];
+    for (rows, rule) in out.iter_mut().zip(RULES.iter()) {
+        for (row, &mask) in rows.iter_mut().zip(&rule.rows) {
+            *row = (ones(mask, 4) & delta.low()) ^ (ones(mask, 5) & delta.high());
+        }
+    }
+    out
 }
 
-/// `row · inputs` over GF(2): the XOR of the inputs whose bit is set.
-#[inline(always)]
-fn dot<const N: usize>(row: u8, inputs: &[u64; N]) -> u64 {
-    let mut acc = 0;
-    for (i, x) in inputs.iter().enumerate() {
-        acc ^= ones(row, i as u32) & x;
+/// The evaluator's `R` as masks, for every `s | r1 << 2 | r2 << 3`:
+/// `EVAL_COLUMNS[..][k][i]` is all ones where row `k` of `R` takes half `i`
+/// of `(A_L, A_R, B_L, B_R)`.
+static EVAL_COLUMNS: [[[u64; 4]; 2]; 16] = {
+    let mut table = [[[0u64; 4]; 2]; 16];
+    let mut j = 0;
+    while j < 16 {
+        let r = r_matrix(j & 3, ((j >> 2) & 1) as u8, (j >> 3) as u8);
+        let mut k = 0;
+        while k < 2 {
+            let mut i = 0;
+            while i < 4 {
+                table[j][k][i] = ones(r[k], i);
+                i += 1;
+            }
+            k += 1;
+        }
+        j += 1;
     }
-    acc
-}
+    table
+};
 
 /// The hash half and control bit of a hash output.
 #[inline(always)]
@@ -185,26 +219,95 @@ fn bit(h: Block) -> u8 {
     (h.high() & 1) as u8
 }
 
-/// One garbled gate: its three halves and five control bits (bit `k` = `z_k`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct GateTable {
-    pub(crate) halves: [u64; 3],
-    pub(crate) z: u8,
+/// The tables of a chunk of gates: gate `i`'s halves at `halves[3i..3i+3]`,
+/// its five control bits in `bits[i]` (bit `k` = `z_k`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tables {
+    pub(crate) halves: Vec<u64>,
+    pub(crate) bits: Vec<u8>,
+}
+
+impl Tables {
+    /// Room for `gates` gates.
+    pub(crate) fn new(gates: usize) -> Tables {
+        Tables {
+            halves: vec![0; 3 * gates],
+            bits: vec![0; gates],
+        }
+    }
+
+    /// Packs the first `n` gates into `out` (exactly [`table_blocks`]`(n)`
+    /// long), as the module doc lays out; padding is zero.
+    pub(crate) fn pack(&self, n: usize, out: &mut [Block]) {
+        assert!(n <= crate::garble::TABLE_CHUNK_GATES && out.len() == table_blocks(n));
+        let (halves, bits) = out.split_at_mut((3 * n).div_ceil(2));
+        let words = &self.halves[..3 * n];
+        let pairs = words.chunks_exact(2);
+        let odd = pairs.remainder().first().copied();
+        for (block, pair) in halves.iter_mut().zip(pairs) {
+            *block = Block::from_halves(pair[0], pair[1]);
+        }
+        if let (Some(low), Some(last)) = (odd, halves.last_mut()) {
+            *last = Block::from_halves(low, 0);
+        }
+        // The control bits as a little-endian bit string: eight gates'
+        // 40 bits are five bytes.
+        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX];
+        let bytes = &mut bytes[..16 * bits.len()];
+        for (group, out) in self.bits[..n].chunks(8).zip(bytes.chunks_mut(5)) {
+            let mut word = 0u64;
+            for (j, &z) in group.iter().enumerate() {
+                word |= ((z & 0x1f) as u64) << (5 * j);
+            }
+            out.copy_from_slice(&word.to_le_bytes()[..out.len()]);
+        }
+        for (block, chunk) in bits.iter_mut().zip(bytes.chunks_exact(16)) {
+            *block = Block::from_bytes(chunk.try_into().expect("16 bytes"));
+        }
+    }
+
+    /// Unpacks `n` gates from `blocks` (exactly [`table_blocks`]`(n)` long).
+    pub(crate) fn unpack(&mut self, blocks: &[Block], n: usize) {
+        assert!(n <= crate::garble::TABLE_CHUNK_GATES && blocks.len() == table_blocks(n));
+        let (halves, bits) = blocks.split_at((3 * n).div_ceil(2));
+        let words = &mut self.halves[..3 * n];
+        let mut pairs = words.chunks_exact_mut(2);
+        for (pair, block) in (&mut pairs).zip(halves) {
+            pair[0] = block.low();
+            pair[1] = block.high();
+        }
+        if let (Some(low), Some(last)) = (pairs.into_remainder().first_mut(), halves.last()) {
+            *low = last.low();
+        }
+        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX];
+        for (chunk, block) in bytes.chunks_exact_mut(16).zip(bits) {
+            chunk.copy_from_slice(&block.to_bytes());
+        }
+        for (group, input) in self.bits[..n].chunks_mut(8).zip(bytes.chunks(5)) {
+            let mut word = [0u8; 8];
+            word[..5].copy_from_slice(input);
+            let word = u64::from_le_bytes(word);
+            for (j, z) in group.iter_mut().enumerate() {
+                *z = (word >> (5 * j)) as u8 & 0x1f;
+            }
+        }
+    }
 }
 
 /// Garbles one AND gate. `a0`, `b0` are the zero labels, `rand` two fresh
-/// secret random bits, and `h` the six hashes
-/// `H(A0,3g), H(A0⊕Δ,3g), H(B0,3g+1), H(B0⊕Δ,3g+1), H(A0⊕B0,3g+2),
+/// secret random bits, `deltas` the garbler's [`delta_rows`], and `h` the six
+/// hashes `H(A0,3g), H(A0⊕Δ,3g), H(B0,3g+1), H(B0⊕Δ,3g+1), H(A0⊕B0,3g+2),
 /// H(A0⊕B0⊕Δ,3g+2)` (the order [`crate::hash::TweakableHash::hash_pairs_delta`]
 /// gives for inputs `A0, B0, A0⊕B0`). Returns the output zero label.
 #[inline(always)]
 pub(crate) fn garble_gate(
     a0: Block,
     b0: Block,
-    delta: Block,
     rand: u8,
+    deltas: &[[u64; 5]; 16],
     h: &[Block],
-    table: &mut GateTable,
+    halves: &mut [u64],
+    bits: &mut u8,
 ) -> Block {
     let (pa, pb) = (a0.lsb() as u8, b0.lsb() as u8);
     // The hash of colour 0 of each pair: the first if the zero label has
@@ -213,99 +316,56 @@ pub(crate) fn garble_gate(
     let ha = h[0] ^ xa.select(pa == 1);
     let hb = h[2] ^ xb.select(pb == 1);
     let hab = h[4] ^ xab.select(pa != pb);
-    let rule = &RULES[(pa | pb << 1 | (rand & 3) << 2) as usize];
-    let inputs = [
-        a0.low(),
-        a0.high(),
-        b0.low(),
-        b0.high(),
-        delta.low(),
-        delta.high(),
-    ];
-    let c_l = dot(rule.rows[0], &inputs) ^ half(ha) ^ half(hab);
-    let c_r = dot(rule.rows[1], &inputs) ^ half(hb) ^ half(hab);
-    table.halves = [
-        dot(rule.rows[2], &inputs) ^ half(xa),
-        dot(rule.rows[3], &inputs) ^ half(xb),
-        dot(rule.rows[4], &inputs) ^ half(xab),
-    ];
+    let rule = (pa | pb << 1 | (rand & 3) << 2) as usize;
+    // The linear part: Δ's share, then each label half's column.
+    let mut rows = deltas[rule];
+    let inputs = [a0.low(), a0.high(), b0.low(), b0.high()];
+    for (column, x) in COLUMNS[rule].iter().zip(inputs) {
+        for (row, m) in rows.iter_mut().zip(column) {
+            *row ^= m & x;
+        }
+    }
+    halves[0] = rows[2] ^ half(xa);
+    halves[1] = rows[3] ^ half(xb);
+    halves[2] = rows[4] ^ half(xab);
+    let w = RULES[rule].w;
     let z0 = (rand & 1) ^ bit(ha) ^ bit(hab);
     let z1 = ((rand >> 1) & 1) ^ bit(hb) ^ bit(hab);
-    let z2 = (rule.w & 1) ^ bit(xa);
-    let z3 = ((rule.w >> 1) & 1) ^ bit(xb);
-    let z4 = ((rule.w >> 2) & 1) ^ bit(xab);
-    table.z = z0 | z1 << 1 | z2 << 2 | z3 << 3 | z4 << 4;
-    Block::from_halves(c_l, c_r)
+    let z2 = (w & 1) ^ bit(xa);
+    let z3 = ((w >> 1) & 1) ^ bit(xb);
+    let z4 = ((w >> 2) & 1) ^ bit(xab);
+    *bits = z0 | z1 << 1 | z2 << 2 | z3 << 3 | z4 << 4;
+    Block::from_halves(
+        rows[0] ^ half(ha) ^ half(hab),
+        rows[1] ^ half(hb) ^ half(hab),
+    )
 }
 
 /// Evaluates one AND gate on active labels `a`, `b` with `h` the hashes
-/// `H(A,3g), H(B,3g+1), H(A⊕B,3g+2)`. Returns the output's active label.
+/// `H(A,3g), H(B,3g+1), H(A⊕B,3g+2)`, the gate's three `halves` and its
+/// control bits `z`. Returns the output's active label.
 #[inline(always)]
-pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], table: &GateTable) -> Block {
+pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], halves: &[u64], z: u8) -> Block {
     let (sa, sb) = (a.lsb() as u8, b.lsb() as u8);
-    let z = table.z;
-    let zb = |k: u8| (z >> k) & 1;
-    let r1 = zb(0) ^ (sa & zb(2)) ^ ((sa ^ sb) & zb(4)) ^ bit(h[0]) ^ bit(h[2]);
-    let r2 = zb(1) ^ (sb & zb(3)) ^ ((sa ^ sb) & zb(4)) ^ bit(h[1]) ^ bit(h[2]);
-    let r = &EVAL_R[(sa | sb << 1 | r1 << 2 | r2 << 3) as usize];
-    let inputs = [a.low(), a.high(), b.low(), b.high()];
-    let [g0, g1, g2] = table.halves;
-    let g2 = g2 & ones(sa ^ sb, 0);
-    let c_l = half(h[0]) ^ half(h[2]) ^ (g0 & ones(sa, 0)) ^ g2 ^ dot(r[0], &inputs);
-    let c_r = half(h[1]) ^ half(h[2]) ^ (g1 & ones(sb, 0)) ^ g2 ^ dot(r[1], &inputs);
+    let r1 = (z ^ (sa & (z >> 2)) ^ ((sa ^ sb) & (z >> 4)) ^ bit(h[0]) ^ bit(h[2])) & 1;
+    let r2 = ((z >> 1) ^ (sb & (z >> 3)) ^ ((sa ^ sb) & (z >> 4)) ^ bit(h[1]) ^ bit(h[2])) & 1;
+    let [m0, m1] = &EVAL_COLUMNS[(sa | sb << 1 | r1 << 2 | r2 << 3) as usize];
+    let x = [a.low(), a.high(), b.low(), b.high()];
+    let (g0, g1, g2) = (halves[0], halves[1], halves[2]);
+    let h2 = half(h[2]) ^ (g2 & ones(sa ^ sb, 0));
+    let c_l = half(h[0]) ^ h2 ^ (g0 & ones(sa, 0));
+    let c_r = half(h[1]) ^ h2 ^ (g1 & ones(sb, 0));
+    let c_l = c_l ^ (m0[0] & x[0]) ^ (m0[1] & x[1]) ^ (m0[2] & x[2]) ^ (m0[3] & x[3]);
+    let c_r = c_r ^ (m1[0] & x[0]) ^ (m1[1] & x[1]) ^ (m1[2] & x[2]) ^ (m1[3] & x[3]);
     Block::from_halves(c_l, c_r)
 }
+
+/// The most blocks of control bits in a chunk.
+const CONTROL_BLOCKS_MAX: usize = (5 * crate::garble::TABLE_CHUNK_GATES).div_ceil(128);
 
 /// Blocks that carry `gates` gates' tables.
 pub const fn table_blocks(gates: usize) -> usize {
     (3 * gates).div_ceil(2) + (5 * gates).div_ceil(128)
-}
-
-/// Packs `tables` into `out` (exactly [`table_blocks`] long), as the module
-/// doc lays out; padding is zero.
-pub(crate) fn pack(tables: &[GateTable], out: &mut [Block]) {
-    let n = tables.len();
-    debug_assert_eq!(out.len(), table_blocks(n));
-    let (halves, bits) = out.split_at_mut((3 * n).div_ceil(2));
-    let mut flat = tables.iter().flat_map(|t| t.halves);
-    for block in halves.iter_mut() {
-        let low = flat.next().unwrap_or(0);
-        let high = flat.next().unwrap_or(0);
-        *block = Block::from_halves(low, high);
-    }
-    bits.fill(Block::ZERO);
-    for (i, t) in tables.iter().enumerate() {
-        let at = 5 * i;
-        let z = (t.z & 0x1f) as u128;
-        bits[at / 128].0 |= z << (at % 128);
-        if at % 128 > 123 {
-            bits[at / 128 + 1].0 |= z >> (128 - at % 128);
-        }
-    }
-}
-
-/// Unpacks `blocks` (exactly [`table_blocks`]`(out.len())` long) into `out`.
-pub(crate) fn unpack(blocks: &[Block], out: &mut [GateTable]) {
-    let n = out.len();
-    debug_assert_eq!(blocks.len(), table_blocks(n));
-    let (halves, bits) = blocks.split_at((3 * n).div_ceil(2));
-    let half_at = |k: usize| {
-        let b = halves[k / 2];
-        if k.is_multiple_of(2) {
-            b.low()
-        } else {
-            b.high()
-        }
-    };
-    for (i, t) in out.iter_mut().enumerate() {
-        t.halves = [half_at(3 * i), half_at(3 * i + 1), half_at(3 * i + 2)];
-        let at = 5 * i;
-        let mut z = bits[at / 128].0 >> (at % 128);
-        if at % 128 > 123 {
-            z |= bits[at / 128 + 1].0 << (128 - at % 128);
-        }
-        t.z = (z & 0x1f) as u8;
-    }
 }
 
 #[cfg(test)]
@@ -335,7 +395,7 @@ mod tests {
                 let v = v_rows(sa, sb);
                 let r1 = (rand & 1) ^ parity(v[0] & rule.w);
                 let r2 = ((rand >> 1) & 1) ^ parity(v[1] & rule.w);
-                let r = EVAL_R[s | (r1 as usize) << 2 | (r2 as usize) << 3];
+                let r = r_matrix(s, r1, r2);
                 for k in 0..2 {
                     // The evaluator's row k over (A0_L..B0_R, Δ_L, Δ_R):
                     // V_s·G, then R_k·(A, B) with A = A0 ⊕ aΔ, B = B0 ⊕ bΔ.
@@ -426,13 +486,13 @@ mod tests {
                 h[2 * j] = hash(*x, j as u64);
                 h[2 * j + 1] = hash(*x ^ delta, j as u64);
             }
-            let mut table = GateTable::default();
-            let c0 = garble_gate(a0, b0, delta, rand, &h, &mut table);
+            let (mut halves, mut z) = ([0u64; 3], 0u8);
+            let c0 = garble_gate(a0, b0, rand, &delta_rows(delta), &h, &mut halves, &mut z);
             for a in [false, true] {
                 for b in [false, true] {
                     let (x, y) = (a0 ^ delta.select(a), b0 ^ delta.select(b));
                     let he = [hash(x, 0), hash(y, 1), hash(x ^ y, 2)];
-                    let c = evaluate_gate(x, y, &he, &table);
+                    let c = evaluate_gate(x, y, &he, &halves, z);
                     assert_eq!(c, c0 ^ delta.select(a && b), "trial {trial} a {a} b {b}");
                 }
             }
@@ -443,21 +503,25 @@ mod tests {
     fn pack_round_trips_every_length() {
         let mut prg = Prg::new(Block(3));
         for n in [0, 1, 2, 3, 24, 25, 26, 51, 52, 100, 1023, 1024] {
-            let tables: Vec<GateTable> = (0..n)
-                .map(|_| {
-                    let r = prg.random_block();
-                    let s = prg.random_block();
-                    GateTable {
-                        halves: [r.low(), r.high(), s.low()],
-                        z: (s.high() & 0x1f) as u8,
-                    }
-                })
-                .collect();
+            let mut tables = Tables::new(n);
+            for (i, z) in tables.bits.iter_mut().enumerate() {
+                let r = prg.random_block();
+                let s = prg.random_block();
+                tables.halves[3 * i..3 * i + 3].copy_from_slice(&[r.low(), r.high(), s.low()]);
+                *z = (s.high() & 0x1f) as u8;
+            }
             let mut blocks = vec![Block::ONES; table_blocks(n)];
-            pack(&tables, &mut blocks);
-            let mut back = vec![GateTable::default(); n];
-            unpack(&blocks, &mut back);
-            assert_eq!(back, tables, "{n} gates");
+            tables.pack(n, &mut blocks);
+            // Each gate's halves are where the module doc puts them.
+            for k in 0..3 * n {
+                let b = blocks[k / 2];
+                let word = if k % 2 == 0 { b.low() } else { b.high() };
+                assert_eq!(word, tables.halves[k]);
+            }
+            let mut back = Tables::new(n + 5);
+            back.unpack(&blocks, n);
+            assert_eq!(back.halves[..3 * n], tables.halves[..], "{n} gates");
+            assert_eq!(back.bits[..n], tables.bits[..], "{n} gates");
         }
         assert_eq!(table_blocks(1024), 1536 + 40);
     }
