@@ -318,27 +318,21 @@ pub(crate) fn garble_gate(
     let hab = h[4] ^ xab.select(pa != pb);
     let rule = (pa | pb << 1 | (rand & 3) << 2) as usize;
     // The linear part: Δ's share, then each label half's column.
-    let mut rows = deltas[rule];
-    let inputs = [a0.low(), a0.high(), b0.low(), b0.high()];
-    for (column, x) in COLUMNS[rule].iter().zip(inputs) {
-        for (row, m) in rows.iter_mut().zip(column) {
-            *row ^= m & x;
-        }
-    }
-    halves[0] = rows[2] ^ half(xa);
-    halves[1] = rows[3] ^ half(xb);
-    halves[2] = rows[4] ^ half(xab);
-    let w = RULES[rule].w;
-    let z0 = (rand & 1) ^ bit(ha) ^ bit(hab);
-    let z1 = ((rand >> 1) & 1) ^ bit(hb) ^ bit(hab);
-    let z2 = (w & 1) ^ bit(xa);
-    let z3 = ((w >> 1) & 1) ^ bit(xb);
-    let z4 = ((w >> 2) & 1) ^ bit(xab);
-    *bits = z0 | z1 << 1 | z2 << 2 | z3 << 3 | z4 << 4;
-    Block::from_halves(
-        rows[0] ^ half(ha) ^ half(hab),
-        rows[1] ^ half(hb) ^ half(hab),
-    )
+    let d = &deltas[rule];
+    let c = &COLUMNS[rule];
+    let (x0, x1, x2, x3) = (a0.low(), a0.high(), b0.low(), b0.high());
+    let row = |k: usize| d[k] ^ (c[0][k] & x0) ^ (c[1][k] & x1) ^ (c[2][k] & x2) ^ (c[3][k] & x3);
+    halves[0] = row(2) ^ half(xa);
+    halves[1] = row(3) ^ half(xb);
+    halves[2] = row(4) ^ half(xab);
+    // Control bits: the hash bits, then the random bits and the offsets.
+    let hbits = (bit(ha) ^ bit(hab))
+        | (bit(hb) ^ bit(hab)) << 1
+        | bit(xa) << 2
+        | bit(xb) << 3
+        | bit(xab) << 4;
+    *bits = hbits ^ (rand & 3) ^ (RULES[rule].w << 2);
+    Block::from_halves(row(0) ^ half(ha) ^ half(hab), row(1) ^ half(hb) ^ half(hab))
 }
 
 /// Evaluates one AND gate on active labels `a`, `b` with `h` the hashes
