@@ -10,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::aes::{Aes128, Backend};
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
-use gc2pc::garble::{DiscardSink, Evaluator, Garbler, SliceSource};
+use gc2pc::garble::{DiscardSink, Evaluator, Garbler, Scheme, SliceSource};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
 use std::hint::black_box;
@@ -50,21 +50,27 @@ fn garbling(c: &mut Criterion) {
         group.throughput(Throughput::Elements(plan.and_count() as u64));
         group.sample_size(20);
         for backend in Backend::all_available() {
-            for kind in [HashKind::Mitccrh, HashKind::Tccr] {
-                let id = format!("{}/{:?}", backend.name(), kind);
+            for (kind, scheme) in [
+                (HashKind::Mitccrh, Scheme::HalfGates),
+                (HashKind::Tccr, Scheme::HalfGates),
+                (HashKind::Tccr, Scheme::ThreeHalves),
+            ] {
+                let id = format!("{}/{:?}/{scheme}", backend.name(), kind);
                 let delta = prg.random_delta();
                 let seed = prg.random_block();
                 let zero: Vec<Block> = (0..plan.num_inputs()).map(|_| prg.random_block()).collect();
                 let hash = TweakableHash::new(kind, backend, seed);
-                let mut garbler = Garbler::new(&plan, hash.clone(), delta.clone());
+                let mut garbler =
+                    Garbler::new(&plan, hash.clone(), delta.clone()).with_scheme(scheme, &mut prg);
                 group.bench_function(format!("garble/{id}"), |b| {
                     b.iter(|| garbler.garble(black_box(&zero), &mut DiscardSink).unwrap())
                 });
                 let mut tables = Vec::new();
                 Garbler::new(&plan, hash.clone(), delta)
+                    .with_scheme(scheme, &mut prg)
                     .garble(&zero, &mut tables)
                     .unwrap();
-                let mut evaluator = Evaluator::new(&plan, hash);
+                let mut evaluator = Evaluator::new(&plan, hash).with_scheme(scheme);
                 group.bench_function(format!("eval/{id}"), |b| {
                     b.iter(|| {
                         evaluator

@@ -57,36 +57,27 @@ fn run_pair(circuit: &Path, garbler: &[&str], evaluator: &[&str]) -> (String, St
 }
 
 #[test]
-fn aes128_fips197_between_two_processes() {
+fn aes128_fips197_between_two_processes_with_either_scheme() {
     let circuit = common::circuits_ref_dir().join("bristol_fashion/aes_128.txt");
-    let (out, garbler_out) = run_pair(
-        &circuit,
-        &["--input", "0x000102030405060708090a0b0c0d0e0f"],
-        &["--input", "0x00112233445566778899aabbccddeeff"],
-    );
-    assert_eq!(out, "0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
-    assert_eq!(garbler_out, "", "the garbler learns nothing by default");
-}
-
-#[test]
-fn aes128_fips197_with_three_halves_between_two_processes() {
-    let circuit = common::circuits_ref_dir().join("bristol_fashion/aes_128.txt");
-    let (out, _) = run_pair(
-        &circuit,
-        &[
-            "--input",
-            "0x000102030405060708090a0b0c0d0e0f",
-            "--scheme",
-            "three-halves",
-        ],
-        &[
-            "--input",
-            "0x00112233445566778899aabbccddeeff",
-            "--scheme",
-            "three-halves",
-        ],
-    );
-    assert_eq!(out, "0x69c4e0d86a7b0430d8cdb78070b4c55a\n");
+    for scheme in ["half-gates", "three-halves"] {
+        let (out, garbler_out) = run_pair(
+            &circuit,
+            &[
+                "--input",
+                "0x000102030405060708090a0b0c0d0e0f",
+                "--scheme",
+                scheme,
+            ],
+            &[
+                "--input",
+                "0x00112233445566778899aabbccddeeff",
+                "--scheme",
+                scheme,
+            ],
+        );
+        assert_eq!(out, "0x69c4e0d86a7b0430d8cdb78070b4c55a\n", "{scheme}");
+        assert_eq!(garbler_out, "", "the garbler learns nothing by default");
+    }
 }
 
 #[test]

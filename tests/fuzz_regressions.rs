@@ -94,7 +94,7 @@ fn recorded_transcripts_complete() {
             );
         }
     }
-    for config in 0..8 {
+    for config in 0..16 {
         let two_runs = checks::record_session_input(config, 0x5a, 0x1234_5678, 2);
         assert!(
             checks::evaluator_session(&two_runs),
@@ -132,7 +132,7 @@ fn write_recorded_seeds() {
             );
         }
     }
-    for config in 0..8 {
+    for config in 0..16 {
         write(
             "evaluator_session",
             format!("seed-config{config}"),

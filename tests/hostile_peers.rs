@@ -339,13 +339,15 @@ impl TableSink for Chunks {
     }
 }
 
-#[test]
-fn evaluator_refuses_more_tables_than_the_circuit_has() {
-    // The garbler owns both groups here, so no OT runs: the script sends the
-    // hello, the seed, its 64 input labels, the real tables, then one more
-    // table chunk where the decoding bits belong.
+fn block_bytes(blocks: &[Block]) -> Vec<u8> {
+    blocks.iter().flat_map(|b| b.to_bytes()).collect()
+}
+
+/// What a garbler that owns both of cmp32's input groups sends up to its
+/// tables (so no OT runs): the hello `h`, the hash seed and its 64 input
+/// labels, framed; and its tables, garbled with half-gates, chunk by chunk.
+fn garbler_owning_every_input(h: &Hello) -> (Vec<u8>, Vec<Vec<Block>>) {
     let circuit = cmp32();
-    let h = hello(&circuit, Role::Garbler, vec![Role::Garbler, Role::Garbler]);
     let plan = Plan::new(&circuit);
     let mut prg = Prg::new(Block(9));
     let seed = prg.random_block();
@@ -358,15 +360,24 @@ fn evaluator_refuses_more_tables_than_the_circuit_has() {
         .garble(&zero, &mut chunks)
         .unwrap();
     assert!(!chunks.0.is_empty());
-    let blocks = |bs: &[Block]| -> Vec<u8> { bs.iter().flat_map(|b| b.to_bytes()).collect() };
     let mut bytes = frame(&h.encode());
     bytes.extend_from_slice(&frame(&seed.to_bytes()));
-    bytes.extend_from_slice(&frame(&blocks(&zero)));
-    for chunk in &chunks.0 {
-        bytes.extend_from_slice(&frame(&blocks(chunk)));
+    bytes.extend_from_slice(&frame(&block_bytes(&zero)));
+    (bytes, chunks.0)
+}
+
+#[test]
+fn evaluator_refuses_more_tables_than_the_circuit_has() {
+    // The garbler owns both groups here, so no OT runs: the script sends the
+    // hello, the seed, its 64 input labels, the real tables, then one more
+    // table chunk where the decoding bits belong.
+    let h = hello(&cmp32(), Role::Garbler, vec![Role::Garbler, Role::Garbler]);
+    let (mut bytes, chunks) = garbler_owning_every_input(&h);
+    for chunk in &chunks {
+        bytes.extend_from_slice(&frame(&block_bytes(chunk)));
     }
-    let extra = &chunks.0[0];
-    bytes.extend_from_slice(&frame(&blocks(extra)));
+    let extra = &chunks[0];
+    bytes.extend_from_slice(&frame(&block_bytes(extra)));
     let out = against_evaluator(&["--garbler-groups", "0,1"], |s| send(s, &bytes));
     assert_refused(
         "evaluator/more tables",
@@ -383,26 +394,11 @@ fn a_three_halves_evaluator_refuses_half_gates_sized_tables() {
     // Both hellos say three-halves, but the lying garbler sends its cmp32
     // tables garbled with half-gates: 32 AND gates are 64 blocks there, 50
     // in three-halves (48 of halves, 2 of control bits).
-    let circuit = cmp32();
-    let mut h = hello(&circuit, Role::Garbler, vec![Role::Garbler, Role::Garbler]);
+    let mut h = hello(&cmp32(), Role::Garbler, vec![Role::Garbler, Role::Garbler]);
     h.scheme = Scheme::ThreeHalves;
-    let plan = Plan::new(&circuit);
-    let mut prg = Prg::new(Block(9));
-    let seed = prg.random_block();
-    let delta = prg.random_delta();
-    let hash = TweakableHash::new(HashKind::default(), Backend::detect().unwrap(), seed);
-    let mut zero = vec![Block::ZERO; circuit.total_inputs()];
-    prg.fill_blocks(&mut zero);
-    let mut chunks = Chunks(Vec::new());
-    Garbler::new(&plan, hash, delta)
-        .garble(&zero, &mut chunks)
-        .unwrap();
-    assert_eq!(chunks.0.len(), 1);
-    let blocks = |bs: &[Block]| -> Vec<u8> { bs.iter().flat_map(|b| b.to_bytes()).collect() };
-    let mut bytes = frame(&h.encode());
-    bytes.extend_from_slice(&frame(&seed.to_bytes()));
-    bytes.extend_from_slice(&frame(&blocks(&zero)));
-    bytes.extend_from_slice(&frame(&blocks(&chunks.0[0])));
+    let (mut bytes, chunks) = garbler_owning_every_input(&h);
+    assert_eq!(chunks.len(), 1);
+    bytes.extend_from_slice(&frame(&block_bytes(&chunks[0])));
     let args = ["--garbler-groups", "0,1", "--scheme", "three-halves"];
     let out = against_evaluator(&args, |s| send(s, &bytes));
     assert_refused(

@@ -18,6 +18,7 @@ use gc2pc::circuit::Plan;
 use gc2pc::circuit::value::{self, BitOrder, ValueFormat};
 use gc2pc::circuit::{Circuit, Format};
 use gc2pc::circuit::{binary, bristol};
+use gc2pc::garble::Scheme;
 use gc2pc::hash::HashKind;
 use gc2pc::net::{Channel, MAX_FRAME, NetError, ReadHalf, WriteHalf, mem};
 use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
@@ -484,7 +485,8 @@ pub fn cmp32() -> &'static (Circuit, Plan) {
 /// The session settings byte 0 of an `evaluator_session` input selects:
 /// bit 0 clear: the default agreement (the evaluator owns group 1, so IKNP
 /// runs), set: the garbler owns both groups (no OT); bit 1: `--reveal both`;
-/// bit 2: the MITCCRH hash instead of the default.
+/// bit 2: the MITCCRH hash instead of the default; bit 3: three-halves
+/// garbling instead of half-gates.
 pub fn session_agreement(config: u8) -> Agreement {
     let (circuit, _) = cmp32();
     let mut agreement = if config & 1 == 0 {
@@ -497,6 +499,9 @@ pub fn session_agreement(config: u8) -> Agreement {
     }
     if config & 4 != 0 {
         agreement.hash_kind = HashKind::Mitccrh;
+    }
+    if config & 8 != 0 {
+        agreement.scheme = Scheme::ThreeHalves;
     }
     agreement
 }
@@ -523,7 +528,7 @@ fn evaluator_inputs(config: u8, value: u8) -> Vec<Vec<bool>> {
 /// allocation. Returns whether a run completed.
 pub fn evaluator_session(data: &[u8]) -> bool {
     let mut control = Control(data);
-    let config = control.u8() & 7;
+    let config = control.u8() & 15;
     let value = control.u8();
     let (circuit, plan) = cmp32();
     let ch = replay_channel(control.0, 0);
@@ -647,7 +652,7 @@ pub fn record_ot_input(mode: u8, size: u8) -> Vec<u8> {
 /// followed by everything an honest garbler (inputs `garbler_value`) sends in
 /// `runs` runs of cmp32.
 pub fn record_session_input(config: u8, value: u8, garbler_value: u32, runs: usize) -> Vec<u8> {
-    let config = config & 7;
+    let config = config & 15;
     let (circuit, plan) = cmp32();
     let backend = AesBackend::best();
     let (outputs, stream) = record_peer(

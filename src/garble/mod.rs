@@ -775,12 +775,7 @@ fn garble_batch_3h(
 ) {
     let n = batch.len();
     assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
-    let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
-    for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
-        x[0] = labels[gate.a as usize];
-        x[1] = labels[gate.b as usize];
-        x[2] = x[0] ^ x[1];
-    }
+    let mut inputs = gather_3h(labels, batch);
     prefetch_gates(labels, next);
     // H(A0,3g), H(A1,3g), H(B0,3g+1), H(B1,3g+1), H(A0⊕B0,3g+2),
     // H(A0⊕B0⊕Δ,3g+2) per gate.
@@ -799,6 +794,19 @@ fn garble_batch_3h(
     }
     inputs.zeroize();
     hashed.zeroize();
+}
+
+/// Three-halves: the labels `a`, `b` and `a ⊕ b` of each gate of `batch`
+/// (up to `BATCH_GATES`), in order.
+#[inline(always)]
+fn gather_3h(labels: &[Block], batch: &[AndGate]) -> [Block; 3 * BATCH_GATES] {
+    let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
+    for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
+        x[0] = labels[gate.a as usize];
+        x[1] = labels[gate.b as usize];
+        x[2] = x[0] ^ x[1];
+    }
+    inputs
 }
 
 impl Drop for Garbler<'_> {
@@ -1105,12 +1113,7 @@ fn evaluate_batch_3h(
 ) {
     let n = batch.len();
     assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
-    let mut inputs = [Block::ZERO; 3 * BATCH_GATES];
-    for (gate, x) in batch.iter().zip(inputs.chunks_exact_mut(3)) {
-        x[0] = labels[gate.a as usize];
-        x[1] = labels[gate.b as usize];
-        x[2] = x[0] ^ x[1];
-    }
+    let inputs = gather_3h(labels, batch);
     prefetch_gates(labels, next);
     // H(A,3g), H(B,3g+1), H(A⊕B,3g+2) per gate.
     let mut hashed = inputs;

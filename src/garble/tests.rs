@@ -34,16 +34,22 @@ fn expected_blocks(scheme: Scheme, and_gates: usize) -> usize {
     full * chunk_blocks(TABLE_CHUNK_GATES) + chunk_blocks(and_gates % TABLE_CHUNK_GATES)
 }
 
-/// Garbles and evaluates `plan` with `scheme` on `bits` (one per input
-/// wire) and decodes; also checks the table count.
-fn run_scheme(
-    plan: &Plan,
+/// How a test garbles: the scheme, the hash and the AES backend.
+#[derive(Clone, Copy, Debug)]
+struct How {
     scheme: Scheme,
     kind: HashKind,
     backend: Backend,
-    bits: &[bool],
-    seed: u128,
-) -> Vec<bool> {
+}
+
+/// Garbles and evaluates `plan` as `how` says on `bits` (one per input
+/// wire) and decodes; also checks the table count.
+fn run_scheme(plan: &Plan, how: How, bits: &[bool], seed: u128) -> Vec<bool> {
+    let How {
+        scheme,
+        kind,
+        backend,
+    } = how;
     let (delta, hash_seed, zero, active) = labels_for(bits, seed);
     let mut garbler = Garbler::new(plan, TweakableHash::new(kind, backend, hash_seed), delta)
         .with_scheme(scheme, &mut Prg::new(Block(seed ^ 0x5eed)));
@@ -101,7 +107,12 @@ fn every_gate_kind_on_every_input_backend_and_hash() {
                     let w9 = !(x0 & y0);
                     let w10 = (x1 ^ y1) & x1;
                     assert_eq!(expected, vec![w9, w10, w9 ^ w10, false]);
-                    let got = run_scheme(&plan, scheme, kind, backend, &bits, x as u128 + 1);
+                    let how = How {
+                        scheme,
+                        kind,
+                        backend,
+                    };
+                    let got = run_scheme(&plan, how, &bits, x as u128 + 1);
                     assert_eq!(got, expected, "{backend:?} {kind:?} {scheme}");
                 }
             }
@@ -123,9 +134,11 @@ fn many_chunks_and_straddling_batches() {
         assert_eq!(
             run_scheme(
                 &plan,
-                scheme,
-                HashKind::default(),
-                Backend::best(),
+                How {
+                    scheme,
+                    kind: HashKind::default(),
+                    backend: Backend::best(),
+                },
                 &bits,
                 99
             ),
@@ -318,15 +331,13 @@ fn secrets_do_not_show_in_debug() {
 
 /// Garbles and evaluates `circuit` as a stream of planned windows on `bits`
 /// and decodes; also checks the table count.
-fn run_stream(
-    circuit: &Circuit,
-    scheme: Scheme,
-    kind: HashKind,
-    backend: Backend,
-    bits: &[bool],
-    seed: u128,
-) -> Vec<bool> {
+fn run_stream(circuit: &Circuit, how: How, bits: &[bool], seed: u128) -> Vec<bool> {
     use crate::circuit::stream::CircuitStream;
+    let How {
+        scheme,
+        kind,
+        backend,
+    } = how;
     let (delta, hash_seed, zero, active) = labels_for(bits, seed);
     let mut garbler = Garbler::streaming(TweakableHash::new(kind, backend, hash_seed), delta)
         .with_scheme(scheme, &mut Prg::new(Block(seed)));
@@ -378,7 +389,16 @@ fn streamed_garbling_matches_plaintext_on_every_backend_and_hash() {
             for kind in [HashKind::Tccr, HashKind::Mitccrh] {
                 for scheme in Scheme::ALL {
                     assert_eq!(
-                        run_stream(circuit, scheme, kind, backend, &bits, 7),
+                        run_stream(
+                            circuit,
+                            How {
+                                scheme,
+                                kind,
+                                backend
+                            },
+                            &bits,
+                            7
+                        ),
                         want,
                         "{backend:?} {kind:?} {scheme}"
                     );
