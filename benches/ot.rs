@@ -15,11 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 fn tcp_pair() -> (Channel, Channel) {
-    let listener = tcp::listen("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let client = thread::spawn(move || tcp::connect(addr, Duration::from_secs(10)).unwrap());
-    let server = listener.accept(Duration::from_secs(10)).unwrap();
-    (server, client.join().unwrap())
+    tcp::loopback_pair(Duration::from_secs(10)).expect("a loopback TCP pair")
 }
 
 fn base_ot(c: &mut Criterion) {

@@ -1,11 +1,13 @@
 //! Random circuits (every gate kind, random wiring and output placement)
 //! garbled and evaluated must agree with plaintext evaluation.
 
+mod common;
+
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Format, Gate, Plan};
-use gc2pc::garble::{Evaluator, Garbler, Scheme, SliceSource, decode, decoding_bits};
-use gc2pc::hash::{HashKind, TweakableHash};
+use gc2pc::garble::Scheme;
+use gc2pc::hash::HashKind;
 use gc2pc::prg::Prg;
 use proptest::prelude::*;
 
@@ -71,24 +73,8 @@ proptest! {
                 .into_iter()
                 .flat_map(|k| Scheme::ALL.map(|s| (k, s)))
             {
-                let delta = prg.random_delta();
-                let seed = prg.random_block();
-                let zero: Vec<Block> = bits.iter().map(|_| prg.random_block()).collect();
-                let active: Vec<Block> = zero
-                    .iter()
-                    .zip(&bits)
-                    .map(|(&l, &b)| l ^ delta.block().select(b))
-                    .collect();
-                let mut tables = Vec::new();
-                let out_zero = Garbler::new(&plan, TweakableHash::new(kind, backend, seed), delta)
-                    .with_scheme(scheme, &mut prg)
-                    .garble(&zero, &mut tables)
-                    .unwrap();
-                let labels = Evaluator::new(&plan, TweakableHash::new(kind, backend, seed))
-                    .with_scheme(scheme)
-                    .evaluate(&active, &mut SliceSource::new(&tables))
-                    .unwrap();
-                prop_assert_eq!(decode(&labels, &decoding_bits(&out_zero)), expected[0].clone());
+                let out = common::garble_and_evaluate(&plan, (scheme, kind, backend), &bits, &mut prg);
+                prop_assert_eq!(out, expected[0].clone(), "{} {:?} {}", backend.name(), kind, scheme);
             }
         }
     }

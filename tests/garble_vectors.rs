@@ -7,8 +7,8 @@ mod common;
 use gc2pc::aes::Backend;
 use gc2pc::block::Block;
 use gc2pc::circuit::Plan;
-use gc2pc::garble::{Evaluator, Garbler, Scheme, SliceSource, decode, decoding_bits};
-use gc2pc::hash::{HashKind, TweakableHash};
+use gc2pc::garble::Scheme;
+use gc2pc::hash::HashKind;
 use gc2pc::prg::Prg;
 
 /// Garbles `plan` on `inputs` (bits per group) and returns the decoded outputs
@@ -22,32 +22,7 @@ fn garbled_eval(
     backend: Backend,
     prg: &mut Prg,
 ) -> Vec<Vec<bool>> {
-    let bits: Vec<bool> = inputs.concat();
-    let delta = prg.random_delta();
-    let seed = prg.random_block();
-    let mut zero = vec![Block::ZERO; bits.len()];
-    prg.fill_blocks(&mut zero);
-    let active: Vec<Block> = zero
-        .iter()
-        .zip(&bits)
-        .map(|(&l, &b)| l ^ delta.block().select(b))
-        .collect();
-    let mut garbler =
-        Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta).with_scheme(scheme, prg);
-    let mut tables = Vec::new();
-    let out_zero = garbler.garble(&zero, &mut tables).unwrap();
-    if scheme == Scheme::HalfGates {
-        assert_eq!(tables.len(), 2 * plan.and_count());
-    } else {
-        // 24 bytes and 5 bits a gate, each part rounded up per chunk.
-        assert!(16 * tables.len() <= 25 * plan.and_count() + 32 * plan.and_count().div_ceil(1024));
-    }
-    let mut evaluator =
-        Evaluator::new(plan, TweakableHash::new(kind, backend, seed)).with_scheme(scheme);
-    let labels = evaluator
-        .evaluate(&active, &mut SliceSource::new(&tables))
-        .unwrap();
-    let flat = decode(&labels, &decoding_bits(&out_zero));
+    let flat = common::garble_and_evaluate(plan, (scheme, kind, backend), &inputs.concat(), prg);
     let mut groups = Vec::new();
     let mut rest = &flat[..];
     for &size in output_sizes {

@@ -7,20 +7,9 @@ use gc2pc::hash::{HashKind, TweakableHash, sigma};
 use gc2pc::prg::Prg;
 use gc2pc::{Block, Delta};
 
-struct TestRng(u64);
+mod common;
 
-impl TestRng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn block(&mut self) -> Block {
-        Block::from_halves(self.next_u64(), self.next_u64())
-    }
-}
+use common::Rng;
 
 fn aes(key: Block) -> Aes128 {
     Aes128::with_backend(key, Backend::Portable).unwrap()
@@ -55,7 +44,7 @@ fn sigma_is_the_orthomorphism() {
 
 #[test]
 fn hashes_match_the_formula_on_every_backend() {
-    let mut rng = TestRng(3);
+    let mut rng = Rng(3);
     for kind in [HashKind::Mitccrh, HashKind::Tccr] {
         for backend in Backend::all_available() {
             for n in (0..=40).chain([64, 65, 100]) {
@@ -63,11 +52,11 @@ fn hashes_match_the_formula_on_every_backend() {
                 let hash = TweakableHash::new(kind, backend, seed);
                 assert_eq!((hash.kind(), hash.backend()), (kind, backend));
                 // Tweaks like the garbler's (consecutive) and arbitrary ones.
-                let base = rng.next_u64();
+                let base = rng.next();
                 let tweaks: Vec<u64> = (0..n as u64)
                     .map(|i| {
                         if i % 3 == 2 {
-                            rng.next_u64()
+                            rng.next()
                         } else {
                             base.wrapping_add(i)
                         }
@@ -102,7 +91,7 @@ fn hashes_match_the_formula_on_every_backend() {
 /// ones, with first tweaks near the u64 wrap.
 #[test]
 fn garbling_entry_points_match_the_formula_on_every_backend() {
-    let mut rng = TestRng(11);
+    let mut rng = Rng(11);
     let lengths = (0..=4 * gc2pc::garble::BATCH_GATES + 1).chain([64, 65, 100, 131]);
     for kind in [HashKind::Mitccrh, HashKind::Tccr] {
         for backend in Backend::all_available() {
@@ -111,9 +100,9 @@ fn garbling_entry_points_match_the_formula_on_every_backend() {
                 let hash = TweakableHash::new(kind, backend, seed);
                 let delta = Delta::new(rng.block()).block();
                 let t0 = match n % 3 {
-                    0 => rng.next_u64(),
+                    0 => rng.next(),
                     1 => u64::MAX - (n as u64) / 2,
-                    _ => 2 * (rng.next_u64() >> 2),
+                    _ => 2 * (rng.next() >> 2),
                 };
                 let input: Vec<Block> = (0..n).map(|_| rng.block()).collect();
 

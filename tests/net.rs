@@ -17,11 +17,7 @@ fn blocks(n: usize, salt: u128) -> Vec<Block> {
 }
 
 fn tcp_pair() -> (Channel, Channel) {
-    let listener = tcp::listen("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let client = thread::spawn(move || tcp::connect(addr, T).unwrap());
-    let server = listener.accept(T).unwrap();
-    (server, client.join().unwrap())
+    tcp::loopback_pair(T).expect("a loopback TCP pair")
 }
 
 /// Sends a mix of frames both ways and checks contents and counters.

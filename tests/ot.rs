@@ -14,14 +14,7 @@ use std::time::Duration;
 const T: Duration = Duration::from_secs(10);
 
 fn tcp_pair() -> (Channel, Channel) {
-    let listener = tcp::listen("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let client = thread::spawn(move || tcp::connect(addr, T).unwrap());
-    let mut server = listener.accept(T).unwrap();
-    let mut client = client.join().unwrap();
-    server.set_timeout(T).unwrap();
-    client.set_timeout(T).unwrap();
-    (server, client)
+    tcp::loopback_pair(T).expect("a loopback TCP pair")
 }
 
 fn mem_pair() -> (Channel, Channel) {

@@ -119,6 +119,21 @@ impl Listener {
     }
 }
 
+/// Two channels connected to each other over loopback TCP (the server's end
+/// first), each with read and write timeouts of `timeout`: the TCP
+/// counterpart of [`super::mem::pair`], for tests and benchmarks.
+pub fn loopback_pair(timeout: Duration) -> Result<(Channel, Channel), NetError> {
+    let listener = listen("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let client = std::thread::spawn(move || connect(addr, timeout));
+    let server = listener.accept(timeout);
+    let client = client.join().map_err(|_| NetError::Timeout)?;
+    let (mut server, mut client) = (server?, client?);
+    server.set_timeout(timeout)?;
+    client.set_timeout(timeout)?;
+    Ok((server, client))
+}
+
 /// A bound on a whole connection: when `limit` has passed since
 /// [`Watchdog::arm`], the socket is shut down in both directions, so whatever
 /// read or write is waiting on it (a TLS handshake, a session) fails at once,

@@ -275,6 +275,16 @@ impl Rng {
     pub fn u128(&mut self) -> u128 {
         (self.next() as u128) << 64 | self.next() as u128
     }
+
+    /// A random block (low half first).
+    pub fn block(&mut self) -> gc2pc::Block {
+        gc2pc::Block::from_halves(self.next(), self.next())
+    }
+
+    /// `n` random blocks.
+    pub fn blocks(&mut self, n: usize) -> Vec<gc2pc::Block> {
+        (0..n).map(|_| self.block()).collect()
+    }
 }
 
 /// Runs `command` with `stdin` piped in (empty when `None`) and its output
@@ -302,4 +312,46 @@ pub fn run_with_stdin(
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Garbles `plan` with `scheme`, `kind` and `backend` (Δ, hash seed and zero
+/// labels from `prg`), evaluates it on the labels of `bits` (one per input
+/// wire), and decodes: the output bits in wire order. Also checks that the
+/// tables are no longer than the scheme's size.
+pub fn garble_and_evaluate(
+    plan: &gc2pc::circuit::Plan,
+    how: (
+        gc2pc::garble::Scheme,
+        gc2pc::hash::HashKind,
+        gc2pc::aes::Backend,
+    ),
+    bits: &[bool],
+    prg: &mut gc2pc::prg::Prg,
+) -> Vec<bool> {
+    use gc2pc::garble::{
+        Evaluator, Garbler, SliceSource, TABLE_CHUNK_GATES, decode, decoding_bits,
+    };
+    use gc2pc::hash::TweakableHash;
+    let (scheme, kind, backend) = how;
+    let delta = prg.random_delta();
+    let seed = prg.random_block();
+    let mut zero = vec![gc2pc::Block::ZERO; bits.len()];
+    prg.fill_blocks(&mut zero);
+    let active: Vec<gc2pc::Block> = zero
+        .iter()
+        .zip(bits)
+        .map(|(&l, &b)| l ^ delta.block().select(b))
+        .collect();
+    let mut tables = Vec::new();
+    let out_zero = Garbler::new(plan, TweakableHash::new(kind, backend, seed), delta)
+        .with_scheme(scheme, prg)
+        .garble(&zero, &mut tables)
+        .unwrap();
+    let chunks = plan.and_count().div_ceil(TABLE_CHUNK_GATES);
+    assert!(tables.len() <= chunks * scheme.table_blocks(TABLE_CHUNK_GATES));
+    let labels = Evaluator::new(plan, TweakableHash::new(kind, backend, seed))
+        .with_scheme(scheme)
+        .evaluate(&active, &mut SliceSource::new(&tables))
+        .unwrap();
+    decode(&labels, &decoding_bits(&out_zero))
 }
