@@ -42,6 +42,8 @@
 //! malicious evaluator, semi-honest against the garbler). See DESIGN.md for the architecture;
 //! modules are listed lowest first and never import higher ones.
 
+#![deny(missing_docs, unreachable_pub)]
+
 pub mod aes;
 #[cfg(feature = "bench")]
 pub mod bench;

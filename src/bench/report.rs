@@ -26,8 +26,11 @@ pub enum ReportError {
     /// A line is not a JSON object with the common fields.
     #[error("{source_name} line {line}: {message}")]
     Record {
+        /// The file (or input) the line came from.
         source_name: String,
+        /// The 1-based line number.
         line: usize,
+        /// What is wrong with it.
         message: String,
     },
     /// No records at all.

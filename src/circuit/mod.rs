@@ -29,15 +29,44 @@ pub const MAX_WIRES: u64 = (1 << 31) - 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gate {
     /// `out = a ⊕ b`
-    Xor { a: WireId, b: WireId, out: WireId },
+    Xor {
+        /// First input wire.
+        a: WireId,
+        /// Second input wire.
+        b: WireId,
+        /// Output wire.
+        out: WireId,
+    },
     /// `out = a ∧ b`
-    And { a: WireId, b: WireId, out: WireId },
+    And {
+        /// First input wire.
+        a: WireId,
+        /// Second input wire.
+        b: WireId,
+        /// Output wire.
+        out: WireId,
+    },
     /// `out = ¬a` (Bristol `INV` or `NOT`)
-    Inv { a: WireId, out: WireId },
+    Inv {
+        /// Input wire.
+        a: WireId,
+        /// Output wire.
+        out: WireId,
+    },
     /// `out = value`, a constant (Bristol `EQ`; its input field is the constant)
-    Eq { value: bool, out: WireId },
+    Eq {
+        /// The constant.
+        value: bool,
+        /// Output wire.
+        out: WireId,
+    },
     /// `out = a`, a copy (Bristol `EQW`)
-    EqW { a: WireId, out: WireId },
+    EqW {
+        /// Input wire.
+        a: WireId,
+        /// Output wire.
+        out: WireId,
+    },
 }
 
 impl Gate {
@@ -103,10 +132,20 @@ impl Format {
 pub enum CircuitError {
     /// A problem in a Bristol file, at a 1-based line number.
     #[error("line {line}: {message}")]
-    Parse { line: usize, message: String },
+    Parse {
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong there.
+        message: String,
+    },
     /// The circuit breaks an invariant (gate index is 0-based in gate order).
     #[error("gate {gate}: {message}")]
-    Invalid { gate: usize, message: String },
+    Invalid {
+        /// The 0-based gate index.
+        gate: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Header-level inconsistency (sizes, counts).
     #[error("{0}")]
     Shape(String),

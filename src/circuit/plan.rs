@@ -44,15 +44,42 @@ pub struct AndGate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `out = a ⊕ b`.
-    Xor { a: u32, b: u32, out: u32 },
+    Xor {
+        /// First input slot.
+        a: u32,
+        /// Second input slot.
+        b: u32,
+        /// Output slot.
+        out: u32,
+    },
     /// `out = ¬a` (free: the garbler flips the zero label by Δ).
-    Inv { a: u32, out: u32 },
+    Inv {
+        /// Input slot.
+        a: u32,
+        /// Output slot.
+        out: u32,
+    },
     /// `out = value` (a public constant).
-    Const { value: bool, out: u32 },
+    Const {
+        /// The constant.
+        value: bool,
+        /// Output slot.
+        out: u32,
+    },
     /// `out = a`.
-    Copy { a: u32, out: u32 },
+    Copy {
+        /// Input slot.
+        a: u32,
+        /// Output slot.
+        out: u32,
+    },
     /// The independent AND gates `ands()[start..end]`.
-    Ands { start: u32, end: u32 },
+    Ands {
+        /// First AND gate of the run.
+        start: u32,
+        /// One past the last.
+        end: u32,
+    },
 }
 
 /// A circuit compiled for garbling and evaluation.

@@ -446,13 +446,23 @@ impl TableSource for SliceSource<'_> {
 pub enum GarbleError<E> {
     /// The caller gave the wrong number of input labels.
     #[error("expected {expected} input labels, got {got}")]
-    InputCount { expected: usize, got: usize },
+    InputCount {
+        /// Labels the circuit needs.
+        expected: usize,
+        /// Labels given.
+        got: usize,
+    },
     /// The sink or source failed.
     #[error(transparent)]
     Tables(E),
     /// The source returned a chunk of the wrong length.
     #[error("a chunk of garbled tables had {got} blocks, expected {expected}")]
-    ChunkLength { expected: usize, got: usize },
+    ChunkLength {
+        /// Blocks the chunk must have.
+        expected: usize,
+        /// Blocks it had.
+        got: usize,
+    },
     /// The stream of gates failed (a file broke off or lied mid-way).
     #[error("the circuit stream failed: {0}")]
     Source(CircuitError),
@@ -717,6 +727,25 @@ impl<'p> Garbler<'p> {
     }
 }
 
+/// The half-gates AND gate, the scalar reference every kernel must match
+/// (the fused x86 kernels are checked against the batches that call it):
+/// zero labels `a`, `b`, and `h` = `H(A,j), H(A⊕Δ,j), H(B,j'), H(B⊕Δ,j')`;
+/// returns the output zero label and the tables `[TG, TE]`.
+#[inline(always)]
+pub(crate) fn half_gate(a: Block, b: Block, delta: Block, h: &[Block]) -> (Block, [Block; 2]) {
+    let (pa, pb) = (a.lsb(), b.lsb());
+    let tg = h[0] ^ h[1] ^ delta.select(pb);
+    let te = h[2] ^ h[3] ^ a;
+    (h[0] ^ tg.select(pa) ^ h[2] ^ (te ^ a).select(pb), [tg, te])
+}
+
+/// The evaluator's half of [`half_gate`]: active labels `a`, `b`, `h` =
+/// `H(a,j), H(b,j')` and the tables `t`; returns the active output label.
+#[inline(always)]
+pub(crate) fn half_gate_evaluate(a: Block, b: Block, h: &[Block], t: &[Block]) -> Block {
+    h[0] ^ t[0].select(a.lsb()) ^ h[1] ^ (t[1] ^ a).select(b.lsb())
+}
+
 /// Garbles up to `BATCH_GATES` independent AND gates with one hash call from
 /// tweak `t0`, prefetching the labels of `next` (the following batch).
 #[inline]
@@ -746,14 +775,11 @@ fn garble_batch(
         .zip(hashed.chunks_exact(4))
         .zip(tables.chunks_exact_mut(2))
     {
-        let (a, b) = (ab[0], ab[1]);
-        let (pa, pb) = (a.lsb(), b.lsb());
-        let tg = h[0] ^ h[1] ^ delta.select(pb);
-        let te = h[2] ^ h[3] ^ a;
+        let (out, [tg, te]) = half_gate(ab[0], ab[1], delta, h);
         t[0] = tg;
         t[1] = te;
         // Written after the batch's inputs were read; see plan.rs on slots.
-        labels[gate.out as usize] = h[0] ^ tg.select(pa) ^ h[2] ^ (te ^ a).select(pb);
+        labels[gate.out as usize] = out;
     }
 }
 
@@ -1094,9 +1120,7 @@ fn evaluate_batch(
         .zip(hashed.chunks_exact(2))
         .zip(tables.chunks_exact(2))
     {
-        let (a, b) = (ab[0], ab[1]);
-        let (tg, te) = (t[0], t[1]);
-        labels[gate.out as usize] = h[0] ^ tg.select(a.lsb()) ^ h[1] ^ (te ^ a).select(b.lsb());
+        labels[gate.out as usize] = half_gate_evaluate(ab[0], ab[1], h, t);
     }
 }
 
@@ -1190,13 +1214,30 @@ pub fn decoding_bits(output_zero_labels: &[Block]) -> Vec<bool> {
     output_zero_labels.iter().map(|l| l.lsb()).collect()
 }
 
-/// The evaluator's output bits from its output labels and the decoding bits.
-pub fn decode(output_labels: &[Block], decoding: &[bool]) -> Vec<bool> {
-    output_labels
+/// The decoding bits and the output labels differ in number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{labels} output labels but {bits} decoding bits")]
+pub struct DecodeLengths {
+    /// Output labels given.
+    pub labels: usize,
+    /// Decoding bits given.
+    pub bits: usize,
+}
+
+/// The evaluator's output bits from its output labels and the decoding bits
+/// (one per label; anything else is an error, not a shorter output).
+pub fn decode(output_labels: &[Block], decoding: &[bool]) -> Result<Vec<bool>, DecodeLengths> {
+    if output_labels.len() != decoding.len() {
+        return Err(DecodeLengths {
+            labels: output_labels.len(),
+            bits: decoding.len(),
+        });
+    }
+    Ok(output_labels
         .iter()
         .zip(decoding)
         .map(|(l, &d)| l.lsb() ^ d)
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ fn run_scheme(plan: &Plan, how: How, bits: &[bool], seed: u128) -> Vec<bool> {
     let out = evaluator
         .evaluate(&active, &mut SliceSource::new(&tables))
         .unwrap();
-    decode(&out, &decoding_bits(&out_zero))
+    decode(&out, &decoding_bits(&out_zero)).unwrap()
 }
 
 fn all_gate_kinds() -> Circuit {
@@ -263,7 +263,7 @@ fn repeated_garbling_uses_fresh_tweaks_and_stays_correct() {
             .evaluate(&active, &mut SliceSource::new(&tables))
             .unwrap();
         assert_eq!(
-            decode(&out, &decoding_bits(&out_zero)),
+            decode(&out, &decoding_bits(&out_zero)).unwrap(),
             plan.eval_bits(&bits)
         );
         if x == 0 {
@@ -321,6 +321,52 @@ fn wrong_input_count_and_short_tables_are_errors() {
     );
 }
 
+/// The scalar half-gates AND gate on every truth-table row, for every pair
+/// of permute bits: the evaluator gets `C0 ⊕ ab·Δ` (a keyed AES stands in
+/// for the hash; correctness holds for any function).
+#[test]
+fn half_gate_truth_table_all_cases() {
+    let mut prg = Prg::new(Block(17));
+    for trial in 0..64u32 {
+        let delta = prg.random_delta().block();
+        let a0 = Block(prg.random_block().0 & !1 | (trial & 1) as u128);
+        let b0 = Block(prg.random_block().0 & !1 | ((trial >> 1) & 1) as u128);
+        let aes = crate::aes::Aes128::new(prg.random_block());
+        let hash = |x: Block, t: u64| aes.encrypt_block(x ^ Block(t as u128));
+        let h = [
+            hash(a0, 0),
+            hash(a0 ^ delta, 0),
+            hash(b0, 1),
+            hash(b0 ^ delta, 1),
+        ];
+        let (c0, tables) = half_gate(a0, b0, delta, &h);
+        for a in [false, true] {
+            for b in [false, true] {
+                let (x, y) = (a0 ^ delta.select(a), b0 ^ delta.select(b));
+                let c = half_gate_evaluate(x, y, &[hash(x, 0), hash(y, 1)], &tables);
+                assert_eq!(c, c0 ^ delta.select(a && b), "trial {trial} a {a} b {b}");
+            }
+        }
+    }
+}
+
+#[test]
+fn decoding_needs_one_bit_per_label() {
+    let labels = [Block(1), Block(2), Block(3)];
+    assert_eq!(
+        decode(&labels, &[true, false, true]),
+        Ok(vec![false, false, false])
+    );
+    assert_eq!(
+        decode(&labels, &[true, false]),
+        Err(DecodeLengths { labels: 3, bits: 2 })
+    );
+    assert_eq!(
+        decode(&labels[..1], &[true, false]),
+        Err(DecodeLengths { labels: 1, bits: 2 })
+    );
+}
+
 #[test]
 fn secrets_do_not_show_in_debug() {
     let plan = Plan::new(&all_gate_kinds());
@@ -356,7 +402,7 @@ fn run_stream(circuit: &Circuit, how: How, bits: &[bool], seed: u128) -> Vec<boo
             &mut SliceSource::new(&tables),
         )
         .unwrap();
-    decode(&out, &decoding_bits(&out_zero))
+    decode(&out, &decoding_bits(&out_zero)).unwrap()
 }
 
 #[test]
@@ -460,7 +506,7 @@ fn a_plan_garbler_and_a_stream_evaluator_interoperate() {
         .unwrap();
     let groups = vec![bits[..32].to_vec(), bits[32..].to_vec()];
     assert_eq!(
-        decode(&out, &decoding_bits(&out_zero)),
+        decode(&out, &decoding_bits(&out_zero)).unwrap(),
         circuit.eval(&groups).unwrap().concat()
     );
 }

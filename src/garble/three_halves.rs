@@ -358,7 +358,7 @@ pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], halves: &[u64], z: 
 const CONTROL_BLOCKS_MAX: usize = (5 * crate::garble::TABLE_CHUNK_GATES).div_ceil(128);
 
 /// Blocks that carry `gates` gates' tables.
-pub const fn table_blocks(gates: usize) -> usize {
+pub(crate) const fn table_blocks(gates: usize) -> usize {
     (3 * gates).div_ceil(2) + (5 * gates).div_ceil(128)
 }
 

@@ -856,7 +856,13 @@ impl<'a> EvaluatorSession<'a> {
         let n = circuit.total_outputs();
         let mut bytes = vec![0u8; n.div_ceil(8)];
         self.channel.recv_bytes_exact(&mut bytes)?;
-        let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?);
+        // A stream whose outputs differ from its shape (a file changed
+        // under us) is caught here.
+        let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?).map_err(|e| {
+            ProtocolError::Circuit(crate::circuit::CircuitError::Shape(format!(
+                "the circuit's outputs: {e}"
+            )))
+        })?;
         if self.agreement.reveal == Reveal::Both {
             // The output and a hash of the labels behind it, which the
             // garbler checks (a false output would need labels only Δ gives).

@@ -353,5 +353,5 @@ pub fn garble_and_evaluate(
         .with_scheme(scheme)
         .evaluate(&active, &mut SliceSource::new(&tables))
         .unwrap();
-    decode(&labels, &decoding_bits(&out_zero))
+    decode(&labels, &decoding_bits(&out_zero)).unwrap()
 }
