@@ -59,7 +59,7 @@ pub enum Scheme {
     /// gate; the garbler hashes 4 blocks per gate, the evaluator 2.
     #[default]
     HalfGates,
-    /// Three-halves (Rosulek–Roy 2021, [`three_halves`]): three half-blocks
+    /// Three-halves (Rosulek–Roy 2021, module `three_halves`): three half-blocks
     /// and five bits per AND gate (24.625 bytes in a full chunk); the garbler
     /// hashes 6 blocks per gate, the evaluator 3.
     ThreeHalves,
