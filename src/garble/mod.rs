@@ -77,22 +77,12 @@ impl Scheme {
         }
     }
 
-    /// Bytes per AND gate in a full chunk of [`TABLE_CHUNK_GATES`] gates.
-    pub fn bytes_per_and(self) -> f64 {
-        (16 * self.table_blocks(TABLE_CHUNK_GATES)) as f64 / TABLE_CHUNK_GATES as f64
-    }
-
     /// The name used on the command line and in reports.
     pub const fn name(self) -> &'static str {
         match self {
             Scheme::HalfGates => "half-gates",
             Scheme::ThreeHalves => "three-halves",
         }
-    }
-
-    /// The scheme called `name` ([`Scheme::name`]).
-    pub fn from_name(name: &str) -> Option<Scheme> {
-        Scheme::ALL.into_iter().find(|s| s.name() == name)
     }
 }
 
@@ -675,28 +665,25 @@ impl<'p> Garbler<'p> {
         let delta = self.delta.block();
         let mut t = 3 * self.next_gate;
         self.next_gate += gates.len() as u64;
-        // Two random bits per gate: one block per batch.
-        let mut rand = [Block::ZERO; TABLE_CHUNK_GATES / BATCH_GATES];
-        let rand = &mut rand[..gates.len().div_ceil(BATCH_GATES)];
         let dicing = self
             .dicing
             .as_mut()
             .expect("three-halves has its generator");
-        dicing.fill_blocks(rand);
         let deltas = &self.delta_rows;
-        for ((((batch, next), halves), bits), &rand) in batches(gates)
+        for (((batch, next), halves), bits) in batches(gates)
             .zip(halves.chunks_mut(3 * BATCH_GATES))
             .zip(bits.chunks_mut(BATCH_GATES))
-            .zip(rand.iter())
         {
+            // Two random bits per gate: one block per batch.
+            let mut rand = dicing.random_block();
             let labels = &mut self.labels;
             let tables = (halves, bits);
             garble_batch_3h(
                 &self.hash, labels, batch, next, delta, deltas, t, rand, tables,
             );
+            rand.zeroize();
             t += 3 * batch.len() as u64;
         }
-        rand.zeroize();
     }
 
     /// Garbles `gates` (independent; they fit in the table buffer) into

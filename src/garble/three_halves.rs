@@ -78,9 +78,9 @@ const fn r_matrix(s: usize, r1: u8, r2: u8) -> [u8; 2] {
 /// random bits: the linear part of `C_L, C_R, G0, G1, G2` (masks over
 /// `AL..DR` of the zero labels and Δ) and the offsets `w` of `z2, z3, z4`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Rule {
-    pub(crate) rows: [u8; 5],
-    pub(crate) w: u8,
+struct Rule {
+    rows: [u8; 5],
+    w: u8,
 }
 
 /// Row `k` of what colour pair `s` must add to `[I | V_s]·(C0, G)` in the
@@ -99,7 +99,7 @@ const fn target_row(r: u8, a: u8, b: u8, k: usize) -> u8 {
 /// row equations in the five unknown rows of `(C0, G)`; `[I | V_00]` fixes
 /// `C0`, pair 11 fixes `G0`, `G1`, pair 01 `G2`, and the other three rows
 /// must agree. Returns the first `w` for which they do.
-pub(crate) const fn derive_rule(pa: u8, pb: u8, rand: u8) -> Option<Rule> {
+const fn derive_rule(pa: u8, pb: u8, rand: u8) -> Option<Rule> {
     let mut w = 0u8;
     while w < 8 {
         // t[s] = the two target rows of colour pair s.
@@ -133,7 +133,7 @@ pub(crate) const fn derive_rule(pa: u8, pb: u8, rand: u8) -> Option<Rule> {
 }
 
 /// [`derive_rule`] for every `pa | pb << 1 | rand << 2`.
-pub(crate) static RULES: [Rule; 16] = {
+static RULES: [Rule; 16] = {
     let mut rules = [Rule { rows: [0; 5], w: 0 }; 16];
     let mut i = 0;
     while i < 16 {
@@ -240,7 +240,7 @@ impl Tables {
     /// long), as the module doc lays out; padding is zero.
     pub(crate) fn pack(&self, n: usize, out: &mut [Block]) {
         assert!(n <= crate::garble::TABLE_CHUNK_GATES && out.len() == table_blocks(n));
-        let (halves, bits) = out.split_at_mut((3 * n).div_ceil(2));
+        let (halves, bits) = out.split_at_mut(half_blocks(n));
         let words = &self.halves[..3 * n];
         let pairs = words.chunks_exact(2);
         let odd = pairs.remainder().first().copied();
@@ -269,7 +269,7 @@ impl Tables {
     /// Unpacks `n` gates from `blocks` (exactly [`table_blocks`]`(n)` long).
     pub(crate) fn unpack(&mut self, blocks: &[Block], n: usize) {
         assert!(n <= crate::garble::TABLE_CHUNK_GATES && blocks.len() == table_blocks(n));
-        let (halves, bits) = blocks.split_at((3 * n).div_ceil(2));
+        let (halves, bits) = blocks.split_at(half_blocks(n));
         let words = &mut self.halves[..3 * n];
         let mut pairs = words.chunks_exact_mut(2);
         for (pair, block) in (&mut pairs).zip(halves) {
@@ -357,9 +357,15 @@ pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], halves: &[u64], z: 
 /// The most blocks of control bits in a chunk.
 const CONTROL_BLOCKS_MAX: usize = (5 * crate::garble::TABLE_CHUNK_GATES).div_ceil(128);
 
-/// Blocks that carry `gates` gates' tables.
+/// Blocks that carry `gates` gates' halves (two halves a block).
+const fn half_blocks(gates: usize) -> usize {
+    (3 * gates).div_ceil(2)
+}
+
+/// Blocks that carry `gates` gates' tables: the halves, then the control
+/// bits.
 pub(crate) const fn table_blocks(gates: usize) -> usize {
-    (3 * gates).div_ceil(2) + (5 * gates).div_ceil(128)
+    half_blocks(gates) + (5 * gates).div_ceil(128)
 }
 
 #[cfg(test)]
