@@ -10,7 +10,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use gc2pc::Block;
-use gc2pc::aes::{Aes128, Backend, MultiKeyAes};
+use gc2pc::aes::{Aes128, Engine, MultiKeyAes};
 use gc2pc::hash::{HashKind, TweakableHash};
 use gc2pc::prg::Prg;
 use std::hint::black_box;
@@ -26,8 +26,8 @@ fn aes(c: &mut Criterion) {
     let mut group = c.benchmark_group("aes");
     let mut blocks = data(1024);
     group.throughput(Throughput::Elements(blocks.len() as u64));
-    for backend in Backend::all_available() {
-        let cipher = Aes128::with_backend(Block(1), backend).unwrap();
+    for backend in Engine::all() {
+        let cipher = Aes128::with_engine(Block(1), backend);
         group.bench_function(backend.name(), |b| {
             b.iter(|| cipher.encrypt_blocks(black_box(&mut blocks)))
         });
@@ -39,8 +39,8 @@ fn aes(c: &mut Criterion) {
     for per_key in [1usize, 2] {
         let mut blocks = data(32 * per_key);
         group.throughput(Throughput::Elements(blocks.len() as u64));
-        for backend in Backend::all_available() {
-            let mk = MultiKeyAes::new(backend).unwrap();
+        for backend in Engine::all() {
+            let mk = MultiKeyAes::new(backend);
             group.bench_function(BenchmarkId::new(backend.name(), per_key), |b| {
                 b.iter(|| mk.encrypt(black_box(&keys), black_box(&mut blocks)))
             });
@@ -57,7 +57,7 @@ fn hashes(c: &mut Criterion) {
         group.throughput(Throughput::Elements(blocks.len() as u64));
         for kind in [HashKind::Mitccrh, HashKind::Tccr] {
             let kind_name = format!("{kind:?}").to_lowercase();
-            for backend in Backend::all_available() {
+            for backend in Engine::all() {
                 let hash = TweakableHash::new(kind, backend, Block(99));
                 group.bench_function(BenchmarkId::new(&kind_name, backend.name()), |b| {
                     b.iter(|| {
@@ -78,8 +78,8 @@ fn prg(c: &mut Criterion) {
     let mut group = c.benchmark_group("prg");
     let mut out = vec![Block::ZERO; 1 << 16];
     group.throughput(Throughput::Elements(out.len() as u64));
-    for backend in Backend::all_available() {
-        let mut prg = Prg::with_backend(Block(5), backend).unwrap();
+    for backend in Engine::all() {
+        let mut prg = Prg::with_engine(Block(5), backend);
         group.bench_function(backend.name(), |b| {
             b.iter(|| prg.fill_blocks(black_box(&mut out)))
         });

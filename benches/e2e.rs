@@ -7,7 +7,7 @@
 //! `cargo bench --bench e2e`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::bench::AES128_CIRCUIT;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
@@ -28,7 +28,7 @@ fn aes128(c: &mut Criterion) {
     let circuit = bristol::parse(AES128_CIRCUIT).unwrap();
     let plan = Plan::new(&circuit);
     let agreement = Agreement::default_for(&circuit);
-    let backend = Backend::best();
+    let backend = Engine::best();
     let mut prg = Prg::new(Block(1));
     let mut group = c.benchmark_group("e2e_aes128");
     group.sample_size(20);
@@ -70,7 +70,7 @@ fn large(c: &mut Criterion) {
             for _ in 0..iters {
                 let (g, e) = inputs(&circuit, 1, &mut prg);
                 let run =
-                    local::run_over_loopback(&circuit, &plan, &agreement, Backend::best(), &g, &e)
+                    local::run_over_loopback(&circuit, &plan, &agreement, Engine::best(), &g, &e)
                         .unwrap();
                 bytes = run.garbler.bytes_sent + run.evaluator.bytes_sent;
                 total += run.runs;

@@ -7,7 +7,7 @@
 //! `$GC2PC_CIRCUITS_REF` or `circuits/reference`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gc2pc::aes::{Aes128, Backend};
+use gc2pc::aes::{Aes128, Engine};
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::garble::{DiscardSink, Evaluator, Garbler, Scheme, SliceSource};
@@ -32,8 +32,8 @@ fn circuits() -> Vec<(&'static str, Circuit)> {
 fn aes_blocks(c: &mut Criterion) {
     let mut group = c.benchmark_group("aes_block");
     group.throughput(Throughput::Elements(1024));
-    for backend in Backend::all_available() {
-        let aes = Aes128::with_backend(Block(42), backend).unwrap();
+    for backend in Engine::all() {
+        let aes = Aes128::with_engine(Block(42), backend);
         let mut blocks = vec![Block(7); 1024];
         group.bench_function(backend.name(), |b| {
             b.iter(|| aes.encrypt_blocks(black_box(&mut blocks)))
@@ -49,7 +49,7 @@ fn garbling(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("garble_{name}"));
         group.throughput(Throughput::Elements(plan.and_count() as u64));
         group.sample_size(20);
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for (kind, scheme) in [
                 (HashKind::Mitccrh, Scheme::HalfGates),
                 (HashKind::Tccr, Scheme::HalfGates),

@@ -5,6 +5,7 @@
 //!   timing). Bytes sent per OT are printed once per configuration.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use gc2pc::cpu::Checked;
 use gc2pc::net::{Channel, mem, tcp};
 use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
 use gc2pc::ot::transpose::{self, Backend};
@@ -113,7 +114,7 @@ fn kernels(c: &mut Criterion) {
     Prg::new(Block(5)).fill_blocks(&mut input);
     let mut out = vec![Block::ZERO; n];
     g.throughput(Throughput::Elements(n as u64));
-    for backend in Backend::all_available() {
+    for backend in Checked::<Backend>::all() {
         g.bench_function(BenchmarkId::new("transpose", backend.name()), |bench| {
             bench.iter(|| transpose::transpose_with(backend, &input, &mut out))
         });

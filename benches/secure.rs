@@ -6,7 +6,7 @@
 //! `cargo bench --bench secure`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::block::Block;
 use gc2pc::circuit::stream::FileCircuit;
 use gc2pc::circuit::{Plan, bristol};
@@ -23,7 +23,7 @@ const HEAVY: Generator = Generator::AndHeavy {
 };
 
 fn and_heavy(c: &mut Criterion) {
-    let backend = Backend::detect().expect("an AES backend");
+    let backend = Engine::best();
     let circuit = HEAVY.circuit().unwrap();
     let ands = Plan::new(&circuit).and_count() as u64;
     let path = std::env::temp_dir().join(format!("gc2pc-bench-secure-{}.txt", std::process::id()));
@@ -62,7 +62,7 @@ fn and_heavy(c: &mut Criterion) {
 }
 
 fn sort(c: &mut Criterion) {
-    let backend = Backend::detect().expect("an AES backend");
+    let backend = Engine::best();
     let mut group = c.benchmark_group("secure_sort");
     group.sample_size(10);
     for n in [1usize << 8, 1 << 10] {

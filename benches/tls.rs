@@ -12,7 +12,7 @@
 //! or `circuits/reference`). Without `--bench` (e.g. `cargo test
 //! --benches`) it runs each case once on a small circuit as a smoke test.
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::protocol::Agreement;
 use gc2pc::protocol::local::{self, LocalRun, LoopbackTls};
@@ -30,7 +30,7 @@ struct Case {
 fn measure(case: &Case, plan: &Plan, tls: Option<&LoopbackTls>) -> f64 {
     let circuit = &case.circuit;
     let agreement = Agreement::default_for(circuit);
-    let backend = Backend::detect().expect("an AES backend");
+    let backend = Engine::best();
     let g: Vec<Vec<Vec<bool>>> = (0..case.executions)
         .map(|i| {
             agreement

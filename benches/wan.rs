@@ -10,7 +10,7 @@
 //! `cargo bench --bench wan`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::bench::AES128_CIRCUIT;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
@@ -32,7 +32,7 @@ fn one_session(
     let (g, e) = (vec![vec![bits(sizes[0])]], vec![vec![bits(sizes[1])]]);
     let mut agreement = Agreement::default_for(circuit);
     agreement.scheme = scheme;
-    let run = local::run_over_link(circuit, plan, &agreement, Backend::best(), &g, &e, link)
+    let run = local::run_over_link(circuit, plan, &agreement, Engine::best(), &g, &e, link)
         .expect("a session through the emulated link");
     run.setup + run.runs
 }

@@ -11,7 +11,7 @@
 //! This module owns only the hash; the batched AES kernels it runs on live in
 //! [`crate::aes`]. Batch calls allocate nothing.
 
-use crate::aes::{Aes128, AesError, Backend, Consecutive, Engine, Tweaked};
+use crate::aes::{Aes128, Consecutive, Engine, Tweaked};
 use crate::block::Block;
 
 /// Blocks per TCCR pass, on the stack.
@@ -51,32 +51,14 @@ pub struct TweakableHash {
 }
 
 impl TweakableHash {
-    /// A hash of `kind` on `backend` with public `seed`.
-    ///
-    /// # Panics
-    /// If this CPU lacks `backend` (use [`TweakableHash::try_new`] or a backend
-    /// from [`Backend::detect`] / [`Backend::all_available`]).
-    pub fn new(kind: HashKind, backend: Backend, seed: Block) -> TweakableHash {
-        match TweakableHash::try_new(kind, backend, seed) {
-            Ok(hash) => hash,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    /// A hash of `kind` on `backend` with public `seed`; an error if this CPU
-    /// lacks `backend`.
-    pub fn try_new(
-        kind: HashKind,
-        backend: Backend,
-        seed: Block,
-    ) -> Result<TweakableHash, AesError> {
-        let engine = Engine::new(backend)?;
-        Ok(TweakableHash {
+    /// A hash of `kind` on `engine` with public `seed`.
+    pub fn new(kind: HashKind, engine: Engine, seed: Block) -> TweakableHash {
+        TweakableHash {
             kind,
             engine,
             seed,
             fixed: Aes128::with_engine(seed, engine),
-        })
+        }
     }
 
     /// The construction in use.
@@ -85,8 +67,8 @@ impl TweakableHash {
     }
 
     /// The AES backend in use.
-    pub fn backend(&self) -> Backend {
-        self.engine.backend()
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// For TCCR on AES-NI or VAES: the instruction set and π's round keys,

@@ -49,6 +49,7 @@ pub mod aes;
 pub mod bench;
 pub mod block;
 pub mod circuit;
+pub mod cpu;
 pub mod garble;
 pub mod hash;
 pub mod net;

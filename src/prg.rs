@@ -5,10 +5,10 @@
 //! 128-bit integer, i.e. the AES state bytes of `Block(i)`). This module owns
 //! the generator; bulk output runs through the batched kernels of
 //! [`crate::aes`] on the best backend (or one chosen with
-//! [`Prg::with_backend`]). The expanded seed is zeroized on drop and `Debug`
+//! [`Prg::with_engine`]). The expanded seed is zeroized on drop and `Debug`
 //! never shows it.
 
-use crate::aes::{Aes128, AesError, Backend};
+use crate::aes::{Aes128, Engine};
 use crate::block::{Block, Delta};
 use rand_core::TryRng;
 
@@ -45,13 +45,13 @@ impl Prg {
         }
     }
 
-    /// A deterministic generator from `seed` on `backend` (the same stream on
-    /// every backend); an error if this CPU lacks it.
-    pub fn with_backend(seed: Block, backend: Backend) -> Result<Prg, AesError> {
-        Ok(Prg {
-            aes: Aes128::with_backend(seed, backend)?,
+    /// A deterministic generator from `seed` on `engine` (the same stream on
+    /// every backend).
+    pub fn with_engine(seed: Block, engine: Engine) -> Prg {
+        Prg {
+            aes: Aes128::with_engine(seed, engine),
             counter: 0,
-        })
+        }
     }
 
     /// A generator seeded by the operating system.
@@ -60,8 +60,8 @@ impl Prg {
     }
 
     /// The AES backend in use.
-    pub fn backend(&self) -> Backend {
-        self.aes.backend()
+    pub fn engine(&self) -> Engine {
+        self.aes.engine()
     }
 
     /// The next pseudorandom block.
@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn stream_is_aes_of_the_counter() {
         let seed = Block(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210);
-        let aes = Aes128::with_backend(seed, Backend::Portable).unwrap();
+        let aes = Aes128::with_engine(seed, Engine::new(crate::aes::Backend::Portable).unwrap());
         let mut prg = Prg::new(seed);
         let mut out = vec![Block::ZERO; 300];
         prg.fill_blocks(&mut out);

@@ -3,7 +3,8 @@
 //! batches, and backend selection by name.
 
 use gc2pc::Block;
-use gc2pc::aes::{Aes128, AesError, Backend, MultiKeyAes};
+use gc2pc::aes::{Aes128, Backend, Engine, MultiKeyAes};
+use gc2pc::cpu::CpuError;
 
 mod common;
 
@@ -19,17 +20,22 @@ fn hex(s: &str) -> Block {
 
 #[test]
 fn portable_is_always_available_and_best_is_available() {
-    let all = Backend::all_available();
-    assert_eq!(all[0], Backend::Portable);
-    assert!(all.contains(&Backend::best()));
+    let all = Engine::all();
+    assert_eq!(all[0].get(), Backend::Portable);
+    assert_eq!(Engine::baseline().get(), Backend::Portable);
+    assert!(all.contains(&Engine::best()));
     eprintln!(
         "available AES backends: {:?}; best: {}",
         all.iter().map(|b| b.name()).collect::<Vec<_>>(),
-        Backend::best().name()
+        Engine::best()
     );
     #[cfg(target_arch = "aarch64")]
     if std::env::var_os("GC2PC_EXPECT_ARMV8").is_some() {
-        assert!(all.contains(&Backend::Armv8), "ARMv8 AES expected here");
+        assert_eq!(
+            Engine::best().get(),
+            Backend::Armv8,
+            "ARMv8 AES expected here"
+        );
     }
 }
 
@@ -49,11 +55,11 @@ fn fips197_vectors_on_every_backend() {
             "3925841d02dc09fbdc118597196a0b32",
         ),
     ];
-    for backend in Backend::all_available() {
+    for backend in Engine::all() {
         for (key, pt, ct) in vectors {
             let (key, pt, ct) = (hex(key), hex(pt), hex(ct));
-            let aes = Aes128::with_backend(key, backend).unwrap();
-            assert_eq!(aes.backend(), backend);
+            let aes = Aes128::with_engine(key, backend);
+            assert_eq!(aes.engine(), backend);
             assert_eq!(aes.encrypt_block(pt), ct, "{} single", backend.name());
             // The same vector in every position of a batch (every tail path).
             for len in [1, 2, 3, 7, 8, 9, 16, 17, 31] {
@@ -66,7 +72,7 @@ fn fips197_vectors_on_every_backend() {
                 );
             }
             // Multi-key with one key and one or two blocks.
-            let mk = MultiKeyAes::new(backend).unwrap();
+            let mk = MultiKeyAes::new(backend);
             let mut one = [pt];
             mk.encrypt(&[key], &mut one);
             assert_eq!(one[0], ct, "{} multi-key", backend.name());
@@ -83,13 +89,13 @@ fn encrypt_blocks_agrees_across_backends_for_every_length() {
     for len in 0..=70 {
         let key = rng.block();
         let input = rng.blocks(len);
-        let reference = Aes128::with_backend(key, Backend::Portable).unwrap();
+        let reference = Aes128::with_engine(key, Engine::baseline());
         let expected: Vec<Block> = input.iter().map(|&b| reference.encrypt_block(b)).collect();
         if len > 0 {
             assert_ne!(expected, input);
         }
-        for backend in Backend::all_available() {
-            let aes = Aes128::with_backend(key, backend).unwrap();
+        for backend in Engine::all() {
+            let aes = Aes128::with_engine(key, backend);
             let mut got = input.clone();
             aes.encrypt_blocks(&mut got);
             assert_eq!(got, expected, "{} len {len}", backend.name());
@@ -108,14 +114,12 @@ fn multi_key_agrees_with_single_key_on_every_backend() {
                 .iter()
                 .enumerate()
                 .map(|(i, &b)| {
-                    Aes128::with_backend(keys[i / per_key], Backend::Portable)
-                        .unwrap()
-                        .encrypt_block(b)
+                    Aes128::with_engine(keys[i / per_key], Engine::baseline()).encrypt_block(b)
                 })
                 .collect();
-            for backend in Backend::all_available() {
+            for backend in Engine::all() {
                 let mut got = input.clone();
-                MultiKeyAes::new(backend).unwrap().encrypt(&keys, &mut got);
+                MultiKeyAes::new(backend).encrypt(&keys, &mut got);
                 assert_eq!(
                     got,
                     expected,
@@ -130,103 +134,54 @@ fn multi_key_agrees_with_single_key_on_every_backend() {
 #[test]
 #[should_panic(expected = "multiple")]
 fn multi_key_rejects_ragged_batches() {
-    let mk = MultiKeyAes::new(Backend::Portable).unwrap();
+    let mk = MultiKeyAes::new(Engine::baseline());
     mk.encrypt(&[Block::ZERO, Block::ONES], &mut [Block::ZERO; 3]);
 }
 
 #[test]
 fn backend_names_and_errors() {
-    assert_eq!(Backend::from_name("portable"), Ok(Backend::Portable));
     assert_eq!(
-        Backend::from_name("foo"),
-        Err(AesError::UnknownBackend("foo".to_string()))
+        Engine::from_name("portable").map(Engine::get),
+        Ok(Backend::Portable)
     );
-    assert_eq!(
-        Backend::from_name("AESNI"),
-        Err(AesError::UnknownBackend("AESNI".to_string()))
-    );
+    let unknown = |name: &str| CpuError::Unknown {
+        family: "AES",
+        name: name.to_string(),
+        known: "portable, aesni, vaes, armv8".to_string(),
+    };
+    assert_eq!(Engine::from_name("foo"), Err(unknown("foo")));
+    assert_eq!(Engine::from_name("AESNI"), Err(unknown("AESNI")));
+    let unavailable = |name: &'static str| CpuError::Unavailable {
+        family: "AES",
+        name,
+    };
     #[cfg(target_arch = "x86_64")]
     {
+        assert_eq!(Engine::from_name("armv8"), Err(unavailable("armv8")));
+        assert_eq!(Engine::new(Backend::Armv8), Err(unavailable("armv8")));
         assert_eq!(
-            Backend::from_name("armv8"),
-            Err(AesError::Unavailable("armv8"))
+            unavailable("armv8").to_string(),
+            "the AES backend armv8 is not available on this CPU"
         );
-        assert!(Aes128::with_backend(Block::ZERO, Backend::Armv8).is_err());
-        assert!(MultiKeyAes::new(Backend::Armv8).is_err());
     }
     #[cfg(target_arch = "aarch64")]
     {
-        assert_eq!(
-            Backend::from_name("aesni"),
-            Err(AesError::Unavailable("aesni"))
-        );
-        assert_eq!(
-            Backend::from_name("vaes"),
-            Err(AesError::Unavailable("vaes"))
-        );
+        assert_eq!(Engine::from_name("aesni"), Err(unavailable("aesni")));
+        assert_eq!(Engine::from_name("vaes"), Err(unavailable("vaes")));
     }
-    for backend in Backend::ALL {
+    for &backend in &[
+        Backend::Portable,
+        Backend::AesNi,
+        Backend::Vaes,
+        Backend::Armv8,
+    ] {
         assert_eq!(
-            Backend::from_name(backend.name()).is_ok(),
+            Engine::from_name(backend.name()).is_ok(),
             backend.is_available()
         );
         assert_eq!(
-            Backend::all_available().contains(&backend),
+            Engine::all().iter().any(|e| e.get() == backend),
             backend.is_available()
         );
     }
-}
-
-/// Prints `Backend::detect()` for [`detect_reads_gc2pc_aes`], which runs it in a
-/// child process with `GC2PC_AES` set (no `set_var` in this process).
-#[test]
-fn detect_child() {
-    println!("DETECT={:?}", Backend::detect());
-}
-
-#[test]
-fn detect_reads_gc2pc_aes() {
-    // Under an emulator (scripts/test-aarch64.sh), GC2PC_TEST_RUNNER is the
-    // command that runs this binary, e.g. "qemu-aarch64 -cpu max -L …".
-    let runner = std::env::var("GC2PC_TEST_RUNNER").unwrap_or_default();
-    let exe = std::env::current_exe().unwrap();
-    let run = |value: &str| {
-        let mut words = runner.split_whitespace();
-        let mut cmd = match words.next() {
-            Some(program) => {
-                let mut cmd = std::process::Command::new(program);
-                cmd.args(words).arg(&exe);
-                cmd
-            }
-            None => std::process::Command::new(&exe),
-        };
-        let out = cmd
-            .args(["--exact", "detect_child", "--nocapture", "--test-threads=1"])
-            .env("GC2PC_AES", value)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "child failed: {out:?}");
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        stdout
-            .lines()
-            .find_map(|l| l.split_once("DETECT=").map(|(_, v)| v.trim().to_string()))
-            .expect("child printed DETECT=")
-    };
-    assert_eq!(
-        run("portable"),
-        format!("{:?}", Ok::<_, AesError>(Backend::Portable))
-    );
-    assert_eq!(
-        run("bogus"),
-        format!(
-            "{:?}",
-            Err::<Backend, _>(AesError::UnknownBackend("bogus".into()))
-        )
-    );
-    assert_eq!(run(""), format!("{:?}", Ok::<_, AesError>(Backend::best())));
-    #[cfg(target_arch = "x86_64")]
-    assert_eq!(
-        run("armv8"),
-        format!("{:?}", Err::<Backend, _>(AesError::Unavailable("armv8")))
-    );
 }

@@ -2,7 +2,7 @@
 //! sane values, and `gc2pc bench report` joins two sample files into the
 //! expected table and an SVG chart.
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -41,7 +41,7 @@ const FIGURES: [(&str, &str, f64, f64); 14] = [
 
 #[test]
 fn quick_json_run_has_every_documented_field_with_sane_values() {
-    let backend = Backend::best().name();
+    let backend = Engine::best().name();
     let out = Command::new(BIN)
         .args(["bench", "--quick", "--json", "--backend", backend])
         .output()

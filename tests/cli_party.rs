@@ -333,3 +333,44 @@ fn demo_runs_and_agrees_with_plaintext() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(text.contains("0x1\nplaintext evaluation agrees"), "{text}");
 }
+
+/// `GC2PC_AES` is read by the command line (the library never reads the
+/// environment): a backend it names is used, an unknown or missing one is a
+/// clear error before anything runs.
+#[test]
+fn gc2pc_aes_chooses_the_backend_or_is_refused() {
+    let demo = |value: &str| {
+        Command::new(BIN)
+            .arg("demo")
+            .env("GC2PC_AES", value)
+            .output()
+            .unwrap()
+    };
+    let out = demo("portable");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(text.contains("AES backend: portable"), "{text}");
+    assert!(text.contains("plaintext evaluation agrees"), "{text}");
+    let out = demo("bogus");
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains(
+            "GC2PC_AES: \"bogus\" is not an AES backend (known: portable, aesni, vaes, armv8)"
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+    #[cfg(target_arch = "x86_64")]
+    {
+        let out = demo("armv8");
+        assert!(!out.status.success());
+        assert!(
+            stderr_of(&out).contains("the AES backend armv8 is not available on this CPU"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    // Empty means "the best this CPU has".
+    let out = demo("");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}

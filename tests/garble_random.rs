@@ -3,7 +3,7 @@
 
 mod common;
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Format, Gate, Plan};
 use gc2pc::garble::Scheme;
@@ -68,7 +68,7 @@ proptest! {
         let expected = circuit.eval(&inputs).unwrap();
         let bits = inputs.concat();
         prop_assert_eq!(plan.eval_bits(&bits), expected[0].clone());
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for (kind, scheme) in [HashKind::Mitccrh, HashKind::Tccr]
                 .into_iter()
                 .flat_map(|k| Scheme::ALL.map(|s| (k, s)))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::block::Block;
 use gc2pc::circuit::Plan;
 use gc2pc::garble::Scheme;
@@ -19,7 +19,7 @@ fn garbled_eval(
     inputs: &[Vec<bool>],
     kind: HashKind,
     scheme: Scheme,
-    backend: Backend,
+    backend: Engine,
     prg: &mut Prg,
 ) -> Vec<Vec<bool>> {
     let flat = common::garble_and_evaluate(plan, (scheme, kind, backend), &inputs.concat(), prg);
@@ -47,13 +47,13 @@ fn all_reference_vectors_garbled_on_every_backend_hash_and_scheme() {
             "{}",
             reference.name
         );
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for kind in [HashKind::Mitccrh, HashKind::Tccr] {
                 for scheme in Scheme::ALL {
                     // Every vector on the default hash of the best backend;
                     // the first two elsewhere, to keep the suite fast on slow
                     // backends.
-                    let all = backend == Backend::best() && kind == HashKind::default();
+                    let all = backend == Engine::best() && kind == HashKind::default();
                     let count = if all { reference.vectors.len() } else { 2 };
                     for vector in reference.vectors.iter().take(count) {
                         let out = garbled_eval(

@@ -2,7 +2,7 @@
 //! plain formulas of DESIGN.md / GKWY20 (ePrint 2019/1168) computed one block
 //! at a time on the portable backend.
 
-use gc2pc::aes::{Aes128, Backend};
+use gc2pc::aes::{Aes128, Engine};
 use gc2pc::hash::{HashKind, TweakableHash, sigma};
 use gc2pc::prg::Prg;
 use gc2pc::{Block, Delta};
@@ -12,7 +12,7 @@ mod common;
 use common::Rng;
 
 fn aes(key: Block) -> Aes128 {
-    Aes128::with_backend(key, Backend::Portable).unwrap()
+    Aes128::with_engine(key, Engine::baseline())
 }
 
 /// The specification, one block at a time.
@@ -46,11 +46,11 @@ fn sigma_is_the_orthomorphism() {
 fn hashes_match_the_formula_on_every_backend() {
     let mut rng = Rng(3);
     for kind in [HashKind::Mitccrh, HashKind::Tccr] {
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for n in (0..=40).chain([64, 65, 100]) {
                 let seed = rng.block();
                 let hash = TweakableHash::new(kind, backend, seed);
-                assert_eq!((hash.kind(), hash.backend()), (kind, backend));
+                assert_eq!((hash.kind(), hash.engine()), (kind, backend));
                 // Tweaks like the garbler's (consecutive) and arbitrary ones.
                 let base = rng.next();
                 let tweaks: Vec<u64> = (0..n as u64)
@@ -94,7 +94,7 @@ fn garbling_entry_points_match_the_formula_on_every_backend() {
     let mut rng = Rng(11);
     let lengths = (0..=4 * gc2pc::garble::BATCH_GATES + 1).chain([64, 65, 100, 131]);
     for kind in [HashKind::Mitccrh, HashKind::Tccr] {
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for n in lengths.clone() {
                 let seed = rng.block();
                 let hash = TweakableHash::new(kind, backend, seed);
@@ -138,7 +138,7 @@ fn garbling_entry_points_match_the_formula_on_every_backend() {
 #[test]
 #[should_panic]
 fn hash_pairs_delta_checks_lengths() {
-    let hash = TweakableHash::new(HashKind::default(), Backend::Portable, Block(1));
+    let hash = TweakableHash::new(HashKind::default(), Engine::baseline(), Block(1));
     hash.hash_pairs_delta(0, Block(1), &[Block::ZERO; 2], &mut [Block::ZERO; 3]);
 }
 
@@ -146,7 +146,7 @@ fn hash_pairs_delta_checks_lengths() {
 fn hash_outputs_depend_on_tweak_and_kind() {
     let seed = Block(42);
     let x = Block(0x5555);
-    for backend in Backend::all_available() {
+    for backend in Engine::all() {
         let m = TweakableHash::new(HashKind::Mitccrh, backend, seed);
         let t = TweakableHash::new(HashKind::Tccr, backend, seed);
         assert_ne!(m.hash(x, 1), m.hash(x, 2));
@@ -161,7 +161,7 @@ fn hash_outputs_depend_on_tweak_and_kind() {
 #[test]
 #[should_panic]
 fn hash_pairs_checks_lengths() {
-    let hash = TweakableHash::new(HashKind::default(), Backend::Portable, Block(1));
+    let hash = TweakableHash::new(HashKind::default(), Engine::baseline(), Block(1));
     hash.hash_pairs(&[1, 2], &mut [Block::ZERO; 3]);
 }
 
@@ -170,9 +170,9 @@ fn prg_is_deterministic_and_equal_across_backends() {
     let seed = Block(0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100);
     let pi = aes(seed);
     let expected: Vec<Block> = (0..1000u128).map(|i| pi.encrypt_block(Block(i))).collect();
-    for backend in Backend::all_available() {
-        let mut prg = Prg::with_backend(seed, backend).unwrap();
-        assert_eq!(prg.backend(), backend);
+    for backend in Engine::all() {
+        let mut prg = Prg::with_engine(seed, backend);
+        assert_eq!(prg.engine(), backend);
         // Mixed calls walk the same stream.
         let mut got = vec![prg.random_block()];
         let mut buf = vec![Block::ZERO; 299];

@@ -8,7 +8,7 @@
 
 mod common;
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::block::Block;
 use gc2pc::circuit::{Circuit, Plan, bristol};
 use gc2pc::garble::{Garbler, Scheme, TableSink};
@@ -352,7 +352,7 @@ fn garbler_owning_every_input(h: &Hello) -> (Vec<u8>, Vec<Vec<Block>>) {
     let mut prg = Prg::new(Block(9));
     let seed = prg.random_block();
     let delta = prg.random_delta();
-    let hash = TweakableHash::new(HashKind::default(), Backend::detect().unwrap(), seed);
+    let hash = TweakableHash::new(HashKind::default(), Engine::best(), seed);
     let mut zero = vec![Block::ZERO; circuit.total_inputs()];
     prg.fill_blocks(&mut zero);
     let mut chunks = Chunks(Vec::new());

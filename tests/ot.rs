@@ -2,6 +2,7 @@
 //! correlated OT (`m_b = m0 ⊕ b·Δ`) for many counts over `mem` and TCP,
 //! random and chosen-message OT, and byte counts.
 
+use gc2pc::cpu::Checked;
 use gc2pc::net::{Channel, mem, tcp};
 use gc2pc::ot::iknp::{IknpReceiver, IknpSender};
 use gc2pc::ot::transpose::{self, Backend};
@@ -35,10 +36,15 @@ fn choices(n: usize, seed: u128) -> Vec<bool> {
 
 #[test]
 fn every_transpose_backend_matches_the_reference() {
-    let backends = Backend::all_available();
-    assert!(backends.contains(&Backend::Portable));
+    let backends = Checked::<Backend>::all();
+    assert_eq!(backends[0].get(), Backend::Portable);
     #[cfg(target_arch = "x86_64")]
-    assert!(backends.contains(&Backend::Sse2));
+    assert!(backends.contains(&Checked::new(Backend::Sse2).unwrap()));
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(Checked::<Backend>::best().get(), Backend::Neon);
+    // A backend this CPU lacks cannot be had at all.
+    #[cfg(target_arch = "x86_64")]
+    assert!(Checked::new(Backend::Neon).is_err());
     let mut prg = Prg::new(Block(1));
     for w in [1usize, 2, 3, 8, 33] {
         let mut input = vec![Block::ZERO; 128 * w];
@@ -59,7 +65,7 @@ fn every_transpose_backend_matches_the_reference() {
 #[test]
 fn transpose_single_bits() {
     // One set bit at (row i, column j) lands at bit i of output j.
-    for &b in &Backend::all_available() {
+    for &b in &Checked::<Backend>::all() {
         for (i, j) in [(0, 0), (127, 0), (0, 255), (5, 130), (127, 255), (64, 63)] {
             let w = 2;
             let mut input = vec![Block::ZERO; 128 * w];

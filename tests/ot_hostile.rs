@@ -290,7 +290,7 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
         let mut chi = vec![Block::ZERO; 128 + kos::EXTRA_ROWS];
         Prg::new(seed0).fill_blocks(&mut chi[..128]);
         Prg::new(seed1).fill_blocks(&mut chi[128..]);
-        let clmul = Clmul::detect();
+        let clmul = Clmul::best();
         let all_rows: Vec<Block> = rows.iter().chain(&extra_rows).copied().collect();
         let all_choices: Vec<bool> = choices.iter().chain(&extra_choices).copied().collect();
         let t = clmul.dot(&all_rows, &chi).reduce();

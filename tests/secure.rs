@@ -776,7 +776,7 @@ fn a_generated_circuit_runs_garbled_without_a_file() {
         expected ^= (a ^ y.rotate_left(k) ^ k).wrapping_mul(y);
     }
     for scheme in gc2pc::garble::Scheme::ALL {
-        let (g, e) = secure::run_local_with(scheme, |ctx, party| {
+        let (g, e) = secure::run_local_with(scheme, gc2pc::aes::Engine::best(), |ctx, party| {
             let (ba, by) = (bits(a), bits(y));
             match party {
                 Party::Garbler => heavy.run(ctx, Some(&ba), None),
@@ -845,9 +845,9 @@ fn inputs_in_one_piece() {
 
 #[test]
 fn a_program_runs_garbled_on_every_aes_backend() {
-    use gc2pc::aes::Backend;
+    use gc2pc::aes::Engine;
     use gc2pc::hash::HashKind;
-    for backend in Backend::all_available() {
+    for backend in Engine::all() {
         for hash in [HashKind::Tccr, HashKind::Mitccrh] {
             let (a, b) = mem::pair();
             let program = |ctx: &Ctx, who: Option<Party>| -> Result<Option<u128>, Error> {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::block::Block;
 use gc2pc::circuit::value::{BitOrder, ValueFormat, format_value, parse_value};
 use gc2pc::circuit::{Circuit, Plan, bristol};
@@ -156,7 +156,7 @@ fn eight_concurrent_sessions_are_held_and_a_ninth_waits_for_a_slot() {
     let circuit = bristol::read_file(&path).unwrap();
     let plan = Plan::new(&circuit);
     let agreement = Agreement::default_for(&circuit);
-    let backend = Backend::detect().unwrap();
+    let backend = Engine::best();
     let garbler_input = "123456789";
     let server = Server::start(&path, garbler_input, &["--max-sessions", "8"]);
     let timeout = Duration::from_secs(20);

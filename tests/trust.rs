@@ -420,7 +420,7 @@ fn ten_thousand_honest_runs_of_a_small_circuit_never_fail_the_kos_check() {
         &circuit,
         &plan,
         &agreement,
-        gc2pc::aes::Backend::detect().unwrap(),
+        gc2pc::aes::Engine::best(),
         &garbler,
         &evaluator,
     )

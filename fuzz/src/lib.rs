@@ -13,7 +13,7 @@
 //! `cargo test`. It may therefore only use `gc2pc` and `std`.
 
 use gc2pc::Block;
-use gc2pc::aes::Backend as AesBackend;
+use gc2pc::aes::Engine;
 use gc2pc::circuit::Plan;
 use gc2pc::circuit::value::{self, BitOrder, ValueFormat};
 use gc2pc::circuit::{Circuit, Format};
@@ -532,7 +532,7 @@ pub fn evaluator_session(data: &[u8]) -> bool {
     let value = control.u8();
     let (circuit, plan) = cmp32();
     let ch = replay_channel(control.0, 0);
-    let backend = AesBackend::best();
+    let backend = Engine::best();
     let Ok(mut session) =
         EvaluatorSession::start(ch, circuit, plan, session_agreement(config), backend)
     else {
@@ -654,7 +654,7 @@ pub fn record_ot_input(mode: u8, size: u8) -> Vec<u8> {
 pub fn record_session_input(config: u8, value: u8, garbler_value: u32, runs: usize) -> Vec<u8> {
     let config = config & 15;
     let (circuit, plan) = cmp32();
-    let backend = AesBackend::best();
+    let backend = Engine::best();
     let (outputs, stream) = record_peer(
         |ch| {
             let mut session =

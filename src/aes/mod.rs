@@ -28,6 +28,7 @@
 //! be built for a backend the running CPU has.
 
 use crate::block::Block;
+use crate::cpu::{Checked, Feature};
 use zeroize::Zeroize;
 
 #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
@@ -56,26 +57,11 @@ pub enum Backend {
     Armv8,
 }
 
-/// Why a backend could not be used.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum AesError {
-    /// `GC2PC_AES` named something that is not a backend.
-    #[error("GC2PC_AES={0:?} is not a backend (use portable, aesni, vaes or armv8)")]
-    UnknownBackend(String),
-    /// The backend exists but this CPU lacks the instructions.
-    #[error("the AES backend {0} is not available on this CPU")]
-    Unavailable(&'static str),
-}
+/// An AES backend this CPU is known to have (see [`crate::cpu`]): what
+/// [`Aes128`], [`MultiKeyAes`], the hash, the PRG and the sessions take.
+pub type Engine = Checked<Backend>;
 
 impl Backend {
-    /// Every backend, available or not.
-    pub const ALL: [Backend; 4] = [
-        Backend::Portable,
-        Backend::AesNi,
-        Backend::Vaes,
-        Backend::Armv8,
-    ];
-
     /// The name used by `GC2PC_AES` and in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -87,7 +73,7 @@ impl Backend {
     }
 
     /// Whether this CPU can run the backend (detected at run time; the answer
-    /// is cached after the first call).
+    /// is cached after the first call). [`Engine::new`] is the checked form.
     pub fn is_available(self) -> bool {
         match self {
             Backend::Portable => true,
@@ -104,46 +90,23 @@ impl Backend {
             _ => false,
         }
     }
+}
 
-    /// Every backend this CPU can run, portable first.
-    pub fn all_available() -> Vec<Backend> {
-        Backend::ALL
-            .into_iter()
-            .filter(|b| b.is_available())
-            .collect()
+/// Slowest first: on x86-64 the best is VAES, then AES-NI, then portable;
+/// on aarch64 ARMv8, then portable (see `benches/aes.rs` for the order).
+impl Feature for Backend {
+    const FAMILY: &'static str = "AES";
+    const ALL: &'static [Backend] = &[
+        Backend::Portable,
+        Backend::AesNi,
+        Backend::Vaes,
+        Backend::Armv8,
+    ];
+    fn name(self) -> &'static str {
+        Backend::name(self)
     }
-
-    /// The fastest backend this CPU has (VAES, then AES-NI, then ARMv8, then
-    /// portable; see `benches/aes.rs` for the measurements behind the order).
-    pub fn best() -> Backend {
-        [Backend::Vaes, Backend::AesNi, Backend::Armv8]
-            .into_iter()
-            .find(|b| b.is_available())
-            .unwrap_or(Backend::Portable)
-    }
-
-    /// The backend called `name` ("portable", "aesni", "vaes", "armv8"):
-    /// [`AesError::UnknownBackend`] for any other name and
-    /// [`AesError::Unavailable`] if this CPU lacks it.
-    pub fn from_name(name: &str) -> Result<Backend, AesError> {
-        let backend = Backend::ALL
-            .into_iter()
-            .find(|b| b.name() == name)
-            .ok_or_else(|| AesError::UnknownBackend(name.to_string()))?;
-        if backend.is_available() {
-            Ok(backend)
-        } else {
-            Err(AesError::Unavailable(backend.name()))
-        }
-    }
-
-    /// The backend named by `GC2PC_AES` (see [`Backend::from_name`]), or the
-    /// best one if it is unset or empty.
-    pub fn detect() -> Result<Backend, AesError> {
-        match std::env::var("GC2PC_AES") {
-            Ok(name) if !name.is_empty() => Backend::from_name(&name),
-            _ => Ok(Backend::best()),
-        }
+    fn is_available(self) -> bool {
+        Backend::is_available(self)
     }
 }
 
@@ -216,29 +179,13 @@ impl KeySource for Consecutive {
     }
 }
 
-/// A backend that this CPU is known to have: the only way to reach the
-/// `#[target_feature]` kernels, so every `unsafe` call below is justified by
-/// the check in [`Engine::new`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Engine(Backend);
-
+/// The kernels: reached only through an [`Engine`], which can only be
+/// obtained for a backend the running CPU has, so every `unsafe` call below is
+/// justified by the check in [`Checked::new`].
 impl Engine {
-    /// The engine for `backend`, if this CPU has it.
-    pub(crate) fn new(backend: Backend) -> Result<Engine, AesError> {
-        if backend.is_available() {
-            Ok(Engine(backend))
-        } else {
-            Err(AesError::Unavailable(backend.name()))
-        }
-    }
-
-    pub(crate) fn backend(self) -> Backend {
-        self.0
-    }
-
     /// Expands `key` for this engine.
     fn expand(self, key: Block) -> Expanded {
-        match self.0 {
+        match self.get() {
             Backend::Portable => Expanded::Portable(portable::Cipher::new(key)),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI (VAES implies it).
@@ -256,7 +203,7 @@ impl Engine {
     /// Encrypts `blocks` in place under the expanded key `keys` (which this
     /// engine made).
     fn encrypt(self, keys: &Expanded, blocks: &mut [Block]) {
-        match (self.0, keys) {
+        match (self.get(), keys) {
             (_, Expanded::Portable(cipher)) => cipher.encrypt_blocks(blocks),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI.
@@ -282,7 +229,7 @@ impl Engine {
     ) {
         assert!(P == 1 || P == 2, "1 or 2 blocks per key");
         assert_eq!(blocks.len(), P * keys.len(), "blocks per key");
-        match self.0 {
+        match self.get() {
             Backend::Portable => portable::multi_key::<K, P, SIGMA>(&keys, blocks),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI.
@@ -331,15 +278,11 @@ pub struct Aes128 {
 impl Aes128 {
     /// AES-128 under `key` on the best backend.
     pub fn new(key: Block) -> Aes128 {
-        Aes128::with_engine(key, Engine(Backend::best()))
+        Aes128::with_engine(key, Engine::best())
     }
 
-    /// AES-128 under `key` on `backend`; an error if the CPU lacks it.
-    pub fn with_backend(key: Block, backend: Backend) -> Result<Aes128, AesError> {
-        Ok(Aes128::with_engine(key, Engine::new(backend)?))
-    }
-
-    pub(crate) fn with_engine(key: Block, engine: Engine) -> Aes128 {
+    /// AES-128 under `key` on `engine`.
+    pub fn with_engine(key: Block, engine: Engine) -> Aes128 {
         Aes128 {
             engine,
             keys: engine.expand(key),
@@ -347,8 +290,8 @@ impl Aes128 {
     }
 
     /// The backend this instance runs on.
-    pub fn backend(&self) -> Backend {
-        self.engine.0
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Encrypts one block.
@@ -370,7 +313,7 @@ impl Aes128 {
     /// makes calling those `#[target_feature]` kernels sound.
     #[cfg(target_arch = "x86_64")]
     pub(crate) fn x86_round_keys(&self) -> Option<(X86Aes, &RoundKeys)> {
-        match (self.engine.0, &self.keys) {
+        match (self.engine.get(), &self.keys) {
             (Backend::AesNi, Expanded::Hardware(rk)) => Some((X86Aes::AesNi, rk)),
             (Backend::Vaes, Expanded::Hardware(rk)) => Some((X86Aes::Vaes, rk)),
             _ => None,
@@ -394,7 +337,7 @@ impl Aes128 {
     /// `blocks[i] = π(π(x) ⊕ j) ⊕ π(x)` with `x = blocks[i]`, `j = t0 + i`
     /// (wrapping, in the low 64 bits). Fused kernels on AES-NI and VAES.
     pub(crate) fn tccr_consecutive(&self, t0: u64, blocks: &mut [Block]) {
-        match (self.engine.0, &self.keys) {
+        match (self.engine.get(), &self.keys) {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI.
             (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
@@ -423,7 +366,7 @@ impl Aes128 {
         out: &mut [Block],
     ) {
         assert_eq!(out.len(), 2 * inputs.len(), "two outputs per input");
-        match (self.engine.0, &self.keys) {
+        match (self.engine.get(), &self.keys) {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI.
             (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
@@ -466,7 +409,7 @@ impl Aes128 {
 
 impl core::fmt::Debug for Aes128 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Aes128({})", self.engine.0.name())
+        write!(f, "Aes128({})", self.engine.name())
     }
 }
 
@@ -482,16 +425,14 @@ pub struct MultiKeyAes {
 }
 
 impl MultiKeyAes {
-    /// Multi-key AES on `backend`; an error if the CPU lacks it.
-    pub fn new(backend: Backend) -> Result<MultiKeyAes, AesError> {
-        Ok(MultiKeyAes {
-            engine: Engine::new(backend)?,
-        })
+    /// Multi-key AES on `engine`.
+    pub fn new(engine: Engine) -> MultiKeyAes {
+        MultiKeyAes { engine }
     }
 
     /// The backend in use.
-    pub fn backend(&self) -> Backend {
-        self.engine.0
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// In place, `blocks[i] = AES_{keys[i / m]}(blocks[i])` with
@@ -541,9 +482,9 @@ mod tests {
         let key = hex("000102030405060708090a0b0c0d0e0f");
         let pt = hex("00112233445566778899aabbccddeeff");
         let ct = hex("69c4e0d86a7b0430d8cdb78070b4c55a");
-        for backend in Backend::all_available() {
-            let aes = Aes128::with_backend(key, backend).unwrap();
-            assert_eq!(aes.encrypt_block(pt), ct, "{}", backend.name());
+        for engine in Engine::all() {
+            let aes = Aes128::with_engine(key, engine);
+            assert_eq!(aes.encrypt_block(pt), ct, "{engine}");
         }
     }
 
@@ -552,31 +493,39 @@ mod tests {
         // FIPS-197 App. A.1: the last round key for 2b7e1516…
         let key = hex("2b7e151628aed2a6abf7158809cf4f3c");
         let last = hex("d014f9a8c9ee2589e13f0cc8b6630ca6");
-        for backend in Backend::all_available() {
-            if let Expanded::Hardware(rk) = Engine::new(backend).unwrap().expand(key) {
+        for engine in Engine::all() {
+            if let Expanded::Hardware(rk) = engine.expand(key) {
                 assert_eq!(rk.0[0], key);
-                assert_eq!(rk.0[10], last, "{}", backend.name());
+                assert_eq!(rk.0[10], last, "{engine}");
             }
         }
     }
 
     #[test]
     fn from_name_and_names() {
-        for backend in Backend::ALL {
-            match Backend::from_name(backend.name()) {
-                Ok(b) => assert!(b == backend && backend.is_available()),
+        for &backend in <Backend as Feature>::ALL {
+            match Engine::from_name(backend.name()) {
+                Ok(e) => assert!(e.get() == backend && backend.is_available()),
                 Err(e) => {
                     assert!(!backend.is_available());
-                    assert_eq!(e, AesError::Unavailable(backend.name()));
+                    assert_eq!(
+                        e,
+                        crate::cpu::CpuError::Unavailable {
+                            family: "AES",
+                            name: backend.name()
+                        }
+                    );
                 }
             }
         }
+        let unknown = Engine::from_name("foo").unwrap_err().to_string();
         assert_eq!(
-            Backend::from_name("foo"),
-            Err(AesError::UnknownBackend("foo".into()))
+            unknown,
+            "\"foo\" is not an AES backend (known: portable, aesni, vaes, armv8)"
         );
-        assert!(Backend::best().is_available());
-        assert_eq!(Backend::all_available()[0], Backend::Portable);
+        assert!(Engine::best().get().is_available());
+        assert_eq!(Engine::all()[0].get(), Backend::Portable);
+        assert!(Engine::all().contains(&Engine::best()));
     }
 
     #[test]

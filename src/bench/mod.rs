@@ -12,7 +12,7 @@ pub mod measure;
 pub mod report;
 pub mod system;
 
-use crate::aes::{Aes128, Backend};
+use crate::aes::{Aes128, Engine};
 use crate::block::Block;
 use crate::circuit::{Circuit, Format, Gate, Plan, bristol};
 use crate::garble::{DiscardSink, Evaluator, Garbler, Scheme, SliceSource};
@@ -72,7 +72,7 @@ pub struct Options {
     /// Smaller sizes and fewer repetitions (under 30 s on a 2-core machine).
     pub quick: bool,
     /// Backends to measure.
-    pub backends: Vec<Backend>,
+    pub backends: Vec<Engine>,
     /// Kinds to measure (Garble/Eval ratios need Aes too; it is added).
     pub kinds: Vec<Kind>,
     /// The emulated link of [`Kind::Wan`].
@@ -97,7 +97,7 @@ pub struct Record {
     /// What was measured.
     pub kind: Kind,
     /// On which AES backend.
-    pub backend: Backend,
+    pub backend: Engine,
     /// The figures.
     pub figures: Vec<Figure>,
     /// The garbling scheme, where the record is for one (kind `wan`).
@@ -246,7 +246,7 @@ fn random_groups(prg: &mut Prg, sizes: &[u32], skip: usize, take: usize) -> Vec<
 /// and the achieved fraction of the link's rate (the garbler's bytes over
 /// the session's time, against one direction's rate).
 fn bench_wan(
-    backend: Backend,
+    backend: Engine,
     sizes: &Sizes,
     link: crate::net::link::LinkSpec,
     scheme: Scheme,
@@ -327,8 +327,8 @@ fn figure(name: &'static str, sample: Sample) -> Figure {
     Figure { name, sample }
 }
 
-fn bench_aes(backend: Backend, reps: usize) -> Result<Record, ProtocolError> {
-    let aes = Aes128::with_backend(Block(0x2b7e_1516), backend)?;
+fn bench_aes(backend: Engine, reps: usize) -> Result<Record, ProtocolError> {
+    let aes = Aes128::with_engine(Block(0x2b7e_1516), backend);
     let mut blocks = vec![Block(7); 1024];
     let sample = repeat(reps, || {
         ns_per_element(1024, 2000, || {
@@ -350,14 +350,14 @@ fn random_blocks(prg: &mut Prg, n: usize) -> Vec<Block> {
 }
 
 fn bench_garble(
-    backend: Backend,
+    backend: Engine,
     plan: &Plan,
     lone: &Plan,
     aes_ns: f64,
     sizes: &Sizes,
 ) -> Result<Record, ProtocolError> {
     let mut prg = Prg::from_os_rng()?;
-    let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
+    let hash = TweakableHash::new(HashKind::default(), backend, prg.random_block());
     let zero = random_blocks(&mut prg, plan.num_inputs());
     let ands = plan.and_count() as u64;
     let garbler = |scheme: Scheme, prg: &mut Prg| {
@@ -406,14 +406,14 @@ fn bench_garble(
 }
 
 fn bench_eval(
-    backend: Backend,
+    backend: Engine,
     plan: &Plan,
     lone: &Plan,
     aes_ns: f64,
     sizes: &Sizes,
 ) -> Result<Record, ProtocolError> {
     let mut prg = Prg::from_os_rng()?;
-    let hash = TweakableHash::try_new(HashKind::default(), backend, prg.random_block())?;
+    let hash = TweakableHash::new(HashKind::default(), backend, prg.random_block());
     let zero = random_blocks(&mut prg, plan.num_inputs());
     let ands = plan.and_count() as u64;
     let mut tables = [Vec::new(), Vec::new()];
@@ -462,7 +462,7 @@ fn bench_eval(
     })
 }
 
-fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
+fn bench_ot(backend: Engine, sizes: &Sizes) -> Result<Record, ProtocolError> {
     let mut base_ms = Vec::new();
     let (mut rates, mut unchecked_rates) = (Vec::new(), Vec::new());
     // Output buffers allocated (and touched) once: the figure is the OT
@@ -536,7 +536,7 @@ fn bench_ot(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
     })
 }
 
-fn bench_e2e(backend: Backend, sizes: &Sizes) -> Result<Record, ProtocolError> {
+fn bench_e2e(backend: Engine, sizes: &Sizes) -> Result<Record, ProtocolError> {
     let aes = bristol::parse(AES128_CIRCUIT).expect("the bundled AES-128 circuit parses");
     let aes_plan = Plan::new(&aes);
     let agreement = Agreement::default_for(&aes);

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::bench::{self, Kind, Options, System, report};
 use std::io::Write;
 use std::path::PathBuf;
@@ -99,11 +99,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     let backends = match args.backend {
         // Through a link, the link sets the pace: the best backend only.
-        None if args.link.is_some() => vec![Backend::detect()?],
-        None => Backend::all_available(),
+        None if args.link.is_some() => vec![super::aes_engine()?],
+        None => Engine::all(),
         Some(b) => {
             let name = format!("{b:?}").to_lowercase();
-            vec![Backend::from_name(&name)?]
+            vec![Engine::from_name(&name)?]
         }
     };
     let kinds = if args.kind.is_empty() {

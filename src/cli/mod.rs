@@ -23,7 +23,20 @@ mod program;
 mod psi;
 
 use clap::{Parser, Subcommand};
+use gc2pc::aes::Engine;
 use std::process::ExitCode;
+
+/// The AES backend of this run: the one `GC2PC_AES` names (portable, aesni,
+/// vaes, armv8), else the fastest this CPU has. The library never reads the
+/// environment; this is the one place that does.
+fn aes_engine() -> anyhow::Result<Engine> {
+    match std::env::var("GC2PC_AES") {
+        Ok(name) if !name.is_empty() => {
+            Engine::from_name(&name).map_err(|e| anyhow::anyhow!("GC2PC_AES: {e}"))
+        }
+        _ => Ok(Engine::best()),
+    }
+}
 
 /// Secure two-party computation with garbled circuits.
 ///

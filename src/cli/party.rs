@@ -18,7 +18,7 @@
 use super::circuit::OutputFormat;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use gc2pc::aes::Backend;
+use gc2pc::aes::Engine;
 use gc2pc::circuit::stream::FileCircuit;
 use gc2pc::circuit::value::{self, BitOrder};
 use gc2pc::circuit::{Circuit, Groups, Plan, bristol};
@@ -459,10 +459,6 @@ impl PartyArgs {
     }
 }
 
-fn backend() -> Result<Backend> {
-    Ok(Backend::detect()?)
-}
-
 /// Runs `gc2pc garble`.
 pub fn garble(args: GarbleArgs) -> Result<()> {
     if args.party.program.is_some() {
@@ -481,7 +477,7 @@ pub fn garble(args: GarbleArgs) -> Result<()> {
         Some(files) => Some(tls::server_config(&files)?),
         None => None,
     };
-    let backend = backend()?;
+    let backend = super::aes_engine()?;
     let timeout = Duration::from_secs(p.timeout);
     let listener = tcp::listen(&args.listen).with_context(|| {
         format!(
@@ -551,7 +547,7 @@ struct Party<'a> {
     /// The stream of the one session of a garbler that does not serve.
     once: Mutex<Option<gc2pc::circuit::stream::FileStream>>,
     agreement: &'a Agreement,
-    backend: Backend,
+    backend: Engine,
     inputs: &'a [Vec<bool>],
     timeout: Duration,
     session_limit: Duration,
@@ -846,7 +842,7 @@ fn run_evaluator(
     mut channel: Channel,
     file: FileCircuit,
     agreement: Agreement,
-    backend: Backend,
+    backend: Engine,
     inputs: &[Vec<bool>],
     timeout: Duration,
 ) -> Result<(Vec<Vec<bool>>, Stats)> {
@@ -870,7 +866,7 @@ pub fn evaluate(args: EvaluateArgs) -> Result<()> {
     if tls.is_none() && !is_loopback(&args.connect) {
         eprintln!("{PLAIN_TCP_WARNING}");
     }
-    let backend = backend()?;
+    let backend = super::aes_engine()?;
     let timeout = Duration::from_secs(p.timeout);
     let start = Instant::now();
     let unreachable = || {
@@ -961,7 +957,7 @@ pub fn demo(args: DemoArgs) -> Result<()> {
         }
     };
     let order = order(args.msb_bytes);
-    let backend = backend()?;
+    let backend = super::aes_engine()?;
     // A file is streamed by both parties and by the plaintext reference
     // (scanned once, then read window by window); the built-in circuit is
     // small and in memory.

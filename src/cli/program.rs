@@ -50,17 +50,23 @@ fn reveal_to(reveal: RevealArg) -> RevealTo {
 }
 
 /// The session's name for the handshake: the compiled program's digest.
-fn session(role: Party, program: &GarbleProgram, timeout: Duration, scheme: Scheme) -> Session {
+fn session(
+    role: Party,
+    program: &GarbleProgram,
+    timeout: Duration,
+    scheme: Scheme,
+) -> Result<Session> {
     let digest: String = program
         .digest()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Session::builder(role)
+    Ok(Session::builder(role)
         .program(&format!("garble program {digest}"))
         .timeout(timeout)
         .scheme(scheme)
-        .build()
+        .aes(super::aes_engine()?)
+        .build())
 }
 
 /// One party of a program run.
@@ -86,7 +92,7 @@ fn party(
         limit,
         waiting: "waiting for the evaluator".to_string(),
     };
-    let session = session(role, &program, timeout, p.scheme.into());
+    let session = session(role, &program, timeout, p.scheme.into())?;
     let mut traffic = Stats::default();
     let revealed = link.run(|channel| {
         Ok(session.run(channel, |ctx| {
@@ -139,13 +145,14 @@ pub fn demo(args: &DemoArgs) -> Result<()> {
     let e_bits = program.input(Party::Evaluator, &e)?;
     let plain = program.eval_plain(&g, &e);
     let start = Instant::now();
-    let (_, revealed) = secure::run_local_with(args.scheme.into(), |ctx, me| {
-        let bits = match me {
-            Party::Garbler => &g_bits,
-            Party::Evaluator => &e_bits,
-        };
-        program.run(ctx, Some(bits), me, RevealTo::Evaluator)
-    })?;
+    let (_, revealed) =
+        secure::run_local_with(args.scheme.into(), super::aes_engine()?, |ctx, me| {
+            let bits = match me {
+                Party::Garbler => &g_bits,
+                Party::Evaluator => &e_bits,
+            };
+            program.run(ctx, Some(bits), me, RevealTo::Evaluator)
+        })?;
     let elapsed = start.elapsed();
     let bits = revealed.context("the evaluator learns the output")?;
     let output = program.output(&bits);

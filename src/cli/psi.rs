@@ -258,6 +258,7 @@ pub fn run(args: PsiArgs) -> Result<()> {
         .program("gc2pc psi v1")
         .timeout(timeout)
         .scheme(args.scheme.into())
+        .aes(super::aes_engine()?)
         .build();
     let start = Instant::now();
     let addr = match (role, &args.listen, &args.connect) {

@@ -1,7 +1,7 @@
 //! Unit tests of the half-gates kernels against the plan's plaintext evaluation.
 
 use super::*;
-use crate::aes::Backend;
+use crate::aes::Engine;
 use crate::circuit::{Circuit, Format, Gate};
 use crate::hash::HashKind;
 use crate::prg::Prg;
@@ -39,7 +39,7 @@ fn expected_blocks(scheme: Scheme, and_gates: usize) -> usize {
 struct How {
     scheme: Scheme,
     kind: HashKind,
-    backend: Backend,
+    backend: Engine,
 }
 
 /// Garbles and evaluates `plan` as `how` says on `bits` (one per input
@@ -97,7 +97,7 @@ fn all_gate_kinds() -> Circuit {
 #[test]
 fn every_gate_kind_on_every_input_backend_and_hash() {
     let plan = Plan::new(&all_gate_kinds());
-    for backend in Backend::all_available() {
+    for backend in Engine::all() {
         for kind in [HashKind::Mitccrh, HashKind::Tccr] {
             for scheme in Scheme::ALL {
                 for x in 0..16u32 {
@@ -137,7 +137,7 @@ fn many_chunks_and_straddling_batches() {
                 How {
                     scheme,
                     kind: HashKind::default(),
-                    backend: Backend::best(),
+                    backend: Engine::best(),
                 },
                 &bits,
                 99
@@ -193,7 +193,7 @@ fn three_wide_layers() -> (Circuit, u32) {
 
 /// Tables and output labels of two garblings in a row (fresh tweaks), and
 /// the evaluator's output labels on them, for one backend.
-fn garble_twice(plan: &Plan, scheme: Scheme, kind: HashKind, backend: Backend) -> Vec<Vec<Block>> {
+fn garble_twice(plan: &Plan, scheme: Scheme, kind: HashKind, backend: Engine) -> Vec<Vec<Block>> {
     let mut prg = Prg::new(Block(5));
     let delta = prg.random_delta();
     let seed = prg.random_block();
@@ -226,8 +226,8 @@ fn every_backend_garbles_and_evaluates_the_same_bytes() {
         let plan = Plan::new(&circuit);
         for kind in [HashKind::Tccr, HashKind::Mitccrh] {
             for scheme in Scheme::ALL {
-                let expected = garble_twice(&plan, scheme, kind, Backend::Portable);
-                for backend in Backend::all_available() {
+                let expected = garble_twice(&plan, scheme, kind, Engine::baseline());
+                for backend in Engine::all() {
                     let got = garble_twice(&plan, scheme, kind, backend);
                     assert!(
                         got == expected,
@@ -245,7 +245,7 @@ fn repeated_garbling_uses_fresh_tweaks_and_stays_correct() {
     let mut prg = Prg::new(Block(3));
     let delta = prg.random_delta();
     let seed = prg.random_block();
-    let hash = TweakableHash::new(HashKind::default(), Backend::best(), seed);
+    let hash = TweakableHash::new(HashKind::default(), Engine::best(), seed);
     let mut garbler = Garbler::new(&plan, hash.clone(), delta.clone());
     let mut evaluator = Evaluator::new(&plan, hash);
     let mut first_tables = Vec::new();
@@ -277,7 +277,7 @@ fn repeated_garbling_uses_fresh_tweaks_and_stays_correct() {
 #[test]
 fn wrong_input_count_and_short_tables_are_errors() {
     let plan = Plan::new(&all_gate_kinds());
-    let hash = TweakableHash::new(HashKind::default(), Backend::best(), Block(1));
+    let hash = TweakableHash::new(HashKind::default(), Engine::best(), Block(1));
     let mut garbler = Garbler::new(&plan, hash.clone(), Delta::new(Block(5)));
     assert_eq!(
         garbler.garble(&[Block::ZERO; 3], &mut DiscardSink),
@@ -370,7 +370,7 @@ fn decoding_needs_one_bit_per_label() {
 #[test]
 fn secrets_do_not_show_in_debug() {
     let plan = Plan::new(&all_gate_kinds());
-    let hash = TweakableHash::new(HashKind::default(), Backend::best(), Block(1));
+    let hash = TweakableHash::new(HashKind::default(), Engine::best(), Block(1));
     let garbler = Garbler::new(&plan, hash, Delta::new(Block(5)));
     assert_eq!(format!("{garbler:?}"), "Garbler(<secret>)");
 }
@@ -431,7 +431,7 @@ fn streamed_garbling_matches_plaintext_on_every_backend_and_hash() {
             rest = tail;
         }
         let want: Vec<bool> = circuit.eval(&groups).unwrap().concat();
-        for backend in Backend::all_available() {
+        for backend in Engine::all() {
             for kind in [HashKind::Tccr, HashKind::Mitccrh] {
                 for scheme in Scheme::ALL {
                     assert_eq!(
@@ -460,7 +460,7 @@ fn a_stream_with_other_and_counts_than_agreed_is_an_error() {
     let circuit = all_gate_kinds();
     let mut prg = Prg::new(Block(3));
     let delta = prg.random_delta();
-    let hash = || TweakableHash::new(HashKind::Tccr, Backend::Portable, Block(9));
+    let hash = || TweakableHash::new(HashKind::Tccr, Engine::baseline(), Block(9));
     let zero = vec![Block(1); 4];
     let mut tables = Vec::new();
     Garbler::streaming(hash(), delta)
@@ -491,7 +491,7 @@ fn a_plan_garbler_and_a_stream_evaluator_interoperate() {
     let plan = Plan::new(&circuit);
     let bits: Vec<bool> = (0..circuit.total_inputs()).map(|i| i % 5 < 2).collect();
     let (delta, hash_seed, zero, active) = labels_for(&bits, 12);
-    let hash = || TweakableHash::new(HashKind::Tccr, Backend::detect().unwrap(), hash_seed);
+    let hash = || TweakableHash::new(HashKind::Tccr, Engine::best(), hash_seed);
     let mut tables = Vec::new();
     let out_zero = Garbler::new(&plan, hash(), delta)
         .garble(&zero, &mut tables)

@@ -38,10 +38,11 @@
 //! [`Block`] the coefficient of X^i. Sums of products are kept unreduced (256
 //! bits) and reduced once. The carry-less multiplication runs on PCLMULQDQ
 //! (x86-64) or PMULL (aarch64, part of the `aes` extension) when the CPU has
-//! it, checked once ([`Clmul::detect`]), else on portable constant-time code;
+//! it, checked once ([`Clmul::best`]), else on portable constant-time code;
 //! tests run the same vectors on every backend.
 
 use crate::block::Block;
+use crate::cpu::{Checked, Feature};
 
 /// OTs with random choices added to every checked extension call (κ + s).
 pub const EXTRA_ROWS: usize = 256;
@@ -92,22 +93,22 @@ impl Transcript {
 /// Statistical security of the check (see the module documentation).
 pub const STATISTICAL_SECURITY: u32 = 128;
 
-/// A carry-less multiplication backend this CPU has: obtained only through
-/// [`Clmul::detect`] or [`Clmul::all_available`], so holding one means the
-/// instructions exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Clmul(Kind);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+/// A carry-less multiplication implementation the CPU may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClmulBackend {
+    /// Constant-time portable code; runs everywhere.
     Portable,
-    #[cfg(target_arch = "x86_64")]
+    /// x86-64 PCLMULQDQ.
     Pclmul,
-    #[cfg(target_arch = "x86_64")]
+    /// x86-64 VPCLMULQDQ on 256-bit registers.
     Vpclmul,
-    #[cfg(target_arch = "aarch64")]
+    /// aarch64 PMULL (part of the AES extension).
     Pmull,
 }
+
+/// A carry-less multiplication backend this CPU has ([`crate::cpu`]):
+/// holding one means the instructions exist.
+pub type Clmul = Checked<ClmulBackend>;
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_pclmul, "pclmulqdq", "sse2");
@@ -116,79 +117,61 @@ cpufeatures::new!(cpuid_vpclmul, "vpclmulqdq", "avx2", "pclmulqdq", "sse2");
 #[cfg(target_arch = "aarch64")]
 cpufeatures::new!(cpuid_pmull, "aes");
 
-impl Clmul {
-    /// The fastest backend this CPU has.
-    pub fn detect() -> Clmul {
-        #[cfg(target_arch = "x86_64")]
-        if cpuid_vpclmul::get() {
-            return Clmul(Kind::Vpclmul);
+/// Slowest first.
+impl Feature for ClmulBackend {
+    const FAMILY: &'static str = "carry-less multiplication";
+    const ALL: &'static [ClmulBackend] = &[
+        ClmulBackend::Portable,
+        ClmulBackend::Pclmul,
+        ClmulBackend::Vpclmul,
+        ClmulBackend::Pmull,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            ClmulBackend::Portable => "portable",
+            ClmulBackend::Pclmul => "pclmulqdq",
+            ClmulBackend::Vpclmul => "vpclmulqdq",
+            ClmulBackend::Pmull => "pmull",
         }
-        #[cfg(target_arch = "x86_64")]
-        if cpuid_pclmul::get() {
-            return Clmul(Kind::Pclmul);
-        }
-        #[cfg(target_arch = "aarch64")]
-        if cpuid_pmull::get() {
-            return Clmul(Kind::Pmull);
-        }
-        Clmul(Kind::Portable)
     }
 
-    /// The portable backend (always available).
-    pub fn portable() -> Clmul {
-        Clmul(Kind::Portable)
-    }
-
-    /// Every backend this CPU has, portable first.
-    pub fn all_available() -> Vec<Clmul> {
-        let mut all = vec![Clmul::portable()];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if cpuid_pclmul::get() {
-                all.push(Clmul(Kind::Pclmul));
-            }
-            if cpuid_vpclmul::get() {
-                all.push(Clmul(Kind::Vpclmul));
-            }
-        }
-        #[cfg(target_arch = "aarch64")]
-        if cpuid_pmull::get() {
-            all.push(Clmul(Kind::Pmull));
-        }
-        all
-    }
-
-    /// The name used in tests and reports.
-    pub fn name(self) -> &'static str {
-        match self.0 {
-            Kind::Portable => "portable",
+    fn is_available(self) -> bool {
+        match self {
+            ClmulBackend::Portable => true,
             #[cfg(target_arch = "x86_64")]
-            Kind::Pclmul => "pclmulqdq",
+            ClmulBackend::Pclmul => cpuid_pclmul::get(),
             #[cfg(target_arch = "x86_64")]
-            Kind::Vpclmul => "vpclmulqdq",
+            ClmulBackend::Vpclmul => cpuid_vpclmul::get(),
             #[cfg(target_arch = "aarch64")]
-            Kind::Pmull => "pmull",
+            ClmulBackend::Pmull => cpuid_pmull::get(),
+            #[allow(unreachable_patterns)]
+            _ => false,
         }
     }
+}
 
+impl Clmul {
     /// `Σ a_i·b_i` (unreduced, 256 bits as `(low, high)`) over the pairs of
     /// `a` and `b` (equal lengths).
     pub fn dot(self, a: &[Block], b: &[Block]) -> Wide {
         assert_eq!(a.len(), b.len(), "one multiplier per row");
-        match self.0 {
-            Kind::Portable => portable_dot(a, b),
-            // SAFETY: a `Clmul` of this kind exists only if the CPU has
-            // PCLMULQDQ and SSE2 (checked in `detect`).
+        match self.get() {
+            ClmulBackend::Portable => portable_dot(a, b),
+            // SAFETY: a `Checked` Pclmul exists only if the CPU has
+            // PCLMULQDQ and SSE2 (`is_available`).
             #[cfg(target_arch = "x86_64")]
-            Kind::Pclmul => unsafe { x86::dot(a, b) },
-            // SAFETY: a `Clmul` of this kind exists only if the CPU has
-            // VPCLMULQDQ, AVX2, PCLMULQDQ and SSE2 (checked in `detect`).
+            ClmulBackend::Pclmul => unsafe { x86::dot(a, b) },
+            // SAFETY: a `Checked` Vpclmul exists only if the CPU has
+            // VPCLMULQDQ, AVX2, PCLMULQDQ and SSE2 (`is_available`).
             #[cfg(target_arch = "x86_64")]
-            Kind::Vpclmul => unsafe { x86::dot_wide(a, b) },
-            // SAFETY: a `Clmul` of this kind exists only if the CPU has the
-            // aes extension, which includes PMULL (checked in `detect`).
+            ClmulBackend::Vpclmul => unsafe { x86::dot_wide(a, b) },
+            // SAFETY: a `Checked` Pmull exists only if the CPU has the aes
+            // extension, which includes PMULL (`is_available`).
             #[cfg(target_arch = "aarch64")]
-            Kind::Pmull => unsafe { aarch64::dot(a, b) },
+            ClmulBackend::Pmull => unsafe { aarch64::dot(a, b) },
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("a Checked backend is available"),
         }
     }
 
@@ -395,7 +378,7 @@ mod tests {
         let mut prg = Prg::new(Block(7));
         let mut values: Vec<u128> = (0..200).map(|_| prg.random_block().0).collect();
         values.extend([0, 1, 2, u128::MAX, 1 << 127, 0x87, u64::MAX as u128]);
-        for clmul in Clmul::all_available() {
+        for clmul in Clmul::all() {
             for pair in values.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 assert_eq!(
@@ -422,7 +405,7 @@ mod tests {
                 .iter()
                 .zip(&b)
                 .fold(0u128, |acc, (x, y)| acc ^ reference_mul(x.0, y.0));
-            for clmul in Clmul::all_available() {
+            for clmul in Clmul::all() {
                 assert_eq!(clmul.dot(&a, &b).reduce().0, want, "{}", clmul.name());
             }
         }
@@ -430,7 +413,7 @@ mod tests {
 
     #[test]
     fn every_backend_the_cpu_has_is_offered() {
-        let names: Vec<&str> = Clmul::all_available().iter().map(|c| c.name()).collect();
+        let names: Vec<&str> = Clmul::all().iter().map(|c| c.name()).collect();
         eprintln!("carry-less multiplication backends: {names:?}");
         #[cfg(target_arch = "x86_64")]
         {
@@ -447,7 +430,7 @@ mod tests {
         if std::arch::is_aarch64_feature_detected!("aes") {
             assert!(names.contains(&"pmull"), "{names:?}");
         }
-        assert_eq!(Clmul::detect().name(), *names.last().unwrap());
+        assert_eq!(Clmul::best().name(), *names.last().unwrap());
     }
 
     #[test]

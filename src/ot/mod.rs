@@ -23,7 +23,7 @@ pub mod iknp;
 pub mod kos;
 pub mod transpose;
 
-use crate::aes::Backend as AesBackend;
+use crate::aes::Engine;
 use crate::block::{Block, Delta};
 use crate::hash::{HashKind, TweakableHash};
 use crate::net::{Channel, NetError};
@@ -68,7 +68,7 @@ const ROT_HASH_SEED: Block = Block(0x6763_3270_632f_6f74_2f72_6f74_2f76_3031);
 const CHOSEN_FRAME_OTS: usize = 1 << 16;
 
 fn rot_hash() -> TweakableHash {
-    TweakableHash::new(HashKind::Tccr, AesBackend::best(), ROT_HASH_SEED)
+    TweakableHash::new(HashKind::Tccr, Engine::best(), ROT_HASH_SEED)
 }
 
 /// The sender side of correlated OT (the garbler).

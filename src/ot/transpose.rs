@@ -5,8 +5,8 @@
 //! that base OT `i` seeds. The output holds `n = 128 w` blocks: bit `i` of
 //! `output[j]` is bit `j` of row `i`, i.e. OT `j`'s 128-bit string.
 //!
-//! The matrix is cut into 128 × 128 tiles. Backends, chosen once at run time
-//! with `cpufeatures`:
+//! The matrix is cut into 128 × 128 tiles. Backends, detected at run time
+//! with `cpufeatures` and carried as a [`Checked`] value ([`crate::cpu`]):
 //! - `Avx2`, `Sse2` (x86-64): a 16 × 16 byte transpose of 16 rows (32 with
 //!   AVX2, one 16-row group per 128-bit lane) with `unpack` instructions, then
 //!   8 `movemask` + shift rounds per vector yield 16 (32) output bits of 8
@@ -19,6 +19,7 @@
 //! backend's run-time detection and with a `SAFETY:` note.
 
 use crate::block::Block;
+use crate::cpu::{Checked, Feature};
 
 /// A transpose implementation the CPU may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,42 +70,29 @@ impl Backend {
             Backend::Neon => cfg!(target_arch = "aarch64"),
         }
     }
+}
 
-    /// Every backend this CPU can run, portable first.
-    pub fn all_available() -> Vec<Backend> {
-        Backend::ALL
-            .into_iter()
-            .filter(|b| b.is_available())
-            .collect()
+/// Slowest first: AVX2, then SSE2 on x86-64; NEON on aarch64.
+impl Feature for Backend {
+    const FAMILY: &'static str = "transpose";
+    const ALL: &'static [Backend] = &Backend::ALL;
+    fn name(self) -> &'static str {
+        Backend::name(self)
     }
-
-    /// The fastest backend this CPU has.
-    pub fn best() -> Backend {
-        if Backend::Avx2.is_available() {
-            Backend::Avx2
-        } else if Backend::Sse2.is_available() {
-            Backend::Sse2
-        } else if Backend::Neon.is_available() {
-            Backend::Neon
-        } else {
-            Backend::Portable
-        }
+    fn is_available(self) -> bool {
+        Backend::is_available(self)
     }
 }
 
 /// Transposes with the best backend; see the module docs for the layout.
 /// Panics unless `input.len() == output.len()` and it is a multiple of 128.
 pub fn transpose(input: &[Block], output: &mut [Block]) {
-    transpose_with(Backend::best(), input, output)
+    transpose_with(Checked::best(), input, output)
 }
 
-/// Transposes with `backend`. Panics if the CPU lacks it, or unless
+/// Transposes with `backend` (checked: this CPU has it). Panics unless
 /// `input.len() == output.len()` and it is a multiple of 128.
-pub fn transpose_with(backend: Backend, input: &[Block], output: &mut [Block]) {
-    assert!(
-        backend.is_available(),
-        "transpose backend {backend:?} unavailable"
-    );
+pub fn transpose_with(backend: Checked<Backend>, input: &[Block], output: &mut [Block]) {
     assert_eq!(input.len(), output.len());
     assert_eq!(input.len() % 128, 0);
     let w = input.len() / 128;
@@ -122,7 +110,7 @@ pub fn transpose_with(backend: Backend, input: &[Block], output: &mut [Block]) {
         }
         for (tile, out) in tiles.iter().zip(outs.chunks_exact_mut(128)) {
             let out: &mut [Block; 128] = out.try_into().expect("128 blocks");
-            match backend {
+            match backend.get() {
                 Backend::Portable => tile_portable(tile, out),
                 #[cfg(target_arch = "x86_64")]
                 Backend::Sse2 => x86::tile_sse2(tile, out),
@@ -131,7 +119,7 @@ pub fn transpose_with(backend: Backend, input: &[Block], output: &mut [Block]) {
                 #[cfg(target_arch = "aarch64")]
                 Backend::Neon => neon::tile_neon(tile, out),
                 #[allow(unreachable_patterns)]
-                _ => unreachable!("availability checked above"),
+                _ => unreachable!("a Checked backend is available"),
             }
         }
     }
@@ -239,8 +227,9 @@ mod x86 {
     /// AVX2 tile transpose; the caller checked that AVX2 is available.
     pub(super) fn tile_avx2_checked(tile: &[Block; 128], out: &mut [Block; 128]) {
         debug_assert!(super::Backend::Avx2.is_available());
-        // SAFETY: `transpose_with` only dispatches here after
-        // `Backend::Avx2.is_available()` (run-time CPUID detection).
+        // SAFETY: `transpose_with` only dispatches here for a
+        // `Checked<Backend::Avx2>`, which only exists after run-time CPUID
+        // detection found AVX2.
         unsafe { tile_avx2(tile, out) }
     }
 

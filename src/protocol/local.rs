@@ -4,7 +4,7 @@
 //! ([`run_over_loopback_tls`]).
 
 use super::{Agreement, EvaluatorSession, GarblerPrep, GarblerSession, ProtocolError, Stats};
-use crate::aes::Backend;
+use crate::aes::Engine;
 use crate::circuit::stream::FileCircuit;
 use crate::circuit::{Circuit, Plan};
 use crate::net::{Channel, tcp, tls};
@@ -37,7 +37,7 @@ pub fn run_over_loopback(
     circuit: &Circuit,
     plan: &Plan,
     agreement: &Agreement,
-    backend: Backend,
+    backend: Engine,
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
 ) -> Result<LocalRun, ProtocolError> {
@@ -57,7 +57,7 @@ pub fn run_over_link(
     circuit: &Circuit,
     plan: &Plan,
     agreement: &Agreement,
-    backend: Backend,
+    backend: Engine,
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
     link: crate::net::link::LinkSpec,
@@ -100,7 +100,7 @@ fn run_plain(
 pub fn run_file_over_loopback(
     file: &FileCircuit,
     agreement: &Agreement,
-    backend: Backend,
+    backend: Engine,
     garbler_inputs: &[Vec<bool>],
     evaluator_inputs: &[Vec<bool>],
 ) -> Result<LocalRun, ProtocolError> {
@@ -139,7 +139,7 @@ struct Session<'a> {
     circuit: &'a Circuit,
     plan: &'a Plan,
     agreement: &'a Agreement,
-    backend: Backend,
+    backend: Engine,
 }
 
 /// A whole-circuit session of one or more executions; see [`run_pair`].
@@ -277,7 +277,7 @@ pub fn run_over_loopback_tls(
     circuit: &Circuit,
     plan: &Plan,
     agreement: &Agreement,
-    backend: Backend,
+    backend: Engine,
     garbler_inputs: &[Vec<Vec<bool>>],
     evaluator_inputs: &[Vec<Vec<bool>>],
     tls_configs: &LoopbackTls,
@@ -337,7 +337,7 @@ mod tests {
                     &circuit,
                     &plan,
                     agreement.clone(),
-                    Backend::best(),
+                    Engine::best(),
                     prep,
                 )
                 .unwrap();
@@ -349,7 +349,7 @@ mod tests {
                 &circuit,
                 &plan,
                 agreement.clone(),
-                Backend::best(),
+                Engine::best(),
             )
             .unwrap();
             let out = session.run(&[bits(y)]).unwrap();

@@ -23,7 +23,7 @@
 pub mod handshake;
 pub mod local;
 
-use crate::aes::Backend;
+use crate::aes::Engine;
 use crate::block::{Block, Delta};
 use crate::circuit::stream::Shape;
 use crate::circuit::{Circuit, Groups, Plan};
@@ -185,9 +185,6 @@ pub enum ProtocolError {
     /// The OS random generator failed.
     #[error(transparent)]
     Rng(#[from] RngError),
-    /// The AES backend could not be used.
-    #[error(transparent)]
-    Aes(#[from] crate::aes::AesError),
     /// The circuit stream failed mid-way (a file that breaks off or lies).
     #[error("circuit: {0}")]
     Circuit(crate::circuit::CircuitError),
@@ -483,7 +480,7 @@ impl<'a> GarblerSession<'a> {
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
     ) -> Result<Self, ProtocolError> {
         let prep = GarblerPrep::new(circuit, &agreement)?;
         GarblerSession::start_prepared(channel, circuit, plan, agreement, backend, prep)
@@ -499,7 +496,7 @@ impl<'a> GarblerSession<'a> {
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
         prep: GarblerPrep,
     ) -> Result<Self, ProtocolError> {
         let shape = shape_of(circuit, plan, &agreement);
@@ -513,7 +510,7 @@ impl<'a> GarblerSession<'a> {
         channel: Channel,
         shape: &Shape,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
         prep: GarblerPrep,
     ) -> Result<GarblerSession<'static>, ProtocolError> {
         GarblerSession::start_with(channel, shape.clone(), None, agreement, backend, prep)
@@ -524,7 +521,7 @@ impl<'a> GarblerSession<'a> {
         shape: Shape,
         plan: Option<&'a Plan>,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
         prep: GarblerPrep,
     ) -> Result<Self, ProtocolError> {
         let circuit = &shape;
@@ -722,7 +719,7 @@ impl<'a> EvaluatorSession<'a> {
         circuit: &'a Circuit,
         plan: &'a Plan,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
     ) -> Result<Self, ProtocolError> {
         let shape = shape_of(circuit, plan, &agreement);
         EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend)
@@ -734,7 +731,7 @@ impl<'a> EvaluatorSession<'a> {
         channel: Channel,
         shape: &Shape,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
     ) -> Result<EvaluatorSession<'static>, ProtocolError> {
         EvaluatorSession::start_with(channel, shape.clone(), None, agreement, backend)
     }
@@ -744,7 +741,7 @@ impl<'a> EvaluatorSession<'a> {
         shape: Shape,
         plan: Option<&'a Plan>,
         agreement: Agreement,
-        backend: Backend,
+        backend: Engine,
     ) -> Result<Self, ProtocolError> {
         let circuit = &shape;
         let mut stats = Stats {

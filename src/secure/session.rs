@@ -49,7 +49,7 @@ pub struct Session {
     role: Party,
     hash: HashKind,
     scheme: Scheme,
-    aes: Option<crate::aes::Backend>,
+    aes: crate::aes::Engine,
     timeout: Duration,
     program: String,
     tls: Option<(TlsFiles, String)>,
@@ -91,8 +91,8 @@ impl SessionBuilder {
     }
 
     /// The AES backend (default: the fastest this CPU has).
-    pub fn aes(mut self, backend: crate::aes::Backend) -> Self {
-        self.0.aes = Some(backend);
+    pub fn aes(mut self, engine: crate::aes::Engine) -> Self {
+        self.0.aes = engine;
         self
     }
 
@@ -130,7 +130,7 @@ impl Session {
             role,
             hash: HashKind::default(),
             scheme: Scheme::default(),
-            aes: None,
+            aes: crate::aes::Engine::best(),
             timeout: Duration::from_secs(60),
             program: String::new(),
             tls: None,
@@ -247,13 +247,6 @@ impl Session {
             output_widths: Vec::new(),
         }
     }
-
-    fn aes(&self) -> Result<crate::aes::Backend, Error> {
-        match self.aes {
-            Some(b) => Ok(b),
-            None => Ok(crate::aes::Backend::detect().map_err(ProtocolError::from)?),
-        }
-    }
 }
 
 fn net(e: NetError) -> Error {
@@ -295,7 +288,7 @@ impl GarblerParty {
         channel.flush().map_err(net)?;
         let mut ot = prepared.setup(&mut channel).map_err(ProtocolError::from)?;
         ot.bind(seed);
-        let hash = TweakableHash::new(session.hash, session.aes()?, seed);
+        let hash = TweakableHash::new(session.hash, session.aes, seed);
         let mut garbler =
             Garbler::streaming(hash, delta.clone()).with_scheme(session.scheme, &mut prg);
         garbler.begin_pieces();
@@ -467,7 +460,7 @@ impl EvaluatorParty {
         let mut prg = Prg::from_os_rng().map_err(ProtocolError::from)?;
         let mut ot = IknpReceiver::setup(&mut channel, &mut prg).map_err(ProtocolError::from)?;
         ot.bind(seed);
-        let hash = TweakableHash::new(session.hash, session.aes()?, seed);
+        let hash = TweakableHash::new(session.hash, session.aes, seed);
         let mut evaluator = Evaluator::streaming(hash).with_scheme(session.scheme);
         evaluator.begin_pieces();
         Ok(EvaluatorParty {
@@ -650,7 +643,7 @@ impl Backend for LocalGarbler {
 /// what garbling the program costs, without a peer or a network. Returns
 /// the program's result and its AND gates.
 pub fn garble_only<T>(
-    aes: crate::aes::Backend,
+    aes: crate::aes::Engine,
     hash: HashKind,
     program: impl FnOnce(&Ctx) -> Result<T, Error>,
 ) -> Result<(T, u64), Error> {
@@ -677,12 +670,13 @@ pub fn garble_only<T>(
 pub fn run_local<T: Send>(
     program: impl Fn(&Ctx, Party) -> Result<T, Error> + Sync,
 ) -> Result<(T, T), Error> {
-    run_local_with(Scheme::default(), program)
+    run_local_with(Scheme::default(), crate::aes::Engine::best(), program)
 }
 
-/// [`run_local`] with garbling scheme `scheme`.
+/// [`run_local`] with garbling scheme `scheme` on the AES backend `aes`.
 pub fn run_local_with<T: Send>(
     scheme: Scheme,
+    aes: crate::aes::Engine,
     program: impl Fn(&Ctx, Party) -> Result<T, Error> + Sync,
 ) -> Result<(T, T), Error> {
     let listener = tcp::listen("127.0.0.1:0").map_err(ProtocolError::from)?;
@@ -694,11 +688,13 @@ pub fn run_local_with<T: Send>(
         let garbler = s.spawn(|| {
             Session::builder(Party::Garbler)
                 .scheme(scheme)
+                .aes(aes)
                 .build()
                 .accept_and_run(&listener, |ctx| program(ctx, Party::Garbler))
         });
         let evaluator = Session::builder(Party::Evaluator)
             .scheme(scheme)
+            .aes(aes)
             .build()
             .connect_and_run(&addr, |ctx| program(ctx, Party::Evaluator));
         let garbler = match garbler.join() {

@@ -323,7 +323,7 @@ pub fn garble_and_evaluate(
     how: (
         gc2pc::garble::Scheme,
         gc2pc::hash::HashKind,
-        gc2pc::aes::Backend,
+        gc2pc::aes::Engine,
     ),
     bits: &[bool],
     prg: &mut gc2pc::prg::Prg,
