@@ -141,44 +141,6 @@ impl KeySource for &[Block] {
     }
 }
 
-/// The MITCCRH keys `seed ⊕ tweak_i` (tweak in the low 64 bits).
-#[derive(Clone, Copy)]
-pub(crate) struct Tweaked<'a> {
-    pub(crate) seed: Block,
-    pub(crate) tweaks: &'a [u64],
-}
-
-impl KeySource for Tweaked<'_> {
-    #[inline(always)]
-    fn len(&self) -> usize {
-        self.tweaks.len()
-    }
-    #[inline(always)]
-    fn key(&self, i: usize) -> Block {
-        self.seed ^ Block(self.tweaks[i] as u128)
-    }
-}
-
-/// The MITCCRH keys `seed ⊕ (t0 + i)` for `i < len` (wrapping, low 64 bits):
-/// the consecutive tweaks of garbling, made without a tweak array.
-#[derive(Clone, Copy)]
-pub(crate) struct Consecutive {
-    pub(crate) seed: Block,
-    pub(crate) t0: u64,
-    pub(crate) len: usize,
-}
-
-impl KeySource for Consecutive {
-    #[inline(always)]
-    fn len(&self) -> usize {
-        self.len
-    }
-    #[inline(always)]
-    fn key(&self, i: usize) -> Block {
-        self.seed ^ Block(self.t0.wrapping_add(i as u64) as u128)
-    }
-}
-
 /// The kernels: reached only through an [`Engine`], which can only be
 /// obtained for a backend the running CPU has, so every `unsafe` call below is
 /// justified by the check in [`Checked::new`].
@@ -206,11 +168,10 @@ impl Engine {
         match (self.get(), keys) {
             (_, Expanded::Portable(cipher)) => cipher.encrypt_blocks(blocks),
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has AES-NI.
-            (Backend::AesNi, Expanded::Hardware(rk)) => unsafe { x86::aesni::encrypt(rk, blocks) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
-            (Backend::Vaes, Expanded::Hardware(rk)) => unsafe { x86::vaes::encrypt(rk, blocks) },
+            (Backend::AesNi | Backend::Vaes, Expanded::Hardware(rk)) => match x86::X86::of(self) {
+                Some(isa) => x86::encrypt(isa, rk, blocks),
+                None => unreachable!("AES-NI and VAES have a width"),
+            },
             #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
             // SAFETY: Engine::new checked that the CPU has the ARMv8 AES extension.
             (Backend::Armv8, Expanded::Hardware(rk)) => unsafe { aarch64::encrypt(rk, blocks) },
@@ -307,102 +268,15 @@ impl Aes128 {
         self.engine.encrypt(&self.keys, blocks);
     }
 
-    /// The x86 instruction set and round keys, where the backend is AES-NI or
-    /// VAES: the fused garbling kernels take them. Holding an `Aes128` on a
-    /// backend proves the CPU has it (its `Engine` was checked), which is what
-    /// makes calling those `#[target_feature]` kernels sound.
+    /// The x86 register width and round keys, where the backend is AES-NI or
+    /// VAES: the fused hash and garbling kernels take them. Holding an
+    /// `Aes128` on a backend proves the CPU has it (its `Engine` was
+    /// checked), which is what makes calling those kernels sound.
     #[cfg(target_arch = "x86_64")]
-    pub(crate) fn x86_round_keys(&self) -> Option<(X86Aes, &RoundKeys)> {
-        match (self.engine.get(), &self.keys) {
-            (Backend::AesNi, Expanded::Hardware(rk)) => Some((X86Aes::AesNi, rk)),
-            (Backend::Vaes, Expanded::Hardware(rk)) => Some((X86Aes::Vaes, rk)),
+    pub(crate) fn x86_round_keys(&self) -> Option<(x86::X86, &RoundKeys)> {
+        match (x86::X86::of(self.engine), &self.keys) {
+            (Some(isa), Expanded::Hardware(rk)) => Some((isa, rk)),
             _ => None,
-        }
-    }
-}
-
-/// The hardware backends of x86-64, as [`Aes128::x86_round_keys`] reports
-/// them: a match on it needs no arm for the backends that have no kernel.
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum X86Aes {
-    /// AES-NI, one block per instruction.
-    AesNi,
-    /// VAES with AVX2, two blocks per instruction.
-    Vaes,
-}
-
-impl Aes128 {
-    /// The fixed-key TCCR hash with this cipher as π and consecutive tweaks:
-    /// `blocks[i] = π(π(x) ⊕ j) ⊕ π(x)` with `x = blocks[i]`, `j = t0 + i`
-    /// (wrapping, in the low 64 bits). Fused kernels on AES-NI and VAES.
-    pub(crate) fn tccr_consecutive(&self, t0: u64, blocks: &mut [Block]) {
-        match (self.engine.get(), &self.keys) {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has AES-NI.
-            (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
-                x86::tccr::aesni_consecutive(rk, t0, blocks)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
-            (Backend::Vaes, Expanded::Hardware(rk)) => unsafe {
-                x86::tccr::vaes_consecutive(rk, t0, blocks)
-            },
-            _ => self.tccr_generic(blocks, |i| t0.wrapping_add(i as u64)),
-        }
-    }
-
-    /// The garbler's TCCR: `out[2i] = H(x_i, t0 + i)` and
-    /// `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` for `x = inputs` (see
-    /// [`Aes128::tccr_consecutive`]).
-    ///
-    /// # Panics
-    /// If `out.len() != 2 * inputs.len()`.
-    pub(crate) fn tccr_pairs_delta(
-        &self,
-        t0: u64,
-        delta: Block,
-        inputs: &[Block],
-        out: &mut [Block],
-    ) {
-        assert_eq!(out.len(), 2 * inputs.len(), "two outputs per input");
-        match (self.engine.get(), &self.keys) {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has AES-NI.
-            (Backend::AesNi, Expanded::Hardware(rk)) => unsafe {
-                x86::tccr::aesni_pairs_delta(rk, t0, delta, inputs, out)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
-            (Backend::Vaes, Expanded::Hardware(rk)) => unsafe {
-                x86::tccr::vaes_pairs_delta(rk, t0, delta, inputs, out)
-            },
-            _ => {
-                for (x, o) in inputs.iter().zip(out.chunks_exact_mut(2)) {
-                    o[0] = *x;
-                    o[1] = *x ^ delta;
-                }
-                self.tccr_generic(out, |i| t0.wrapping_add((i / 2) as u64))
-            }
-        }
-    }
-
-    /// TCCR in two batched passes of up to 64 blocks, tweak `tweak(i)` for
-    /// block `i`.
-    pub(crate) fn tccr_generic(&self, blocks: &mut [Block], tweak: impl Fn(usize) -> u64) {
-        const BATCH: usize = 64;
-        let mut p = [Block::ZERO; BATCH];
-        for (c, chunk) in blocks.chunks_mut(BATCH).enumerate() {
-            let p = &mut p[..chunk.len()];
-            self.encrypt_blocks(chunk);
-            p.copy_from_slice(chunk);
-            for (i, x) in chunk.iter_mut().enumerate() {
-                *x ^= Block(tweak(c * BATCH + i) as u128);
-            }
-            self.encrypt_blocks(chunk);
-            for (x, p) in chunk.iter_mut().zip(p.iter()) {
-                *x ^= *p;
-            }
         }
     }
 }

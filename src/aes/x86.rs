@@ -8,6 +8,11 @@
 //! flight to hide the `aesenc` latency (8 on AES-NI, 8 registers = 16 blocks on
 //! VAES). Multi-key kernels expand the round keys on the fly, interleaved with
 //! the encryption, so the keys never go through memory.
+//!
+//! Kernels that differ only in register width (encryption here, TCCR in
+//! `crate::hash::x86`, half-gates in `crate::garble`) are written once over
+//! [`Width`] and instantiated for AES-NI and VAES by [`kernel!`]; the
+//! multi-key kernels stay one per width, since their key schedules differ.
 
 // The kernels index parallel arrays of registers (keys, states) with one
 // index; iterator chains would only obscure the round structure.
@@ -40,6 +45,13 @@ pub(crate) fn load(b: &Block) -> __m128i {
 pub(crate) fn store(b: &mut Block, v: __m128i) {
     // SAFETY: `b` is a valid, writable 16-byte location; `storeu` needs no alignment.
     unsafe { _mm_storeu_si128((b as *mut Block).cast(), v) }
+}
+
+/// `a ⊕ b` on 128 bits, callable outside `#[target_feature]` functions.
+#[inline(always)]
+pub(crate) fn xor128(a: __m128i, b: __m128i) -> __m128i {
+    // SAFETY: SSE2 is part of the x86-64 baseline.
+    unsafe { _mm_xor_si128(a, b) }
 }
 
 /// σ(a‖b) = (a⊕b)‖a: swap the halves, then xor the old high half into the new
@@ -111,73 +123,270 @@ macro_rules! for_each_round {
     }};
 }
 
-/// Both TCCR passes on an array of registers `$x` with tweaks `$tw`, round
-/// keys `$rk`, in the caller's body (a macro, so that it is always inlined
-/// into the `#[target_feature]` kernel): `π(π(x) ⊕ tw) ⊕ π(x)`.
-///
-/// Two things keep all the states in flight at once. The middle rounds are
-/// a loop over an opaque slice of round keys, which LLVM cannot unroll:
-/// unrolled, its scheduler hoists every round key into a register and, out
-/// of registers, serializes the states into a few long dependency chains
-/// (measured: half the AES throughput); as a loop, each round loads its
-/// key once and runs every state. And π(x) waits for the final ⊕ in
-/// memory (behind `black_box`), not in 8 more registers.
-macro_rules! rounds {
-    ($rk:expr, $x:expr, $tw:expr, $xor:ident, $enc:ident, $last:ident) => {{
-        let rk = $rk;
-        let tw = $tw;
-        let middle = core::hint::black_box(&rk[1..10]);
-        let mut s = $x.map(|x| $xor(x, rk[0]));
-        for k in middle {
-            for s in s.iter_mut() {
-                *s = $enc(*s, *k);
-            }
-        }
-        let mut p = s.map(|s| $last(s, rk[10]));
-        for i in 0..p.len() {
-            s[i] = $xor($xor(p[i], tw[i]), rk[0]);
-        }
-        let p = core::hint::black_box(&mut p);
-        for k in middle {
-            for s in s.iter_mut() {
-                *s = $enc(*s, *k);
-            }
-        }
-        // aesenclast ends with ⊕ round key, so ⊕ p folds into it.
-        for i in 0..p.len() {
-            s[i] = $last(s[i], $xor(rk[10], p[i]));
-        }
-        s
-    }};
+/// A register width, so that each kernel is written once: [`W128`] (AES-NI,
+/// one block per `__m128i`) and [`W256`] (VAES, two blocks per `__m256i`,
+/// lane 0 the lower-addressed block). A value of either type exists only
+/// once the CPU has been checked for its instructions ([`X86::of`], from a
+/// checked [`Engine`](super::Engine)), which is what makes the methods' use
+/// of those instructions sound. The methods are `#[inline(always)]`: they
+/// melt into the `#[target_feature]` function that [`kernel!`] makes for
+/// each width, where the intrinsics inline too.
+pub(crate) trait Width: Copy {
+    /// A register.
+    type R: Copy;
+    /// Blocks per register.
+    const LANES: usize;
+    /// The 128-bit width of the same CPU (VAES implies AES-NI), for tails.
+    fn narrow(self) -> W128;
+    /// The 11 round keys, each in every lane.
+    fn round_keys(self, keys: &RoundKeys) -> [Self::R; 11];
+    /// `a ⊕ b`.
+    fn xor(self, a: Self::R, b: Self::R) -> Self::R;
+    /// One AES round per lane (`aesenc`).
+    fn enc(self, s: Self::R, k: Self::R) -> Self::R;
+    /// The last AES round per lane (`aesenclast`).
+    fn enc_last(self, s: Self::R, k: Self::R) -> Self::R;
+    /// The first `LANES` blocks of `b`.
+    fn load(self, b: &[Block]) -> Self::R;
+    /// `v` into the first `LANES` blocks of `b`.
+    fn store(self, b: &mut [Block], v: Self::R);
+    /// Gathers the register whose lane `j` is `f(j)` (called for j = 0, 1, … in order).
+    fn gather(self, f: impl FnMut(usize) -> __m128i) -> Self::R;
+    /// Lane `j` of `v`.
+    fn lane(self, v: Self::R, j: usize) -> __m128i;
+    /// The tweak registers of `G` registers of consecutive blocks: block `k`
+    /// (lane `j` of register `r`, `k = r·LANES + j`) gets the tweak
+    /// `t + k / per_tweak` (wrapping) in its low 64 bits; `per_tweak` is 1 or 2.
+    fn tweaks<const G: usize>(self, t: u64, per_tweak: usize) -> [Self::R; G];
 }
 
-macro_rules! rounds2 {
-    ($rk:expr, $x:expr, $tw:expr) => {
-        $crate::aes::x86::rounds!(
-            $rk,
-            $x,
-            $tw,
-            _mm256_xor_si256,
-            _mm256_aesenc_epi128,
-            _mm256_aesenclast_epi128
-        )
+/// 128-bit registers: proof that this CPU has AES-NI (and SSE2).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct W128(());
+
+/// 256-bit registers: proof that this CPU has VAES, AVX2 and AES-NI.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct W256(());
+
+/// The register width of a checked x86 engine.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum X86 {
+    /// AES-NI.
+    AesNi(W128),
+    /// VAES.
+    Vaes(W256),
+}
+
+impl X86 {
+    /// The width of `engine`, if it is an x86 hardware backend.
+    pub(crate) fn of(engine: super::Engine) -> Option<X86> {
+        match engine.get() {
+            // The engine was checked (`Checked::new`): the CPU has AES-NI.
+            super::Backend::AesNi => Some(X86::AesNi(W128(()))),
+            // The engine was checked: the CPU has VAES, AVX2 and AES-NI.
+            super::Backend::Vaes => Some(X86::Vaes(W256(()))),
+            _ => None,
+        }
+    }
+}
+
+impl Width for W128 {
+    type R = __m128i;
+    const LANES: usize = 1;
+    #[inline(always)]
+    fn narrow(self) -> W128 {
+        self
+    }
+    #[inline(always)]
+    fn round_keys(self, keys: &RoundKeys) -> [__m128i; 11] {
+        core::array::from_fn(|r| load(&keys.0[r]))
+    }
+    #[inline(always)]
+    fn xor(self, a: __m128i, b: __m128i) -> __m128i {
+        xor128(a, b)
+    }
+    #[inline(always)]
+    fn enc(self, s: __m128i, k: __m128i) -> __m128i {
+        // SAFETY: a `W128` exists only on a CPU with AES-NI.
+        unsafe { _mm_aesenc_si128(s, k) }
+    }
+    #[inline(always)]
+    fn enc_last(self, s: __m128i, k: __m128i) -> __m128i {
+        // SAFETY: a `W128` exists only on a CPU with AES-NI.
+        unsafe { _mm_aesenclast_si128(s, k) }
+    }
+    #[inline(always)]
+    fn load(self, b: &[Block]) -> __m128i {
+        load(&b[0])
+    }
+    #[inline(always)]
+    fn store(self, b: &mut [Block], v: __m128i) {
+        store(&mut b[0], v)
+    }
+    #[inline(always)]
+    fn gather(self, mut f: impl FnMut(usize) -> __m128i) -> __m128i {
+        f(0)
+    }
+    #[inline(always)]
+    fn lane(self, v: __m128i, _j: usize) -> __m128i {
+        v
+    }
+    #[inline(always)]
+    fn tweaks<const G: usize>(self, t: u64, per_tweak: usize) -> [__m128i; G] {
+        core::array::from_fn(|r| {
+            let t = t.wrapping_add((r / per_tweak) as u64) as i64;
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            unsafe { _mm_cvtsi64_si128(t) }
+        })
+    }
+}
+
+impl Width for W256 {
+    type R = __m256i;
+    const LANES: usize = 2;
+    #[inline(always)]
+    fn narrow(self) -> W128 {
+        // VAES was detected together with AES-NI (`cpuid_avx2` checks "aes").
+        W128(())
+    }
+    #[inline(always)]
+    fn round_keys(self, keys: &RoundKeys) -> [__m256i; 11] {
+        // SAFETY: a `W256` exists only on a CPU with AVX2.
+        core::array::from_fn(|r| unsafe { _mm256_broadcastsi128_si256(load(&keys.0[r])) })
+    }
+    #[inline(always)]
+    fn xor(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: a `W256` exists only on a CPU with AVX2.
+        unsafe { _mm256_xor_si256(a, b) }
+    }
+    #[inline(always)]
+    fn enc(self, s: __m256i, k: __m256i) -> __m256i {
+        // SAFETY: a `W256` exists only on a CPU with VAES.
+        unsafe { _mm256_aesenc_epi128(s, k) }
+    }
+    #[inline(always)]
+    fn enc_last(self, s: __m256i, k: __m256i) -> __m256i {
+        // SAFETY: a `W256` exists only on a CPU with VAES.
+        unsafe { _mm256_aesenclast_epi128(s, k) }
+    }
+    #[inline(always)]
+    fn load(self, b: &[Block]) -> __m256i {
+        let b = &b[..2];
+        // SAFETY: `b` is 32 valid bytes (two blocks); `loadu` needs no
+        // alignment; a `W256` exists only on a CPU with AVX.
+        unsafe { _mm256_loadu_si256(b.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn store(self, b: &mut [Block], v: __m256i) {
+        let b = &mut b[..2];
+        // SAFETY: `b` is 32 valid, writable bytes; `storeu` needs no
+        // alignment; a `W256` exists only on a CPU with AVX.
+        unsafe { _mm256_storeu_si256(b.as_mut_ptr().cast(), v) }
+    }
+    #[inline(always)]
+    fn gather(self, mut f: impl FnMut(usize) -> __m128i) -> __m256i {
+        let low = f(0);
+        let high = f(1);
+        // SAFETY: a `W256` exists only on a CPU with AVX.
+        unsafe { _mm256_set_m128i(high, low) }
+    }
+    #[inline(always)]
+    fn lane(self, v: __m256i, j: usize) -> __m128i {
+        if j == 0 {
+            // SAFETY: a `W256` exists only on a CPU with AVX.
+            unsafe { _mm256_castsi256_si128(v) }
+        } else {
+            // SAFETY: a `W256` exists only on a CPU with AVX2.
+            unsafe { _mm256_extracti128_si256::<1>(v) }
+        }
+    }
+    #[inline(always)]
+    fn tweaks<const G: usize>(self, t: u64, per_tweak: usize) -> [__m256i; G] {
+        let (t0, t1) = (t, t.wrapping_add((1 / per_tweak) as u64));
+        let step = (2 / per_tweak) as i64;
+        // SAFETY: a `W256` exists only on a CPU with AVX2.
+        unsafe {
+            let mut tws = [_mm256_set_epi64x(0, t1 as i64, 0, t0 as i64); G];
+            let step = _mm256_set_epi64x(0, step, 0, step);
+            for r in 1..G {
+                tws[r] = _mm256_add_epi64(tws[r - 1], step);
+            }
+            tws
+        }
+    }
+}
+
+/// Defines `$name(isa: X86, args…)`, which runs the kernel `$generic`
+/// (written once over [`Width`], `#[inline(always)]`) compiled for the
+/// instructions of `isa`'s width: one `#[target_feature]` function per width,
+/// into which the generic body and its intrinsics inline.
+macro_rules! kernel {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident = $generic:path; ($($arg:ident: $ty:ty),* $(,)?)) => {
+        $(#[$meta])*
+        $vis fn $name(isa: $crate::aes::x86::X86, $($arg: $ty),*) {
+            #[target_feature(enable = "aes,sse2")]
+            fn narrow(w: $crate::aes::x86::W128, $($arg: $ty),*) {
+                $generic(w, $($arg),*)
+            }
+            #[target_feature(enable = "aes,avx2,vaes")]
+            fn wide(w: $crate::aes::x86::W256, $($arg: $ty),*) {
+                $generic(w, $($arg),*)
+            }
+            match isa {
+                // SAFETY: a `W128` exists only on a CPU with AES-NI and SSE2.
+                $crate::aes::x86::X86::AesNi(w) => unsafe { narrow(w, $($arg),*) },
+                // SAFETY: a `W256` exists only on a CPU with VAES, AVX2 and AES-NI.
+                $crate::aes::x86::X86::Vaes(w) => unsafe { wide(w, $($arg),*) },
+            }
+        }
     };
 }
 
-macro_rules! rounds1 {
-    ($rk:expr, $x:expr, $tw:expr) => {
-        $crate::aes::x86::rounds!(
-            $rk,
-            $x,
-            $tw,
-            _mm_xor_si128,
-            _mm_aesenc_si128,
-            _mm_aesenclast_si128
-        )
-    };
+pub(crate) use kernel;
+
+/// Registers in flight per group in the kernels: 8 (8 blocks on AES-NI, 16 on
+/// VAES), enough to cover `aesenc`'s latency.
+pub(crate) const GROUP: usize = 8;
+
+/// Encrypts `G` registers of blocks at the front of `blocks` in place.
+#[inline(always)]
+fn encrypt_group<W: Width, const G: usize>(w: W, rk: &[W::R; 11], blocks: &mut [Block]) {
+    let mut s: [W::R; G] = core::array::from_fn(|i| w.xor(w.load(&blocks[i * W::LANES..]), rk[0]));
+    for k in &rk[1..10] {
+        for s in s.iter_mut() {
+            *s = w.enc(*s, *k);
+        }
+    }
+    for (i, s) in s.into_iter().enumerate() {
+        w.store(&mut blocks[i * W::LANES..], w.enc_last(s, rk[10]));
+    }
 }
 
-pub(crate) use {rounds, rounds1, rounds2};
+/// Encrypts `blocks` in place: groups of [`GROUP`] registers, then one
+/// register at a time, then a last odd block on 128 bits.
+#[inline(always)]
+fn encrypt_blocks<W: Width>(w: W, keys: &RoundKeys, blocks: &mut [Block]) {
+    let rk = w.round_keys(keys);
+    let mut groups = blocks.chunks_exact_mut(GROUP * W::LANES);
+    for group in &mut groups {
+        encrypt_group::<W, GROUP>(w, &rk, group);
+    }
+    let mut registers = groups.into_remainder().chunks_exact_mut(W::LANES);
+    for register in &mut registers {
+        encrypt_group::<W, 1>(w, &rk, register);
+    }
+    let last = registers.into_remainder();
+    if !last.is_empty() {
+        let n = w.narrow();
+        encrypt_group::<W128, 1>(n, &n.round_keys(keys), last);
+    }
+}
+
+kernel! {
+    /// Encrypts `blocks` in place under `keys` (16 blocks in flight on VAES,
+    /// 8 on AES-NI).
+    pub(crate) fn encrypt = encrypt_blocks; (keys: &RoundKeys, blocks: &mut [Block])
+}
 
 /// Kernels on 128-bit registers (`aes`, `sse2`).
 pub(super) mod aesni {
@@ -205,52 +414,6 @@ pub(super) mod aesni {
             r += 1;
         });
         out
-    }
-
-    /// Encrypts `N` blocks at once.
-    #[target_feature(enable = "aes,sse2")]
-    #[inline]
-    fn encrypt_n<const N: usize>(rk: &[__m128i; 11], blocks: &mut [Block]) {
-        assert_eq!(blocks.len(), N);
-        let mut s = [_mm_setzero_si128(); N];
-        for (s, b) in s.iter_mut().zip(blocks.iter()) {
-            *s = _mm_xor_si128(load(b), rk[0]);
-        }
-        for k in &rk[1..10] {
-            for s in s.iter_mut() {
-                *s = _mm_aesenc_si128(*s, *k);
-            }
-        }
-        for (s, b) in s.iter().zip(blocks.iter_mut()) {
-            store(b, _mm_aesenclast_si128(*s, rk[10]));
-        }
-    }
-
-    /// Encrypts `blocks` in place, 8 at a time, then 4, 2, 1 for the tail.
-    #[target_feature(enable = "aes,sse2")]
-    pub(crate) fn encrypt(keys: &RoundKeys, blocks: &mut [Block]) {
-        let mut rk = [_mm_setzero_si128(); 11];
-        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
-            *r = load(k);
-        }
-        let mut chunks = blocks.chunks_exact_mut(8);
-        for chunk in &mut chunks {
-            encrypt_n::<8>(&rk, chunk);
-        }
-        let mut rest = chunks.into_remainder();
-        if rest.len() >= 4 {
-            let (a, b) = rest.split_at_mut(4);
-            encrypt_n::<4>(&rk, a);
-            rest = b;
-        }
-        if rest.len() >= 2 {
-            let (a, b) = rest.split_at_mut(2);
-            encrypt_n::<2>(&rk, a);
-            rest = b;
-        }
-        if rest.len() == 1 {
-            encrypt_n::<1>(&rk, rest);
-        }
     }
 
     /// `N` keys, `P` blocks per key: round keys computed on the fly.
@@ -333,19 +496,19 @@ pub(super) mod aesni {
 
 /// Kernels on 256-bit registers (`vaes`, `avx2`, `aes`): lane 0 and lane 1 of
 /// a register are two independent AES states.
-pub(crate) mod vaes {
+pub(super) mod vaes {
     use super::*;
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    pub(crate) fn load2(b: &[Block; 2]) -> __m256i {
+    fn load2(b: &[Block; 2]) -> __m256i {
         // SAFETY: `b` is a valid 32-byte location; `loadu` needs no alignment.
         unsafe { _mm256_loadu_si256((b as *const [Block; 2]).cast()) }
     }
 
     #[target_feature(enable = "aes,avx2,vaes")]
     #[inline]
-    pub(super) fn store2(b: &mut [Block; 2], v: __m256i) {
+    fn store2(b: &mut [Block; 2], v: __m256i) {
         // SAFETY: `b` is a valid, writable 32-byte location; `storeu` needs no alignment.
         unsafe { _mm256_storeu_si256((b as *mut [Block; 2]).cast(), v) }
     }
@@ -381,62 +544,6 @@ pub(crate) mod vaes {
         let k = _mm256_xor_si256(k, _mm256_bslli_epi128::<4>(k));
         let k = _mm256_xor_si256(k, _mm256_bslli_epi128::<8>(k));
         _mm256_xor_si256(k, t)
-    }
-
-    /// Encrypts `2M` blocks (`M` registers) at once.
-    #[target_feature(enable = "aes,avx2,vaes")]
-    #[inline]
-    fn encrypt_n<const M: usize>(rk: &[__m256i; 11], blocks: &mut [[Block; 2]]) {
-        assert_eq!(blocks.len(), M);
-        let mut s = [_mm256_setzero_si256(); M];
-        for (s, b) in s.iter_mut().zip(blocks.iter()) {
-            *s = _mm256_xor_si256(load2(b), rk[0]);
-        }
-        for k in &rk[1..10] {
-            for s in s.iter_mut() {
-                *s = _mm256_aesenc_epi128(*s, *k);
-            }
-        }
-        for (s, b) in s.iter().zip(blocks.iter_mut()) {
-            store2(b, _mm256_aesenclast_epi128(*s, rk[10]));
-        }
-    }
-
-    /// Encrypts `blocks` in place, 16 at a time, then 8, 4, 2 and a last
-    /// single block on AES-NI.
-    #[target_feature(enable = "aes,avx2,vaes")]
-    pub(crate) fn encrypt(keys: &RoundKeys, blocks: &mut [Block]) {
-        let mut rk = [_mm256_setzero_si256(); 11];
-        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
-            *r = _mm256_broadcastsi128_si256(load(k));
-        }
-        let (pairs, last) = blocks.as_chunks_mut::<2>();
-        let mut chunks = pairs.chunks_exact_mut(8);
-        for chunk in &mut chunks {
-            encrypt_n::<8>(&rk, chunk);
-        }
-        let mut rest = chunks.into_remainder();
-        if rest.len() >= 4 {
-            let (a, b) = rest.split_at_mut(4);
-            encrypt_n::<4>(&rk, a);
-            rest = b;
-        }
-        if rest.len() >= 2 {
-            let (a, b) = rest.split_at_mut(2);
-            encrypt_n::<2>(&rk, a);
-            rest = b;
-        }
-        if rest.len() == 1 {
-            encrypt_n::<1>(&rk, rest);
-        }
-        if let [x] = last {
-            let k = _mm256_castsi256_si128;
-            let mut s = _mm_xor_si128(load(x), k(rk[0]));
-            for r in &rk[1..10] {
-                s = _mm_aesenc_si128(s, k(*r));
-            }
-            store(x, _mm_aesenclast_si128(s, k(rk[10])));
-        }
     }
 
     /// `2M` keys (`M` registers), `P` blocks per key. For `P` = 2 the blocks
@@ -528,193 +635,6 @@ pub(crate) mod vaes {
         }
         if i < n {
             aesni::multi_key_n::<K, 1, P, SIGMA>(keys, i, &mut blocks[i * P..(i + 1) * P]);
-        }
-    }
-}
-
-/// Fused fixed-key TCCR kernels, `H(x, j) = π(π(x) ⊕ j) ⊕ π(x)`, with both AES
-/// passes in one kernel, round keys loaded once per call and the tweaks of
-/// consecutive blocks made in registers (`j` in the low 64 bits, wrapping).
-pub(crate) mod tccr {
-    use super::*;
-
-    #[target_feature(enable = "aes,sse2")]
-    #[inline]
-    pub(crate) fn keys128(keys: &RoundKeys) -> [__m128i; 11] {
-        let mut rk = [_mm_setzero_si128(); 11];
-        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
-            *r = load(k);
-        }
-        rk
-    }
-
-    #[target_feature(enable = "aes,avx2,vaes")]
-    #[inline]
-    pub(crate) fn keys256(keys: &RoundKeys) -> [__m256i; 11] {
-        let mut rk = [_mm256_setzero_si256(); 11];
-        for (r, k) in rk.iter_mut().zip(keys.0.iter()) {
-            *r = _mm256_broadcastsi128_si256(load(k));
-        }
-        rk
-    }
-
-    /// `blocks[i] = H(blocks[i], t0 + i)` on AES-NI, 8 blocks in flight.
-    #[target_feature(enable = "aes,sse2")]
-    pub(crate) fn aesni_consecutive(keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
-        let rk = keys128(keys);
-        let mut t = t0;
-        let mut chunks = blocks.chunks_exact_mut(8);
-        for chunk in &mut chunks {
-            let chunk: &mut [Block; 8] = chunk.try_into().expect("8 blocks");
-            let x: [__m128i; 8] = core::array::from_fn(|i| load(&chunk[i]));
-            let tw: [__m128i; 8] =
-                core::array::from_fn(|i| _mm_cvtsi64_si128(t.wrapping_add(i as u64) as i64));
-            let y = rounds1!(&rk, x, tw);
-            for (b, y) in chunk.iter_mut().zip(y) {
-                store(b, y);
-            }
-            t = t.wrapping_add(8);
-        }
-        for b in chunks.into_remainder() {
-            let [y] = rounds1!(&rk, [load(b)], [_mm_cvtsi64_si128(t as i64)]);
-            store(b, y);
-            t = t.wrapping_add(1);
-        }
-    }
-
-    /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
-    /// `x = inputs` on AES-NI, 8 blocks in flight.
-    #[target_feature(enable = "aes,sse2")]
-    pub(crate) fn aesni_pairs_delta(
-        keys: &RoundKeys,
-        t0: u64,
-        delta: Block,
-        inputs: &[Block],
-        out: &mut [Block],
-    ) {
-        assert_eq!(out.len(), 2 * inputs.len());
-        let rk = keys128(keys);
-        let d = load(&delta);
-        let mut t = t0;
-        let mut ins = inputs.chunks_exact(4);
-        let mut outs = out.chunks_exact_mut(8);
-        for (chunk, o) in (&mut ins).zip(&mut outs) {
-            let x: [__m128i; 8] = core::array::from_fn(|i| {
-                let v = load(&chunk[i / 2]);
-                if i % 2 == 1 { _mm_xor_si128(v, d) } else { v }
-            });
-            let tw: [__m128i; 8] =
-                core::array::from_fn(|i| _mm_cvtsi64_si128(t.wrapping_add((i / 2) as u64) as i64));
-            let y = rounds1!(&rk, x, tw);
-            for (b, y) in o.iter_mut().zip(y) {
-                store(b, y);
-            }
-            t = t.wrapping_add(4);
-        }
-        for (x, o) in ins
-            .remainder()
-            .iter()
-            .zip(outs.into_remainder().chunks_exact_mut(2))
-        {
-            let v = load(x);
-            let tw = _mm_cvtsi64_si128(t as i64);
-            let y = rounds1!(&rk, [v, _mm_xor_si128(v, d)], [tw, tw]);
-            store(&mut o[0], y[0]);
-            store(&mut o[1], y[1]);
-            t = t.wrapping_add(1);
-        }
-    }
-
-    /// `(t0, 0, t1, 0)` as a 256-bit tweak register for lanes 0 and 1.
-    #[target_feature(enable = "aes,avx2,vaes")]
-    #[inline]
-    pub(crate) fn tweak2(t0: u64, t1: u64) -> __m256i {
-        _mm256_set_epi64x(0, t1 as i64, 0, t0 as i64)
-    }
-
-    /// The tweak registers of `N` consecutive states: `first`, `first + step`,
-    /// `first + 2 step`, … (64-bit lane adds, wrapping like the tweaks).
-    #[target_feature(enable = "aes,avx2,vaes")]
-    #[inline]
-    pub(crate) fn tweak_ladder<const N: usize>(first: __m256i, step: __m256i) -> [__m256i; N] {
-        let mut tws = [first; N];
-        for i in 1..N {
-            tws[i] = _mm256_add_epi64(tws[i - 1], step);
-        }
-        tws
-    }
-
-    /// `blocks[i] = H(blocks[i], t0 + i)` on VAES, 16 blocks in flight.
-    #[target_feature(enable = "aes,avx2,vaes")]
-    pub(crate) fn vaes_consecutive(keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
-        let rk = keys256(keys);
-        let (pairs, last) = blocks.as_chunks_mut::<2>();
-        let mut tw = tweak2(t0, t0.wrapping_add(1));
-        let step = _mm256_set_epi64x(0, 2, 0, 2);
-        let mut chunks = pairs.chunks_exact_mut(G);
-        for chunk in &mut chunks {
-            let chunk: &mut [[Block; 2]; G] = chunk.try_into().expect("G pairs");
-            let x: [__m256i; G] = core::array::from_fn(|i| vaes::load2(&chunk[i]));
-            let tws = tweak_ladder::<G>(tw, step);
-            tw = _mm256_add_epi64(tws[G - 1], step);
-            let y = rounds2!(&rk, x, tws);
-            for (b, y) in chunk.iter_mut().zip(y) {
-                vaes::store2(b, y);
-            }
-        }
-        for pair in chunks.into_remainder() {
-            let x = vaes::load2(pair);
-            let [y] = rounds2!(&rk, [x], [tw]);
-            vaes::store2(pair, y);
-            tw = _mm256_add_epi64(tw, step);
-        }
-        if let [x] = last {
-            let rk1: [__m128i; 11] = core::array::from_fn(|r| _mm256_castsi256_si128(rk[r]));
-            let [y] = rounds1!(&rk1, [load(x)], [_mm256_castsi256_si128(tw)]);
-            store(x, y);
-        }
-    }
-
-    /// Registers per group in the VAES kernels: 8 registers = 16 blocks in
-    /// flight, enough to cover `vaesenc`'s latency at 2 per cycle.
-    const G: usize = 8;
-
-    /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
-    /// `x = inputs` on VAES (lane 0: `x_i`, lane 1: `x_i ⊕ Δ`), 16 blocks in
-    /// flight.
-    #[target_feature(enable = "aes,avx2,vaes")]
-    pub(crate) fn vaes_pairs_delta(
-        keys: &RoundKeys,
-        t0: u64,
-        delta: Block,
-        inputs: &[Block],
-        out: &mut [Block],
-    ) {
-        assert_eq!(out.len(), 2 * inputs.len());
-        let rk = keys256(keys);
-        let d = _mm256_inserti128_si256::<1>(_mm256_setzero_si256(), load(&delta));
-        let one = _mm256_set_epi64x(0, 1, 0, 1);
-        let mut tw = tweak2(t0, t0);
-        let (out, _) = out.as_chunks_mut::<2>();
-        let mut ins = inputs.chunks_exact(G);
-        let mut outs = out.chunks_exact_mut(G);
-        for (chunk, o) in (&mut ins).zip(&mut outs) {
-            let o: &mut [[Block; 2]; G] = o.try_into().expect("G pairs");
-            let x: [__m256i; G] = core::array::from_fn(|i| {
-                _mm256_xor_si256(_mm256_broadcastsi128_si256(load(&chunk[i])), d)
-            });
-            let tws = tweak_ladder::<G>(tw, one);
-            tw = _mm256_add_epi64(tws[G - 1], one);
-            let y = rounds2!(&rk, x, tws);
-            for (b, y) in o.iter_mut().zip(y) {
-                vaes::store2(b, y);
-            }
-        }
-        for (x, o) in ins.remainder().iter().zip(outs.into_remainder()) {
-            let x = _mm256_xor_si256(_mm256_broadcastsi128_si256(load(x)), d);
-            let [y] = rounds2!(&rk, [x], [tw]);
-            vaes::store2(o, y);
-            tw = _mm256_add_epi64(tw, one);
         }
     }
 }

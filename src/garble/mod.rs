@@ -18,8 +18,6 @@
 //! exactly the same chunks from a [`TableSource`], so neither side ever holds
 //! more than one chunk of tables.
 
-#[cfg(target_arch = "x86_64")]
-use crate::aes::X86Aes;
 use crate::block::{Block, Delta};
 use crate::circuit::CircuitError;
 use crate::circuit::plan::{AndGate, Op, Plan};
@@ -696,14 +694,7 @@ impl<'p> Garbler<'p> {
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
         if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
-            let labels = &mut self.labels[..];
-            match isa {
-                // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
-                // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
-                X86Aes::Vaes => unsafe { x86::vaes_garble(rk, delta, t0, labels, gates, tables) },
-                // SAFETY: as above, for AES-NI.
-                X86Aes::AesNi => unsafe { x86::aesni_garble(rk, delta, t0, labels, gates, tables) },
-            }
+            x86::garble(isa, rk, delta, t0, &mut self.labels, gates, tables);
             return;
         }
         let mut t = t0;
@@ -1061,14 +1052,7 @@ impl<'p> Evaluator<'p> {
         self.next_gate += gates.len() as u64;
         #[cfg(target_arch = "x86_64")]
         if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
-            let labels = &mut self.labels[..];
-            match isa {
-                // SAFETY: `tccr_x86_keys` returns VAES only from an `Aes128`
-                // whose `Engine` checked that the CPU has VAES, AVX2 and AES-NI.
-                X86Aes::Vaes => unsafe { x86::vaes_evaluate(rk, t0, labels, gates, tables) },
-                // SAFETY: as above, for AES-NI.
-                X86Aes::AesNi => unsafe { x86::aesni_evaluate(rk, t0, labels, gates, tables) },
-            }
+            x86::evaluate(isa, rk, t0, &mut self.labels, gates, tables);
             return;
         }
         let mut t = t0;

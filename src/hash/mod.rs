@@ -8,14 +8,18 @@
 //!   `s`, 2 AES per hash (GKWY20 §7.4).
 //!
 //! In both, the tweak `j` is the block `Block(j as u128)` (low 64 bits).
-//! This module owns only the hash; the batched AES kernels it runs on live in
+//! This module is the hash's one home: TCCR with its fused x86 kernels
+//! (`tccr`, `x86`), MITCCRH as keys for the multi-key AES kernels of
 //! [`crate::aes`]. Batch calls allocate nothing.
 
-use crate::aes::{Aes128, Consecutive, Engine, Tweaked};
+use crate::aes::{Engine, KeySource};
 use crate::block::Block;
 
-/// Blocks per TCCR pass, on the stack.
-const TCCR_BATCH: usize = 64;
+mod tccr;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86;
+
+use tccr::Tccr;
 
 /// Which construction the hash uses. Both parties must use the same one.
 ///
@@ -47,7 +51,7 @@ pub struct TweakableHash {
     kind: HashKind,
     engine: Engine,
     seed: Block,
-    fixed: Aes128,
+    tccr: Tccr,
 }
 
 impl TweakableHash {
@@ -57,7 +61,7 @@ impl TweakableHash {
             kind,
             engine,
             seed,
-            fixed: Aes128::with_engine(seed, engine),
+            tccr: Tccr::new(seed, engine),
         }
     }
 
@@ -71,12 +75,12 @@ impl TweakableHash {
         self.engine
     }
 
-    /// For TCCR on AES-NI or VAES: the instruction set and π's round keys,
-    /// for the fused garbling kernels (see [`Aes128::x86_round_keys`]).
+    /// For TCCR on AES-NI or VAES: the register width and π's round keys,
+    /// for the fused garbling kernels.
     #[cfg(target_arch = "x86_64")]
-    pub(crate) fn tccr_x86_keys(&self) -> Option<(crate::aes::X86Aes, &crate::aes::RoundKeys)> {
+    pub(crate) fn tccr_x86_keys(&self) -> Option<(crate::aes::x86::X86, &crate::aes::RoundKeys)> {
         match self.kind {
-            HashKind::Tccr => self.fixed.x86_round_keys(),
+            HashKind::Tccr => self.tccr.x86(),
             HashKind::Mitccrh => None,
         }
     }
@@ -103,7 +107,7 @@ impl TweakableHash {
                 },
                 blocks,
             ),
-            HashKind::Tccr => self.tccr::<2>(tweaks, blocks),
+            HashKind::Tccr => self.tccr.batched(blocks, |i| tweaks[i / 2]),
         }
     }
 
@@ -121,7 +125,7 @@ impl TweakableHash {
                 },
                 blocks,
             ),
-            HashKind::Tccr => self.tccr::<1>(tweaks, blocks),
+            HashKind::Tccr => self.tccr.batched(blocks, |i| tweaks[i]),
         }
     }
 
@@ -139,7 +143,7 @@ impl TweakableHash {
                 },
                 blocks,
             ),
-            HashKind::Tccr => self.fixed.tccr_consecutive(t0, blocks),
+            HashKind::Tccr => self.tccr.consecutive(t0, blocks),
         }
     }
 
@@ -168,28 +172,45 @@ impl TweakableHash {
                     out,
                 )
             }
-            HashKind::Tccr => self.fixed.tccr_pairs_delta(t0, delta, inputs, out),
+            HashKind::Tccr => self.tccr.pairs_delta(t0, delta, inputs, out),
         }
     }
+}
 
-    /// TCCR with `P` blocks per tweak, in two batched fixed-key passes of up
-    /// to 64 blocks: `p = π(x)`, then `π(p ⊕ j) ⊕ p`.
-    fn tccr<const P: usize>(&self, tweaks: &[u64], blocks: &mut [Block]) {
-        let mut p = [Block::ZERO; TCCR_BATCH];
-        for (chunk, tweaks) in blocks
-            .chunks_mut(TCCR_BATCH)
-            .zip(tweaks.chunks(TCCR_BATCH / P))
-        {
-            let p = &mut p[..chunk.len()];
-            self.fixed.encrypt_blocks(chunk);
-            p.copy_from_slice(chunk);
-            for (i, x) in chunk.iter_mut().enumerate() {
-                *x ^= Block(tweaks[i / P] as u128);
-            }
-            self.fixed.encrypt_blocks(chunk);
-            for (x, p) in chunk.iter_mut().zip(p.iter()) {
-                *x ^= *p;
-            }
-        }
+/// The MITCCRH keys `seed ⊕ tweak_i` (tweak in the low 64 bits).
+#[derive(Clone, Copy)]
+pub(crate) struct Tweaked<'a> {
+    pub(crate) seed: Block,
+    pub(crate) tweaks: &'a [u64],
+}
+
+impl KeySource for Tweaked<'_> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.tweaks.len()
+    }
+    #[inline(always)]
+    fn key(&self, i: usize) -> Block {
+        self.seed ^ Block(self.tweaks[i] as u128)
+    }
+}
+
+/// The MITCCRH keys `seed ⊕ (t0 + i)` for `i < len` (wrapping, low 64 bits):
+/// the consecutive tweaks of garbling, made without a tweak array.
+#[derive(Clone, Copy)]
+pub(crate) struct Consecutive {
+    pub(crate) seed: Block,
+    pub(crate) t0: u64,
+    pub(crate) len: usize,
+}
+
+impl KeySource for Consecutive {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn key(&self, i: usize) -> Block {
+        self.seed ^ Block(self.t0.wrapping_add(i as u64) as u128)
     }
 }

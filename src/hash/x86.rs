@@ -1,0 +1,145 @@
+//! Fused TCCR kernels for x86-64, written once over the register width
+//! ([`Width`]: AES-NI on 128 bits, VAES on 256): both AES passes of
+//! `H(x, j) = π(π(x) ⊕ j) ⊕ π(x)` in one function, the round keys loaded once
+//! per call, the tweaks of consecutive blocks made in registers. The garbling
+//! kernels (`crate::garble`) build on [`tccr`].
+
+// Parallel arrays of registers are indexed with one index.
+#![allow(clippy::needless_range_loop)]
+
+use crate::aes::RoundKeys;
+use crate::aes::x86::{GROUP, W128, Width, kernel, load, store, xor128};
+use crate::block::Block;
+
+/// Both TCCR passes on `N` registers `x` with tweak registers `tw` under the
+/// round keys `rk`: `π(π(x) ⊕ tw) ⊕ π(x)` per lane.
+///
+/// Two things keep all the states in flight at once. The middle rounds are
+/// a loop over an opaque slice of round keys, which LLVM cannot unroll:
+/// unrolled, its scheduler hoists every round key into a register and, out
+/// of registers, serializes the states into a few long dependency chains
+/// (measured: half the AES throughput); as a loop, each round loads its
+/// key once and runs every state. And π(x) waits for the final ⊕ in
+/// memory (behind `black_box`), not in `N` more registers.
+#[inline(always)]
+pub(crate) fn tccr<W: Width, const N: usize>(
+    w: W,
+    rk: &[W::R; 11],
+    x: [W::R; N],
+    tw: [W::R; N],
+) -> [W::R; N] {
+    let middle = core::hint::black_box(&rk[1..10]);
+    let mut s = x.map(|x| w.xor(x, rk[0]));
+    for k in middle {
+        for s in s.iter_mut() {
+            *s = w.enc(*s, *k);
+        }
+    }
+    let mut p = s.map(|s| w.enc_last(s, rk[10]));
+    for i in 0..N {
+        s[i] = w.xor(w.xor(p[i], tw[i]), rk[0]);
+    }
+    let p = core::hint::black_box(&mut p);
+    for k in middle {
+        for s in s.iter_mut() {
+            *s = w.enc(*s, *k);
+        }
+    }
+    // aesenclast ends with ⊕ round key, so ⊕ p folds into it.
+    for i in 0..N {
+        s[i] = w.enc_last(s[i], w.xor(rk[10], p[i]));
+    }
+    s
+}
+
+/// `blocks[i] = H(blocks[i], t0 + i)`: groups of [`GROUP`] registers, then
+/// single blocks on 128 bits.
+#[inline(always)]
+fn consecutive_blocks<W: Width>(w: W, keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
+    let rk = w.round_keys(keys);
+    let per = GROUP * W::LANES;
+    let mut t = t0;
+    let mut groups = blocks.chunks_exact_mut(per);
+    for group in &mut groups {
+        let x: [W::R; GROUP] = core::array::from_fn(|r| w.load(&group[r * W::LANES..]));
+        let y = tccr(w, &rk, x, w.tweaks::<GROUP>(t, 1));
+        for (r, y) in y.into_iter().enumerate() {
+            w.store(&mut group[r * W::LANES..], y);
+        }
+        t = t.wrapping_add(per as u64);
+    }
+    let rest = groups.into_remainder();
+    if !rest.is_empty() {
+        let n = w.narrow();
+        let rk = n.round_keys(keys);
+        for b in rest {
+            let [y] = tccr(n, &rk, [load(b)], n.tweaks::<1>(t, 1));
+            store(b, y);
+            t = t.wrapping_add(1);
+        }
+    }
+}
+
+kernel! {
+    /// `blocks[i] = H(blocks[i], t0 + i)` (16 blocks in flight on VAES, 8 on
+    /// AES-NI).
+    pub(super) fn consecutive = consecutive_blocks; (keys: &RoundKeys, t0: u64, blocks: &mut [Block])
+}
+
+/// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)`: output block
+/// `k` hashes input `k / 2`, ⊕ Δ when `k` is odd, with tweak `t0 + k / 2`.
+#[inline(always)]
+fn pairs_delta_blocks<W: Width>(
+    w: W,
+    keys: &RoundKeys,
+    t0: u64,
+    delta: Block,
+    inputs: &[Block],
+    out: &mut [Block],
+) {
+    assert_eq!(out.len(), 2 * inputs.len(), "two outputs per input");
+    let rk = w.round_keys(keys);
+    let d = load(&delta);
+    let per = GROUP * W::LANES;
+    let mut t = t0;
+    let mut ins = inputs.chunks_exact(per / 2);
+    let mut outs = out.chunks_exact_mut(per);
+    for (x, o) in (&mut ins).zip(&mut outs) {
+        let regs: [W::R; GROUP] = core::array::from_fn(|r| {
+            w.gather(|j| {
+                let k = r * W::LANES + j;
+                let v = load(&x[k / 2]);
+                if k % 2 == 1 { xor128(v, d) } else { v }
+            })
+        });
+        let y = tccr(w, &rk, regs, w.tweaks::<GROUP>(t, 2));
+        for (r, y) in y.into_iter().enumerate() {
+            w.store(&mut o[r * W::LANES..], y);
+        }
+        t = t.wrapping_add((per / 2) as u64);
+    }
+    let rest = ins.remainder();
+    if !rest.is_empty() {
+        let n: W128 = w.narrow();
+        let rk = n.round_keys(keys);
+        for (x, o) in rest.iter().zip(outs.into_remainder().chunks_exact_mut(2)) {
+            let v = load(x);
+            let y = tccr(n, &rk, [v, xor128(v, d)], n.tweaks::<2>(t, 2));
+            store(&mut o[0], y[0]);
+            store(&mut o[1], y[1]);
+            t = t.wrapping_add(1);
+        }
+    }
+}
+
+kernel! {
+    /// `out[2i] = H(x_i, t0 + i)`, `out[2i+1] = H(x_i ⊕ Δ, t0 + i)` with
+    /// `x = inputs` (16 blocks in flight on VAES, 8 on AES-NI).
+    pub(super) fn pairs_delta = pairs_delta_blocks; (
+        keys: &RoundKeys,
+        t0: u64,
+        delta: Block,
+        inputs: &[Block],
+        out: &mut [Block],
+    )
+}
