@@ -304,3 +304,161 @@ fn debug_shows_no_secrets() {
     assert!(!text.contains("123456789abcdef"), "{text}");
     assert!(text.contains("<secret>"));
 }
+
+// ---- the layers without I/O ----
+
+/// Random and chosen-message OT on top of the ideal COT: the layer above
+/// COT tested alone (the ideal COT sends nothing; the masked messages of
+/// chosen OT go over the channel).
+#[test]
+fn random_and_chosen_ot_over_the_ideal_cot() {
+    use gc2pc::ot::ideal::ideal_cot;
+    let delta = Delta::new(Block(0x1234_5678_9abc_def1));
+    for n in [0usize, 1, 127, 300] {
+        let (mut sender, mut receiver) = ideal_cot(Block(77), delta.clone());
+        let (mut cs, mut cr) = mem_pair();
+        let c = choices(n, 5 + n as u128);
+        let mut prg = Prg::new(Block(9));
+        let msgs: Vec<[Block; 2]> = (0..n)
+            .map(|_| [prg.random_block(), prg.random_block()])
+            .collect();
+        let c2 = c.clone();
+        let t = thread::spawn(move || {
+            let rot = receiver.recv_rot(&mut cr, &c2).unwrap();
+            let chosen = receiver.recv_chosen(&mut cr, &c2).unwrap();
+            (rot, chosen, receiver.cots_done())
+        });
+        let rot = sender.send_rot(&mut cs, n).unwrap();
+        sender.send_chosen(&mut cs, &msgs).unwrap();
+        let (got_rot, chosen, done) = t.join().unwrap();
+        for j in 0..n {
+            assert_eq!(got_rot[j], rot[j][c[j] as usize], "random OT {j}");
+            assert_ne!(rot[j][0], rot[j][1]);
+            assert_eq!(chosen[j], msgs[j][c[j] as usize], "chosen OT {j}");
+        }
+        assert_eq!((sender.cots_done(), done), (2 * n as u64, 2 * n as u64));
+        // Only the masked messages crossed the channel: 32 bytes per OT.
+        assert_eq!(cs.bytes_sent(), if n == 0 { 0 } else { 32 * n as u64 + 4 });
+    }
+}
+
+/// The sender's and receiver's outputs, the transcript's digest and length.
+type ByHand = (Vec<Block>, Vec<Block>, Vec<u8>, usize);
+
+/// Runs one IKNP call between the I/O-free state machines in this thread
+/// from fixed base-OT seeds, passing each message by hand; returns both
+/// sides' outputs, the SHA-256 of the transcript (every message in order)
+/// and its length in bytes, or the sender's error. `tamper` flips a bit of
+/// the first column message.
+fn iknp_by_hand(
+    delta: &Delta,
+    rng_seed: Block,
+    c: &[bool],
+    tamper: bool,
+) -> Result<ByHand, gc2pc::ot::OtError> {
+    use gc2pc::ot::iknp::{COLUMNS, ReceiverMessage, SenderNeeds};
+    use sha2::{Digest, Sha256};
+    let pairs: Vec<[Block; 2]> = (0..COLUMNS as u128)
+        .map(|i| [Block(1000 + 2 * i), Block(1001 + 2 * i)])
+        .collect();
+    let chosen: Vec<Block> = (0..COLUMNS)
+        .map(|i| pairs[i][delta.bit(i) as usize])
+        .collect();
+    let mut sender = IknpSender::from_base(delta.clone(), &chosen);
+    let mut receiver = IknpReceiver::from_base(&pairs, rng_seed);
+    let (mut out_s, mut out_r) = (vec![Block::ZERO; c.len()], vec![Block::ZERO; c.len()]);
+    let mut scall = sender.begin(&mut out_s);
+    let mut rcall = receiver.begin(c, &mut out_r);
+    let (mut transcript, mut bytes, mut first) = (Sha256::new(), 0, true);
+    while let Some(message) = rcall.next_message() {
+        match message {
+            ReceiverMessage::Columns(u) => {
+                assert_eq!(scall.needs(), SenderNeeds::Columns(u.len()));
+                for b in u {
+                    transcript.update(b.to_bytes());
+                }
+                bytes += 16 * u.len();
+                scall.columns_buffer().copy_from_slice(u);
+                if tamper && first {
+                    scall.columns_buffer()[0].0 ^= 1;
+                }
+                first = false;
+                scall.columns_received();
+            }
+            ReceiverMessage::Check(check) => {
+                assert_eq!(scall.needs(), SenderNeeds::Check);
+                transcript.update(check.x.to_bytes());
+                transcript.update(check.t.to_bytes());
+                bytes += 32;
+                scall.check_received(check)?;
+            }
+            _ => unreachable!("IKNP sends columns and a check"),
+        }
+    }
+    assert_eq!(scall.needs(), SenderNeeds::Done);
+    drop((scall, rcall));
+    assert_eq!(
+        (sender.cots_done(), receiver.cots_done()),
+        (c.len() as u64, c.len() as u64)
+    );
+    Ok((out_s, out_r, transcript.finalize().to_vec(), bytes))
+}
+
+/// The IKNP state machines from fixed seeds, without any I/O: the outputs
+/// are correlated OTs; the first column message is the IKNP definition
+/// `u_i = G(k_i^0) ⊕ G(k_i^1) ⊕ r` recomputed here from the seeds; the
+/// transcript is exactly 16 bytes per (padded) OT plus the KOS rows and
+/// check, the same on a rerun and different for other choices; a flipped
+/// column bit is caught by the check.
+#[test]
+fn iknp_state_machines_from_fixed_seeds() {
+    use gc2pc::ot::iknp::{COLUMNS, ReceiverMessage};
+    use gc2pc::ot::kos::EXTRA_ROWS;
+    let delta = Delta::new(Block(0x0bad_cafe_f00d_d00d_1234_5678_9abc_def1));
+    for n in [1usize, 128, 1000, gc2pc::ot::iknp::CHUNK + 5] {
+        let c = choices(n, 40 + n as u128);
+        let (s, r, digest, bytes) = iknp_by_hand(&delta, Block(3), &c, false).unwrap();
+        for j in 0..n {
+            assert_eq!(r[j], s[j] ^ delta.block().select(c[j]), "OT {j} of {n}");
+        }
+        let padded = |m: usize| m.div_ceil(128) * 128;
+        assert_eq!(bytes, 16 * padded(n) + 16 * EXTRA_ROWS + 32, "{n} OTs");
+        let (_, _, again, _) = iknp_by_hand(&delta, Block(3), &c, false).unwrap();
+        assert_eq!(digest, again, "same seeds, same transcript");
+        let mut other = c.clone();
+        other[0] = !other[0];
+        let (_, _, differs, _) = iknp_by_hand(&delta, Block(3), &other, false).unwrap();
+        assert_ne!(digest, differs);
+        assert!(matches!(
+            iknp_by_hand(&delta, Block(3), &c, true),
+            Err(gc2pc::ot::OtError::Inconsistent)
+        ));
+    }
+    // The first chunk's columns by the definition, for 256 OTs (w = 2).
+    let c = choices(256, 8);
+    let pairs: Vec<[Block; 2]> = (0..COLUMNS as u128)
+        .map(|i| [Block(1000 + 2 * i), Block(1001 + 2 * i)])
+        .collect();
+    let mut receiver = IknpReceiver::from_base(&pairs, Block(3));
+    let mut out = vec![Block::ZERO; 256];
+    let mut call = receiver.begin(&c, &mut out);
+    let Some(ReceiverMessage::Columns(u)) = call.next_message() else {
+        panic!("IKNP starts with columns");
+    };
+    let r: Vec<u128> = c
+        .chunks(128)
+        .map(|bits| {
+            bits.iter()
+                .enumerate()
+                .fold(0u128, |v, (j, &b)| v | (b as u128) << j)
+        })
+        .collect();
+    for i in 0..COLUMNS {
+        let (mut g0, mut g1) = ([Block::ZERO; 2], [Block::ZERO; 2]);
+        Prg::new(pairs[i][0]).fill_blocks(&mut g0);
+        Prg::new(pairs[i][1]).fill_blocks(&mut g1);
+        for k in 0..2 {
+            assert_eq!(u[2 * i + k], g0[k] ^ g1[k] ^ Block(r[k]), "column {i}");
+        }
+    }
+}

@@ -193,8 +193,23 @@ impl PreparedSender {
     /// derive the seeds).
     pub fn setup(self, ch: &mut Channel) -> Result<IknpSender, OtError> {
         let PreparedSender { delta, base } = self;
-        let seeds = base.run(ch)?;
-        Ok(IknpSender {
+        let mut seeds = base.run(ch)?;
+        let sender = IknpSender::from_base(delta, &seeds);
+        seeds.zeroize();
+        Ok(sender)
+    }
+}
+
+impl IknpSender {
+    /// The extension sender from its base-OT outputs: `seeds[i] = k_i^{Δ_i}`
+    /// (what the 128 base OTs with choice bits Δ gave). No I/O: tests build
+    /// one from chosen seeds, sessions from [`PreparedSender::setup`].
+    ///
+    /// # Panics
+    /// Unless there are [`COLUMNS`] seeds.
+    pub fn from_base(delta: Delta, seeds: &[Block]) -> IknpSender {
+        assert_eq!(seeds.len(), COLUMNS, "one base-OT seed per column");
+        IknpSender {
             prgs: seeds.iter().map(|&s| Prg::new(s)).collect(),
             masks: (0..COLUMNS)
                 .map(|i| Block::ONES.select(delta.bit(i)))
@@ -210,11 +225,9 @@ impl PreparedSender {
             extra: vec![Block::ZERO; kos::EXTRA_ROWS],
             chi: Vec::new(),
             check: true,
-        })
+        }
     }
-}
 
-impl IknpSender {
     /// Computes the base-OT receiver message for choice bits Δ before any
     /// connection (most of the garbler's base-OT work; `prg` supplies its
     /// randomness); [`PreparedSender::setup`] finishes over a channel.
@@ -234,12 +247,29 @@ impl IknpSender {
         IknpSender::prepare(delta, prg).setup(ch)
     }
 
-    /// One chunk of `m` (multiple of 128, ≤ CHUNK) OTs into `out` (`m` blocks).
-    fn chunk(&mut self, ch: &mut Channel, m: usize, out: &mut [Block]) -> Result<(), OtError> {
+    /// Starts a call of `out.len()` correlated OTs (no I/O): feed it the
+    /// receiver's messages in the order [`SenderCall::needs`] asks for them;
+    /// when it needs nothing more, `out` holds `m0` of each OT.
+    pub fn begin<'a>(&'a mut self, out: &'a mut [Block]) -> SenderCall<'a> {
+        let check = !out.is_empty() && self.check;
+        let mut call = SenderCall {
+            sender: self,
+            out,
+            start: 0,
+            sum: Wide::default(),
+            check,
+            stage: SenderStage::Rows,
+        };
+        call.advance();
+        call
+    }
+
+    /// One chunk of `m` (multiple of 128, ≤ CHUNK) OTs into `out` (`m`
+    /// blocks) from the columns already in `self.u`.
+    fn absorb(&mut self, m: usize, out: &mut [Block]) {
         let w = m / 128;
-        let u = &mut self.u[..COLUMNS * w];
+        let u = &self.u[..COLUMNS * w];
         let q = &mut self.q[..COLUMNS * w];
-        ch.recv_blocks(u)?;
         if self.check {
             self.seed = self.transcript.chunk_seed(u);
         }
@@ -252,10 +282,165 @@ impl IknpSender {
             }
         }
         transpose::transpose(q, out);
-        Ok(())
     }
 }
 
+/// The last message of an IKNP call with the KOS check: the receiver's
+/// `x = Σ r_j·χ_j` and `t = Σ χ_j·t_j` (reduced).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct KosCheck {
+    /// `Σ r_j·χ_j`.
+    pub x: Block,
+    /// `Σ χ_j·t_j`.
+    pub t: Block,
+}
+
+impl core::fmt::Debug for KosCheck {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("KosCheck(<secret>)")
+    }
+}
+
+/// What an IKNP sender's call waits for next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SenderNeeds {
+    /// A [`ReceiverMessage::Columns`] of this many blocks, to be written
+    /// into [`SenderCall::columns_buffer`].
+    Columns(usize),
+    /// The [`KosCheck`].
+    Check,
+    /// Nothing: the call is complete.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SenderStage {
+    Rows,
+    Extra,
+    Check,
+    Done,
+}
+
+/// One call of the IKNP sender as a state machine without I/O (see
+/// [`IknpSender::begin`]).
+pub struct SenderCall<'a> {
+    sender: &'a mut IknpSender,
+    out: &'a mut [Block],
+    start: usize,
+    /// Σ χ_j·q_j over the rows so far.
+    sum: Wide,
+    check: bool,
+    stage: SenderStage,
+}
+
+impl core::fmt::Debug for SenderCall<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "SenderCall({:?}, <secret>)", self.needs())
+    }
+}
+
+impl SenderCall<'_> {
+    /// What the call waits for.
+    pub fn needs(&self) -> SenderNeeds {
+        match self.stage {
+            SenderStage::Rows => SenderNeeds::Columns(
+                COLUMNS * padded((self.out.len() - self.start).min(CHUNK)) / 128,
+            ),
+            SenderStage::Extra => SenderNeeds::Columns(COLUMNS * kos::EXTRA_ROWS / 128),
+            SenderStage::Check => SenderNeeds::Check,
+            SenderStage::Done => SenderNeeds::Done,
+        }
+    }
+
+    /// Where the expected columns go (as long as [`SenderNeeds::Columns`]
+    /// says; empty when the call does not expect columns): the I/O layer
+    /// reads the message into it, then calls
+    /// [`SenderCall::columns_received`].
+    pub fn columns_buffer(&mut self) -> &mut [Block] {
+        match self.needs() {
+            SenderNeeds::Columns(len) => &mut self.sender.u[..len],
+            _ => &mut [],
+        }
+    }
+
+    /// Absorbs the columns written into [`SenderCall::columns_buffer`].
+    ///
+    /// # Panics
+    /// If the call does not expect columns.
+    pub fn columns_received(&mut self) {
+        match self.stage {
+            SenderStage::Rows => {
+                let len = (self.out.len() - self.start).min(CHUNK);
+                let (start, sender) = (self.start, &mut *self.sender);
+                let rows = &mut self.out[start..start + len];
+                if len == CHUNK {
+                    sender.absorb(CHUNK, rows);
+                } else {
+                    let mut padded_rows = std::mem::take(&mut sender.rows);
+                    padded_rows.resize(padded(len), Block::ZERO);
+                    sender.absorb(padded(len), &mut padded_rows);
+                    rows.copy_from_slice(&padded_rows[..len]);
+                    sender.rows = padded_rows;
+                }
+                if self.check {
+                    self.sum = self.sum ^ sender.weigh_chunk(&self.out[start..start + len]);
+                }
+                self.start += len;
+            }
+            SenderStage::Extra => {
+                let sender = &mut *self.sender;
+                let mut extra = std::mem::take(&mut sender.extra);
+                sender.absorb(kos::EXTRA_ROWS, &mut extra);
+                self.sum = self.sum ^ sender.weigh_chunk(&extra);
+                sender.extra = extra;
+                self.stage = SenderStage::Check;
+            }
+            _ => panic!("this IKNP call expects no columns now"),
+        }
+        self.advance();
+    }
+
+    /// Checks the receiver's [`KosCheck`] against `Σ χ_j·q_j ⊕ x·Δ`: a
+    /// mismatch is [`OtError::Inconsistent`] and the call's OTs must not
+    /// be used.
+    ///
+    /// # Panics
+    /// If the call does not expect the check.
+    pub fn check_received(&mut self, check: KosCheck) -> Result<(), OtError> {
+        assert_eq!(
+            self.stage,
+            SenderStage::Check,
+            "this IKNP call expects no check now"
+        );
+        let sender = &*self.sender;
+        let expected = (self.sum ^ sender.clmul.dot(&[check.x], &[sender.delta.block()])).reduce();
+        if check.t != expected {
+            return Err(OtError::Inconsistent);
+        }
+        self.stage = SenderStage::Done;
+        self.advance();
+        Ok(())
+    }
+
+    /// Moves past finished stages; counts the call's OTs when it is done.
+    fn advance(&mut self) {
+        if self.stage == SenderStage::Rows && self.start == self.out.len() {
+            self.stage = if self.check {
+                SenderStage::Extra
+            } else {
+                SenderStage::Done
+            };
+            if !self.check {
+                self.sender.done += self.out.len() as u64;
+            }
+        } else if self.stage == SenderStage::Done && self.check {
+            self.sender.done += self.out.len() as u64;
+        }
+    }
+}
+
+/// The thin I/O layer: drives a [`SenderCall`] over a channel.
 impl CotSender for IknpSender {
     fn delta(&self) -> &Delta {
         &self.delta
@@ -266,34 +451,21 @@ impl CotSender for IknpSender {
     }
 
     fn send_cot_into(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
-        let n = out.len();
-        let check = n > 0 && self.check;
-        // Σ χ_j·q_j over the call's rows, chunk by chunk (see `weigh_chunk`).
-        let mut sum = Wide::default();
-        let mut start = 0;
-        while start < n {
-            let len = (n - start).min(CHUNK);
-            let rows = &mut out[start..start + len];
-            if len == CHUNK {
-                self.chunk(ch, CHUNK, rows)?;
-            } else {
-                let mut padded_rows = std::mem::take(&mut self.rows);
-                padded_rows.resize(padded(len), Block::ZERO);
-                let r = self.chunk(ch, padded(len), &mut padded_rows);
-                rows.copy_from_slice(&padded_rows[..len]);
-                self.rows = padded_rows;
-                r?;
+        let mut call = self.begin(out);
+        loop {
+            match call.needs() {
+                SenderNeeds::Columns(_) => {
+                    ch.recv_blocks(call.columns_buffer())?;
+                    call.columns_received();
+                }
+                SenderNeeds::Check => {
+                    let mut xt = [Block::ZERO; 2];
+                    ch.recv_blocks(&mut xt)?;
+                    call.check_received(KosCheck { x: xt[0], t: xt[1] })?;
+                }
+                SenderNeeds::Done => return Ok(()),
             }
-            if check {
-                sum = sum ^ self.weigh_chunk(&out[start..start + len]);
-            }
-            start += len;
         }
-        if check {
-            self.finish_check(ch, sum)?;
-        }
-        self.done += n as u64;
-        Ok(())
     }
 }
 
@@ -314,30 +486,12 @@ impl IknpSender {
         self.transcript = kos::Transcript::new(nonce);
     }
 
-    /// `Σ χ_j·q_j` over the rows of the chunk just received, while they are
+    /// `Σ χ_j·q_j` over the rows of the chunk just absorbed, while they are
     /// in cache, χ from the chunk's Fiat–Shamir seed (a hash of the columns,
     /// so drawn after the receiver committed to them, as KOS needs).
     fn weigh_chunk(&mut self, rows: &[Block]) -> Wide {
         let mut chi_prg = Prg::new(self.seed);
         weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, None).0
-    }
-
-    /// The end of the KOS check: the extra rows (their own chunk and
-    /// challenge), then the receiver's `(x, t)` against `Σ χ_j·q_j ⊕ x·Δ`.
-    fn finish_check(&mut self, ch: &mut Channel, sum: Wide) -> Result<(), OtError> {
-        let mut extra = std::mem::take(&mut self.extra);
-        let r = self.chunk(ch, kos::EXTRA_ROWS, &mut extra);
-        let weighed = r.map(|()| self.weigh_chunk(&extra));
-        self.extra = extra;
-        let sum = sum ^ weighed?;
-        let mut xt = [Block::ZERO; 2];
-        ch.recv_blocks(&mut xt)?;
-        let [x, t] = xt;
-        let expected = (sum ^ self.clmul.dot(&[x], &[self.delta.block()])).reduce();
-        if t != expected {
-            return Err(OtError::Inconsistent);
-        }
-        Ok(())
     }
 }
 
@@ -345,9 +499,21 @@ impl IknpReceiver {
     /// Runs the 128 base OTs as base-OT sender (one round trip); `prg`
     /// supplies the base-OT randomness.
     pub fn setup(ch: &mut Channel, prg: &mut Prg) -> Result<IknpReceiver, OtError> {
-        let seeds = base::send(ch, COLUMNS, prg)?;
-        let rng = Prg::new(prg.random_block());
-        Ok(IknpReceiver {
+        let mut seeds = base::send(ch, COLUMNS, prg)?;
+        let receiver = IknpReceiver::from_base(&seeds, prg.random_block());
+        seeds.zeroize();
+        Ok(receiver)
+    }
+
+    /// The extension receiver from its base-OT outputs: both seeds
+    /// `k_i^0, k_i^1` of every column, and a seed for the KOS check's
+    /// random extra choices. No I/O (see [`IknpSender::from_base`]).
+    ///
+    /// # Panics
+    /// Unless there are [`COLUMNS`] seed pairs.
+    pub fn from_base(seeds: &[[Block; 2]], rng_seed: Block) -> IknpReceiver {
+        assert_eq!(seeds.len(), COLUMNS, "two base-OT seeds per column");
+        IknpReceiver {
             prgs0: seeds.iter().map(|s| Prg::new(s[0])).collect(),
             prgs1: seeds.iter().map(|s| Prg::new(s[1])).collect(),
             done: 0,
@@ -356,25 +522,43 @@ impl IknpReceiver {
             r: vec![Block::ZERO; CHUNK_WORDS],
             rows: Vec::new(),
             clmul: Clmul::best(),
-            rng,
+            rng: Prg::new(rng_seed),
             transcript: kos::Transcript::new(Block::ZERO),
             seeds: std::collections::VecDeque::new(),
             extra: vec![Block::ZERO; kos::EXTRA_ROWS],
             extra_choices: vec![false; kos::EXTRA_ROWS],
             chi: Vec::new(),
             check: true,
-        })
+        }
+    }
+
+    /// Starts a call of correlated OTs with `choices` (no I/O): send each of
+    /// [`ReceiverCall::next_message`]'s messages to the sender in order;
+    /// when there is none left, `out` holds `m0 ⊕ b·Δ` for each choice `b`.
+    ///
+    /// # Panics
+    /// Unless `choices` and `out` have the same length.
+    pub fn begin<'a>(&'a mut self, choices: &'a [bool], out: &'a mut [Block]) -> ReceiverCall<'a> {
+        assert_eq!(choices.len(), out.len(), "one output per choice");
+        let check = !out.is_empty() && self.check;
+        // A call's seeds are its own (a failed call leaves none behind).
+        self.seeds.clear();
+        ReceiverCall {
+            receiver: self,
+            choices,
+            out,
+            start: 0,
+            sums: (Wide::default(), Block::ZERO),
+            pending: std::collections::VecDeque::with_capacity(FOLD_LAG + 1),
+            check,
+            stage: ReceiverStage::Rows,
+        }
     }
 
     /// One chunk: `choices.len() ≤ m` (m multiple of 128, ≤ CHUNK); the
-    /// padding choices are 0. Writes `m` rows into `out`.
-    fn chunk(
-        &mut self,
-        ch: &mut Channel,
-        m: usize,
-        choices: &[bool],
-        out: &mut [Block],
-    ) -> Result<(), OtError> {
+    /// padding choices are 0. Writes `m` rows into `out` and the chunk's
+    /// columns into `self.u[..COLUMNS · m / 128]`.
+    fn extend(&mut self, m: usize, choices: &[bool], out: &mut [Block]) {
         let w = m / 128;
         let r = &mut self.r[..w];
         r.fill(Block::ZERO);
@@ -392,17 +576,151 @@ impl IknpReceiver {
                 *uv ^= tv ^ rv;
             }
         }
-        ch.send_blocks(u)?;
-        ch.flush()?;
         if self.check {
             let seed = self.transcript.chunk_seed(u);
             self.seeds.push_back(seed);
         }
         transpose::transpose(t, out);
-        Ok(())
     }
 }
 
+/// A message from the IKNP receiver to the sender.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReceiverMessage<'a> {
+    /// One chunk's 128 columns `u_i` (one bit per OT each).
+    Columns(&'a [Block]),
+    /// The KOS check, last.
+    Check(KosCheck),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReceiverStage {
+    Rows,
+    Extra,
+    Check,
+    Done,
+}
+
+/// One call of the IKNP receiver as a state machine without I/O (see
+/// [`IknpReceiver::begin`]).
+pub struct ReceiverCall<'a> {
+    receiver: &'a mut IknpReceiver,
+    choices: &'a [bool],
+    out: &'a mut [Block],
+    start: usize,
+    /// `Σ χ_j·t_j` and `Σ r_j·χ_j` of the chunks folded in so far.
+    sums: (Wide, Block),
+    /// Chunks not folded in yet: a chunk is folded in [`FOLD_LAG`] chunks
+    /// later (its rows still in cache, the next chunk's columns out first).
+    pending: std::collections::VecDeque<std::ops::Range<usize>>,
+    check: bool,
+    stage: ReceiverStage,
+}
+
+impl core::fmt::Debug for ReceiverCall<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ReceiverCall({:?}, <secret>)", self.stage)
+    }
+}
+
+impl ReceiverCall<'_> {
+    /// The next message for the sender, or `None` once the call is
+    /// complete (`out` then holds the OTs).
+    pub fn next_message(&mut self) -> Option<ReceiverMessage<'_>> {
+        let n = self.out.len();
+        if self.stage == ReceiverStage::Rows && self.start == n {
+            self.stage = if self.check {
+                ReceiverStage::Extra
+            } else {
+                self.receiver.done += n as u64;
+                ReceiverStage::Done
+            };
+        }
+        match self.stage {
+            ReceiverStage::Rows => {
+                let (start, len) = (self.start, (n - self.start).min(CHUNK));
+                let receiver = &mut *self.receiver;
+                let (c, rows) = (
+                    &self.choices[start..start + len],
+                    &mut self.out[start..start + len],
+                );
+                if len == CHUNK {
+                    receiver.extend(CHUNK, c, rows);
+                } else {
+                    let mut padded_rows = std::mem::take(&mut receiver.rows);
+                    padded_rows.resize(padded(len), Block::ZERO);
+                    receiver.extend(padded(len), c, &mut padded_rows);
+                    rows.copy_from_slice(&padded_rows[..len]);
+                    receiver.rows = padded_rows;
+                }
+                if self.check {
+                    self.pending.push_back(start..start + len);
+                    if self.pending.len() > FOLD_LAG {
+                        let done = self.pending.pop_front().expect("more than FOLD_LAG");
+                        receiver.fold_chunk(
+                            &self.choices[done.clone()],
+                            &self.out[done],
+                            &mut self.sums,
+                        );
+                    }
+                }
+                self.start += len;
+                Some(ReceiverMessage::Columns(
+                    &receiver.u[..COLUMNS * padded(len) / 128],
+                ))
+            }
+            ReceiverStage::Extra => {
+                // The extra rows with random choices: their own chunk.
+                let receiver = &mut *self.receiver;
+                let mut random = [Block::ZERO; kos::EXTRA_ROWS / 128];
+                receiver.rng.fill_blocks(&mut random);
+                for (j, c) in receiver.extra_choices.iter_mut().enumerate() {
+                    *c = (random[j / 128].0 >> (j % 128)) & 1 == 1;
+                }
+                random.zeroize();
+                let (mut extra, extra_choices) = (
+                    std::mem::take(&mut receiver.extra),
+                    std::mem::take(&mut receiver.extra_choices),
+                );
+                receiver.extend(kos::EXTRA_ROWS, &extra_choices, &mut extra);
+                receiver.extra = extra;
+                receiver.extra_choices = extra_choices;
+                self.stage = ReceiverStage::Check;
+                Some(ReceiverMessage::Columns(
+                    &receiver.u[..COLUMNS * kos::EXTRA_ROWS / 128],
+                ))
+            }
+            ReceiverStage::Check => {
+                // The last challenges folded in, then (x, t).
+                let receiver = &mut *self.receiver;
+                for done in self.pending.drain(..) {
+                    receiver.fold_chunk(
+                        &self.choices[done.clone()],
+                        &self.out[done],
+                        &mut self.sums,
+                    );
+                }
+                let (extra, extra_choices) = (
+                    std::mem::take(&mut receiver.extra),
+                    std::mem::take(&mut receiver.extra_choices),
+                );
+                receiver.fold_chunk(&extra_choices, &extra, &mut self.sums);
+                receiver.extra = extra;
+                receiver.extra_choices = extra_choices;
+                receiver.done += n as u64;
+                self.stage = ReceiverStage::Done;
+                Some(ReceiverMessage::Check(KosCheck {
+                    x: self.sums.1,
+                    t: self.sums.0.reduce(),
+                }))
+            }
+            ReceiverStage::Done => None,
+        }
+    }
+}
+
+/// The thin I/O layer: sends a [`ReceiverCall`]'s messages, each flushed.
 impl CotReceiver for IknpReceiver {
     fn cots_done(&self) -> u64 {
         self.done
@@ -414,43 +732,14 @@ impl CotReceiver for IknpReceiver {
         choices: &[bool],
         out: &mut [Block],
     ) -> Result<(), OtError> {
-        assert_eq!(choices.len(), out.len(), "one output per choice");
-        let n = out.len();
-        let check = n > 0 && self.check;
-        // A call's seeds are its own (a failed call leaves none behind).
-        self.seeds.clear();
-        // Σ χ_j·t_j and Σ r_j·χ_j; a chunk is folded in FOLD_LAG chunks
-        // later (its rows are still in cache, and the next chunk's columns
-        // go out first).
-        let mut sums = (Wide::default(), Block::ZERO);
-        let mut pending = std::collections::VecDeque::with_capacity(FOLD_LAG + 1);
-        let mut start = 0;
-        while start < n {
-            let len = (n - start).min(CHUNK);
-            let (c, rows) = (&choices[start..start + len], &mut out[start..start + len]);
-            if len == CHUNK {
-                self.chunk(ch, CHUNK, c, rows)?;
-            } else {
-                let mut padded_rows = std::mem::take(&mut self.rows);
-                padded_rows.resize(padded(len), Block::ZERO);
-                let r = self.chunk(ch, padded(len), c, &mut padded_rows);
-                rows.copy_from_slice(&padded_rows[..len]);
-                self.rows = padded_rows;
-                r?;
+        let mut call = self.begin(choices, out);
+        while let Some(message) = call.next_message() {
+            match message {
+                ReceiverMessage::Columns(u) => ch.send_blocks(u)?,
+                ReceiverMessage::Check(KosCheck { x, t }) => ch.send_blocks(&[x, t])?,
             }
-            if check {
-                pending.push_back(start..start + len);
-                if pending.len() > FOLD_LAG {
-                    let done = pending.pop_front().expect("more than FOLD_LAG");
-                    self.fold_chunk(&choices[done.clone()], &out[done], &mut sums);
-                }
-            }
-            start += len;
+            ch.flush()?;
         }
-        if check {
-            self.finish_check(ch, choices, out, pending, sums)?;
-        }
-        self.done += n as u64;
         Ok(())
     }
 }
@@ -477,41 +766,6 @@ impl IknpReceiver {
         let mut chi_prg = Prg::new(seed);
         let (t, x) = weigh(self.clmul, &mut chi_prg, &mut self.chi, rows, Some(choices));
         *sums = (sums.0 ^ t, sums.1 ^ x);
-    }
-
-    /// The end of the KOS check: the extra rows with random choices (their
-    /// own chunk), the last challenges folded in, then `(x, t)`.
-    fn finish_check(
-        &mut self,
-        ch: &mut Channel,
-        choices: &[bool],
-        out: &[Block],
-        pending: std::collections::VecDeque<std::ops::Range<usize>>,
-        mut sums: (Wide, Block),
-    ) -> Result<(), OtError> {
-        let mut random = [Block::ZERO; kos::EXTRA_ROWS / 128];
-        self.rng.fill_blocks(&mut random);
-        for (j, c) in self.extra_choices.iter_mut().enumerate() {
-            *c = (random[j / 128].0 >> (j % 128)) & 1 == 1;
-        }
-        random.zeroize();
-        let (mut extra, extra_choices) = (
-            std::mem::take(&mut self.extra),
-            std::mem::take(&mut self.extra_choices),
-        );
-        let result = (|| {
-            self.chunk(ch, kos::EXTRA_ROWS, &extra_choices, &mut extra)?;
-            for done in pending {
-                self.fold_chunk(&choices[done.clone()], &out[done], &mut sums);
-            }
-            self.fold_chunk(&extra_choices, &extra, &mut sums);
-            ch.send_blocks(&[sums.1, sums.0.reduce()])?;
-            ch.flush()?;
-            Ok(())
-        })();
-        self.extra = extra;
-        self.extra_choices = extra_choices;
-        result
     }
 }
 

@@ -6,9 +6,13 @@
 //! - [`iknp`]: correlated-OT extension (Ishai–Kilian–Nissim–Petrank, CRYPTO
 //!   2003), in the correlated-OT form of Keller–Orsini–Scholl (CRYPTO 2015),
 //!   where the extension sender's base-OT choice bits are the garbler's Δ;
+//!   as I/O-free state machines over typed messages ([`iknp::SenderCall`],
+//!   [`iknp::ReceiverCall`]) that the [`CotSender`] / [`CotReceiver`]
+//!   implementations drive over a channel;
 //! - [`kos`]: the KOS consistency check run on every IKNP call (secure
 //!   against a malicious receiver) and its GF(2^128) arithmetic;
 //! - [`transpose`]: the SIMD bit-matrix transpose IKNP needs;
+//! - [`ideal`]: an ideal COT (no security) for testing the layers above;
 //! - the traits [`CotSender`] / [`CotReceiver`], with random OT and
 //!   chosen-message OT built on top of any correlated OT by hashing with the
 //!   tweakable correlation-robust hash ([`crate::hash`], fixed-key TCCR of
@@ -19,6 +23,7 @@
 //! exactly the evaluator's input labels, with no further message.
 
 pub mod base;
+pub mod ideal;
 pub mod iknp;
 pub mod kos;
 pub mod transpose;
