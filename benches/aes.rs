@@ -16,7 +16,7 @@ use gc2pc::prg::Prg;
 use std::hint::black_box;
 
 fn data(n: usize) -> Vec<Block> {
-    let mut prg = Prg::new(Block(7));
+    let mut prg = Prg::new(Block::new(7));
     let mut v = vec![Block::ZERO; n];
     prg.fill_blocks(&mut v);
     v
@@ -27,7 +27,7 @@ fn aes(c: &mut Criterion) {
     let mut blocks = data(1024);
     group.throughput(Throughput::Elements(blocks.len() as u64));
     for backend in Engine::all() {
-        let cipher = Aes128::with_engine(Block(1), backend);
+        let cipher = Aes128::with_engine(Block::new(1), backend);
         group.bench_function(backend.name(), |b| {
             b.iter(|| cipher.encrypt_blocks(black_box(&mut blocks)))
         });
@@ -58,7 +58,7 @@ fn hashes(c: &mut Criterion) {
         for kind in [HashKind::Mitccrh, HashKind::Tccr] {
             let kind_name = format!("{kind:?}").to_lowercase();
             for backend in Engine::all() {
-                let hash = TweakableHash::new(kind, backend, Block(99));
+                let hash = TweakableHash::new(kind, backend, Block::new(99));
                 group.bench_function(BenchmarkId::new(&kind_name, backend.name()), |b| {
                     b.iter(|| {
                         if per_tweak == 2 {
@@ -79,7 +79,7 @@ fn prg(c: &mut Criterion) {
     let mut out = vec![Block::ZERO; 1 << 16];
     group.throughput(Throughput::Elements(out.len() as u64));
     for backend in Engine::all() {
-        let mut prg = Prg::with_engine(Block(5), backend);
+        let mut prg = Prg::with_engine(Block::new(5), backend);
         group.bench_function(backend.name(), |b| {
             b.iter(|| prg.fill_blocks(black_box(&mut out)))
         });

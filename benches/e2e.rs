@@ -29,7 +29,7 @@ fn aes128(c: &mut Criterion) {
     let plan = Plan::new(&circuit);
     let agreement = Agreement::default_for(&circuit);
     let backend = Engine::best();
-    let mut prg = Prg::new(Block(1));
+    let mut prg = Prg::new(Block::new(1));
     let mut group = c.benchmark_group("e2e_aes128");
     group.sample_size(20);
     group.bench_function("cold (connect, base OT, one execution)", |b| {
@@ -59,7 +59,7 @@ fn large(c: &mut Criterion) {
     let circuit = gc2pc::secure::circuits::and_heavy(1 << 24);
     let plan = Plan::new(&circuit);
     let agreement = Agreement::default_for(&circuit);
-    let mut prg = Prg::new(Block(2));
+    let mut prg = Prg::new(Block::new(2));
     let mut group = c.benchmark_group("e2e_and_heavy_16M");
     group.sample_size(10);
     group.throughput(Throughput::Elements(plan.and_count() as u64));

@@ -33,8 +33,8 @@ fn aes_blocks(c: &mut Criterion) {
     let mut group = c.benchmark_group("aes_block");
     group.throughput(Throughput::Elements(1024));
     for backend in Engine::all() {
-        let aes = Aes128::with_engine(Block(42), backend);
-        let mut blocks = vec![Block(7); 1024];
+        let aes = Aes128::with_engine(Block::new(42), backend);
+        let mut blocks = vec![Block::new(7); 1024];
         group.bench_function(backend.name(), |b| {
             b.iter(|| aes.encrypt_blocks(black_box(&mut blocks)))
         });
@@ -43,7 +43,7 @@ fn aes_blocks(c: &mut Criterion) {
 }
 
 fn garbling(c: &mut Criterion) {
-    let mut prg = Prg::new(Block(1));
+    let mut prg = Prg::new(Block::new(1));
     for (name, circuit) in circuits() {
         let plan = Plan::new(&circuit);
         let mut group = c.benchmark_group(format!("garble_{name}"));

@@ -29,12 +29,12 @@ fn base_ot(c: &mut Criterion) {
             let start = Instant::now();
             thread::scope(|s| {
                 s.spawn(|| {
-                    let mut prg = Prg::new(Block(1));
+                    let mut prg = Prg::new(Block::new(1));
                     for _ in 0..iters {
                         base::receive(&mut b, &choices, &mut prg).unwrap();
                     }
                 });
-                let mut prg = Prg::new(Block(2));
+                let mut prg = Prg::new(Block::new(2));
                 for _ in 0..iters {
                     base::send(&mut a, 128, &mut prg).unwrap();
                 }
@@ -59,10 +59,11 @@ fn iknp(c: &mut Criterion) {
             } else {
                 tcp_pair()
             };
-            let delta = Delta::new(Block(0x1234_5678_9abc_def0_0fed_cba9_8765_4321));
+            let delta = Delta::new(Block::new(0x1234_5678_9abc_def0_0fed_cba9_8765_4321));
             let (mut sender, mut receiver) = thread::scope(|s| {
-                let h = s.spawn(|| IknpReceiver::setup(&mut b, &mut Prg::new(Block(3))).unwrap());
-                let snd = IknpSender::setup(&mut a, &delta, &mut Prg::new(Block(4))).unwrap();
+                let h =
+                    s.spawn(|| IknpReceiver::setup(&mut b, &mut Prg::new(Block::new(3))).unwrap());
+                let snd = IknpSender::setup(&mut a, &delta, &mut Prg::new(Block::new(4))).unwrap();
                 (snd, h.join().unwrap())
             });
             let sent_before = b.bytes_sent() + a.bytes_sent();
@@ -111,7 +112,7 @@ fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("iknp_kernels");
     let n = 1usize << 16;
     let mut input = vec![Block::ZERO; n];
-    Prg::new(Block(5)).fill_blocks(&mut input);
+    Prg::new(Block::new(5)).fill_blocks(&mut input);
     let mut out = vec![Block::ZERO; n];
     g.throughput(Throughput::Elements(n as u64));
     for backend in Checked::<Backend>::all() {
@@ -119,7 +120,7 @@ fn kernels(c: &mut Criterion) {
             bench.iter(|| transpose::transpose_with(backend, &input, &mut out))
         });
     }
-    let mut prg = Prg::new(Block(6));
+    let mut prg = Prg::new(Block::new(6));
     g.bench_function("prg_fill_blocks", |bench| {
         bench.iter(|| prg.fill_blocks(&mut out))
     });

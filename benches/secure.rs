@@ -30,7 +30,7 @@ fn and_heavy(c: &mut Criterion) {
     bristol::write(&circuit, &mut std::fs::File::create(&path).unwrap()).unwrap();
     drop(circuit);
     let file = FileCircuit::scan(&path).unwrap();
-    let mut prg = Prg::new(Block(3));
+    let mut prg = Prg::new(Block::new(3));
 
     let mut group = c.benchmark_group("secure_and_heavy_1M");
     group.throughput(Throughput::Elements(ands));

@@ -41,7 +41,7 @@ fn wan(c: &mut Criterion) {
     let aes = bristol::parse(AES128_CIRCUIT).unwrap();
     let heavy = gc2pc::secure::circuits::and_heavy(1 << 20);
     let plans = [Plan::new(&aes), Plan::new(&heavy)];
-    let mut prg = Prg::new(Block(5));
+    let mut prg = Prg::new(Block::new(5));
     for spec in ["20,1000", "60,100"] {
         let link = LinkSpec::parse(spec).unwrap();
         let mut group = c.benchmark_group(format!("wan_{}", spec.replace(',', "ms_")));

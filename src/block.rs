@@ -16,12 +16,25 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// in memory (`bytemuck::cast_slice`), without a copy per block.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Hash, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(transparent)]
-pub struct Block(pub u128);
+pub struct Block(pub(crate) u128);
 
 /// Blocks hold labels and keys; they are zeroized through `Vec<Block>::zeroize()`.
 impl zeroize::DefaultIsZeroes for Block {}
 
 impl Block {
+    /// The block holding the 128-bit integer `x` (byte 0 of
+    /// [`Block::to_bytes`] is its least significant byte).
+    #[inline(always)]
+    pub const fn new(x: u128) -> Block {
+        Block(x)
+    }
+
+    /// The block as a 128-bit integer (see [`Block::new`]).
+    #[inline(always)]
+    pub const fn to_u128(self) -> u128 {
+        self.0
+    }
+
     /// The all-zero block.
     pub const ZERO: Block = Block(0);
     /// The all-ones block.

@@ -121,7 +121,7 @@ fn sha256_abc_with_the_block_from_the_garbler_and_the_iv_from_the_evaluator() {
 fn agrees_with_plaintext(file: &str, runs: usize, make_input: impl Fn(&mut Prg, usize) -> String) {
     let path = repo(file);
     let circuit = bristol::read_file(&path).unwrap();
-    let mut prg = Prg::new(Block(file.len() as u128));
+    let mut prg = Prg::new(Block::new(file.len() as u128));
     for _ in 0..runs {
         let texts: Vec<String> = (0..2).map(|g| make_input(&mut prg, g)).collect();
         let inputs: Vec<Vec<bool>> = texts

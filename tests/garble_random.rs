@@ -14,7 +14,7 @@ use proptest::prelude::*;
 /// A random valid circuit: `inputs` groups, `gates` random gates reading any
 /// defined wire, and outputs copied (EQW) to the last wires from random wires.
 fn random_circuit(seed: u64, input_sizes: Vec<u32>, gates: usize, outputs: u32) -> Circuit {
-    let mut prg = Prg::new(Block(seed as u128 + 1));
+    let mut prg = Prg::new(Block::new(seed as u128 + 1));
     let mut pick = |bound: u32| (prg.random_block().low() % bound as u64) as u32;
     let mut list = Vec::new();
     let mut next: u32 = input_sizes.iter().sum();
@@ -60,7 +60,7 @@ proptest! {
         prop_assume!(sizes.iter().sum::<u32>() > 0);
         let circuit = random_circuit(seed, sizes.clone(), gates, outputs);
         let plan = Plan::new(&circuit);
-        let mut prg = Prg::new(Block(input_seed));
+        let mut prg = Prg::new(Block::new(input_seed));
         let inputs: Vec<Vec<bool>> = sizes
             .iter()
             .map(|&n| (0..n).map(|_| prg.random_block().lsb()).collect())

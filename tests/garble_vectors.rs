@@ -35,7 +35,7 @@ fn garbled_eval(
 
 #[test]
 fn all_reference_vectors_garbled_on_every_backend_hash_and_scheme() {
-    let mut prg = Prg::new(Block(0x6763_3270_6320_7465_7374));
+    let mut prg = Prg::new(Block::new(0x6763_3270_6320_7465_7374));
     let mut checked = 0;
     for reference in common::reference_circuits() {
         let circuit = reference.load();

@@ -349,7 +349,7 @@ fn block_bytes(blocks: &[Block]) -> Vec<u8> {
 fn garbler_owning_every_input(h: &Hello) -> (Vec<u8>, Vec<Vec<Block>>) {
     let circuit = cmp32();
     let plan = Plan::new(&circuit);
-    let mut prg = Prg::new(Block(9));
+    let mut prg = Prg::new(Block::new(9));
     let seed = prg.random_block();
     let delta = prg.random_delta();
     let hash = TweakableHash::new(HashKind::default(), Engine::best(), seed);

@@ -12,7 +12,7 @@ const T: Duration = Duration::from_secs(2);
 
 fn blocks(n: usize, salt: u128) -> Vec<Block> {
     (0..n as u128)
-        .map(|i| Block(i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835) ^ salt))
+        .map(|i| Block::new(i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835) ^ salt))
         .collect()
 }
 
@@ -34,7 +34,7 @@ fn round_trip(mut a: Channel, mut b: Channel) {
         b.recv_bytes_exact(&mut bytes).unwrap();
         assert_eq!(&bytes, b"hello");
         assert_eq!(b.recv_bytes(10).unwrap(), b"");
-        assert_eq!(b.recv_block().unwrap(), Block(42));
+        assert_eq!(b.recv_block().unwrap(), Block::new(42));
         let mut small = vec![Block::ZERO; 3];
         b.recv_blocks(&mut small).unwrap();
         assert_eq!(small, blocks(3, 1));
@@ -48,7 +48,7 @@ fn round_trip(mut a: Channel, mut b: Channel) {
     a.send_blocks(&big).unwrap();
     a.send_bytes(b"hello").unwrap();
     a.send_bytes(b"").unwrap();
-    a.send_block(Block(42)).unwrap();
+    a.send_block(Block::new(42)).unwrap();
     a.send_blocks(&blocks(3, 1)).unwrap();
     let large: Vec<u8> = (0..300_000).map(|i| i as u8).collect();
     a.send_bytes(&large).unwrap();
@@ -234,14 +234,14 @@ fn tcp_silent_peer_times_out() {
 fn tcp_frames_are_what_the_wire_says() {
     // The raw side sees exactly the documented wire format.
     let (mut ch, mut raw) = raw_tcp();
-    ch.send_blocks(&[Block(1), Block(2)]).unwrap();
+    ch.send_blocks(&[Block::new(1), Block::new(2)]).unwrap();
     ch.flush().unwrap();
     let mut wire = [0u8; 36];
     raw.set_read_timeout(Some(T)).unwrap();
     raw.read_exact(&mut wire).unwrap();
     assert_eq!(&wire[..4], &32u32.to_le_bytes());
-    assert_eq!(&wire[4..20], &Block(1).to_bytes());
-    assert_eq!(&wire[20..], &Block(2).to_bytes());
+    assert_eq!(&wire[4..20], &Block::new(1).to_bytes());
+    assert_eq!(&wire[20..], &Block::new(2).to_bytes());
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn mem_pair() -> (Channel, Channel) {
 }
 
 fn choices(n: usize, seed: u128) -> Vec<bool> {
-    let mut prg = Prg::new(Block(seed));
+    let mut prg = Prg::new(Block::new(seed));
     let mut bytes = vec![0u8; n];
     prg.fill_bytes(&mut bytes);
     bytes.iter().map(|b| b & 1 == 1).collect()
@@ -45,7 +45,7 @@ fn every_transpose_backend_matches_the_reference() {
     // A backend this CPU lacks cannot be had at all.
     #[cfg(target_arch = "x86_64")]
     assert!(Checked::new(Backend::Neon).is_err());
-    let mut prg = Prg::new(Block(1));
+    let mut prg = Prg::new(Block::new(1));
     for w in [1usize, 2, 3, 8, 33] {
         let mut input = vec![Block::ZERO; 128 * w];
         prg.fill_blocks(&mut input);
@@ -69,12 +69,12 @@ fn transpose_single_bits() {
         for (i, j) in [(0, 0), (127, 0), (0, 255), (5, 130), (127, 255), (64, 63)] {
             let w = 2;
             let mut input = vec![Block::ZERO; 128 * w];
-            input[i * w + j / 128] = Block(1u128 << (j % 128));
+            input[i * w + j / 128] = Block::new(1u128 << (j % 128));
             let mut out = vec![Block::ZERO; 128 * w];
             transpose::transpose_with(b, &input, &mut out);
             for (k, o) in out.iter().enumerate() {
                 let want = if k == j {
-                    Block(1u128 << i)
+                    Block::new(1u128 << i)
                 } else {
                     Block::ZERO
                 };
@@ -86,7 +86,7 @@ fn transpose_single_bits() {
 
 #[test]
 fn transpose_is_an_involution_on_square_tiles() {
-    let mut prg = Prg::new(Block(9));
+    let mut prg = Prg::new(Block::new(9));
     let mut m = vec![Block::ZERO; 128];
     prg.fill_blocks(&mut m);
     let mut t = vec![Block::ZERO; 128];
@@ -103,10 +103,10 @@ fn base_ot(n: usize, (mut a, mut b): (Channel, Channel)) {
     let ch = choices(n, 77);
     let ch2 = ch.clone();
     let h = thread::spawn(move || {
-        let mut prg = Prg::new(Block(2));
+        let mut prg = Prg::new(Block::new(2));
         base::receive(&mut b, &ch2, &mut prg).unwrap()
     });
-    let mut prg = Prg::new(Block(3));
+    let mut prg = Prg::new(Block::new(3));
     let keys = base::send(&mut a, n, &mut prg).unwrap();
     let got = h.join().unwrap();
     assert_eq!(keys.len(), n);
@@ -117,7 +117,10 @@ fn base_ot(n: usize, (mut a, mut b): (Channel, Channel)) {
         assert_ne!(keys[j][0], keys[j][1]);
     }
     // all keys distinct
-    let mut all: Vec<u128> = keys.iter().flat_map(|k| [k[0].0, k[1].0]).collect();
+    let mut all: Vec<u128> = keys
+        .iter()
+        .flat_map(|k| [k[0].to_u128(), k[1].to_u128()])
+        .collect();
     all.sort();
     all.dedup();
     assert_eq!(all.len(), 2 * n);
@@ -144,11 +147,11 @@ const COUNTS: [usize; 6] = [1, 127, 128, 129, 10_000, 1 << 20];
 /// Runs every count in COUNTS in one session (base OTs once), checking the
 /// correlation and the bytes of each call on both sides.
 fn iknp_counts((mut a, mut b): (Channel, Channel)) {
-    let mut prg = Prg::new(Block(11));
+    let mut prg = Prg::new(Block::new(11));
     let delta = prg.random_delta();
     let d = delta.clone();
     let h = thread::spawn(move || {
-        let mut prg = Prg::new(Block(12));
+        let mut prg = Prg::new(Block::new(12));
         let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
         let mut outs = Vec::new();
         for n in COUNTS {
@@ -208,14 +211,14 @@ fn iknp_cot_all_counts_tcp() {
 fn iknp_fresh_session_per_count_mem() {
     for n in [1usize, 127, 128, 129] {
         let (mut a, mut b) = mem_pair();
-        let delta = Delta::new(Block(0xdead_beef_u128 << 64 | n as u128));
+        let delta = Delta::new(Block::new(0xdead_beef_u128 << 64 | n as u128));
         let d = delta.clone();
         let h = thread::spawn(move || {
-            let mut prg = Prg::new(Block(5));
+            let mut prg = Prg::new(Block::new(5));
             let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
             s.send_cot(&mut a, n).unwrap()
         });
-        let mut prg = Prg::new(Block(6));
+        let mut prg = Prg::new(Block::new(6));
         let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
         let c = choices(n, 99);
         let got = r.recv_cot(&mut b, &c).unwrap();
@@ -229,16 +232,16 @@ fn iknp_fresh_session_per_count_mem() {
 #[test]
 fn random_and_chosen_ot_mem() {
     let (mut a, mut b) = mem_pair();
-    let mut prg = Prg::new(Block(21));
+    let mut prg = Prg::new(Block::new(21));
     let delta = prg.random_delta();
     let n = 1000;
     let msgs: Vec<[Block; 2]> = (0..n as u128)
-        .map(|i| [Block(i * 2 + 1000), Block(i * 2 + 1001)])
+        .map(|i| [Block::new(i * 2 + 1000), Block::new(i * 2 + 1001)])
         .collect();
     let m2 = msgs.clone();
     let d = delta.clone();
     let h = thread::spawn(move || {
-        let mut prg = Prg::new(Block(22));
+        let mut prg = Prg::new(Block::new(22));
         let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
         let rot = s.send_rot(&mut a, 300).unwrap();
         s.send_chosen(&mut a, &m2).unwrap();
@@ -270,15 +273,17 @@ fn random_and_chosen_ot_mem() {
 fn chosen_ot_tcp() {
     let (mut a, mut b) = tcp_pair();
     let n = 70_000; // more than one chosen-message frame
-    let msgs: Vec<[Block; 2]> = (0..n as u128).map(|i| [Block(i), Block(!i)]).collect();
+    let msgs: Vec<[Block; 2]> = (0..n as u128)
+        .map(|i| [Block::new(i), Block::new(!i)])
+        .collect();
     let m2 = msgs.clone();
     let h = thread::spawn(move || {
-        let mut prg = Prg::new(Block(31));
+        let mut prg = Prg::new(Block::new(31));
         let delta = prg.random_delta();
         let mut s = IknpSender::setup(&mut a, &delta, &mut prg).unwrap();
         s.send_chosen(&mut a, &m2).unwrap();
     });
-    let mut prg = Prg::new(Block(32));
+    let mut prg = Prg::new(Block::new(32));
     let mut r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
     let c = choices(n, 4);
     let got = r.recv_chosen(&mut b, &c).unwrap();
@@ -291,13 +296,13 @@ fn chosen_ot_tcp() {
 #[test]
 fn debug_shows_no_secrets() {
     let (mut a, mut b) = mem_pair();
-    let delta = Delta::new(Block(0x1234_5678_9abc_def1));
+    let delta = Delta::new(Block::new(0x1234_5678_9abc_def1));
     let d = delta.clone();
     let h = thread::spawn(move || {
-        let mut prg = Prg::new(Block(1));
+        let mut prg = Prg::new(Block::new(1));
         IknpSender::setup(&mut a, &d, &mut prg).unwrap()
     });
-    let mut prg = Prg::new(Block(2));
+    let mut prg = Prg::new(Block::new(2));
     let r = IknpReceiver::setup(&mut b, &mut prg).unwrap();
     let s = h.join().unwrap();
     let text = format!("{s:?} {r:?}");
@@ -313,12 +318,12 @@ fn debug_shows_no_secrets() {
 #[test]
 fn random_and_chosen_ot_over_the_ideal_cot() {
     use gc2pc::ot::ideal::ideal_cot;
-    let delta = Delta::new(Block(0x1234_5678_9abc_def1));
+    let delta = Delta::new(Block::new(0x1234_5678_9abc_def1));
     for n in [0usize, 1, 127, 300] {
-        let (mut sender, mut receiver) = ideal_cot(Block(77), delta.clone());
+        let (mut sender, mut receiver) = ideal_cot(Block::new(77), delta.clone());
         let (mut cs, mut cr) = mem_pair();
         let c = choices(n, 5 + n as u128);
-        let mut prg = Prg::new(Block(9));
+        let mut prg = Prg::new(Block::new(9));
         let msgs: Vec<[Block; 2]> = (0..n)
             .map(|_| [prg.random_block(), prg.random_block()])
             .collect();
@@ -359,7 +364,7 @@ fn iknp_by_hand(
     use gc2pc::ot::iknp::{COLUMNS, ReceiverMessage, SenderNeeds};
     use sha2::{Digest, Sha256};
     let pairs: Vec<[Block; 2]> = (0..COLUMNS as u128)
-        .map(|i| [Block(1000 + 2 * i), Block(1001 + 2 * i)])
+        .map(|i| [Block::new(1000 + 2 * i), Block::new(1001 + 2 * i)])
         .collect();
     let chosen: Vec<Block> = (0..COLUMNS)
         .map(|i| pairs[i][delta.bit(i) as usize])
@@ -380,7 +385,7 @@ fn iknp_by_hand(
                 bytes += 16 * u.len();
                 scall.columns_buffer().copy_from_slice(u);
                 if tamper && first {
-                    scall.columns_buffer()[0].0 ^= 1;
+                    scall.columns_buffer()[0] ^= Block::new(1);
                 }
                 first = false;
                 scall.columns_received();
@@ -414,32 +419,32 @@ fn iknp_by_hand(
 fn iknp_state_machines_from_fixed_seeds() {
     use gc2pc::ot::iknp::{COLUMNS, ReceiverMessage};
     use gc2pc::ot::kos::EXTRA_ROWS;
-    let delta = Delta::new(Block(0x0bad_cafe_f00d_d00d_1234_5678_9abc_def1));
+    let delta = Delta::new(Block::new(0x0bad_cafe_f00d_d00d_1234_5678_9abc_def1));
     for n in [1usize, 128, 1000, gc2pc::ot::iknp::CHUNK + 5] {
         let c = choices(n, 40 + n as u128);
-        let (s, r, digest, bytes) = iknp_by_hand(&delta, Block(3), &c, false).unwrap();
+        let (s, r, digest, bytes) = iknp_by_hand(&delta, Block::new(3), &c, false).unwrap();
         for j in 0..n {
             assert_eq!(r[j], s[j] ^ delta.block().select(c[j]), "OT {j} of {n}");
         }
         let padded = |m: usize| m.div_ceil(128) * 128;
         assert_eq!(bytes, 16 * padded(n) + 16 * EXTRA_ROWS + 32, "{n} OTs");
-        let (_, _, again, _) = iknp_by_hand(&delta, Block(3), &c, false).unwrap();
+        let (_, _, again, _) = iknp_by_hand(&delta, Block::new(3), &c, false).unwrap();
         assert_eq!(digest, again, "same seeds, same transcript");
         let mut other = c.clone();
         other[0] = !other[0];
-        let (_, _, differs, _) = iknp_by_hand(&delta, Block(3), &other, false).unwrap();
+        let (_, _, differs, _) = iknp_by_hand(&delta, Block::new(3), &other, false).unwrap();
         assert_ne!(digest, differs);
         assert!(matches!(
-            iknp_by_hand(&delta, Block(3), &c, true),
+            iknp_by_hand(&delta, Block::new(3), &c, true),
             Err(gc2pc::ot::OtError::Inconsistent)
         ));
     }
     // The first chunk's columns by the definition, for 256 OTs (w = 2).
     let c = choices(256, 8);
     let pairs: Vec<[Block; 2]> = (0..COLUMNS as u128)
-        .map(|i| [Block(1000 + 2 * i), Block(1001 + 2 * i)])
+        .map(|i| [Block::new(1000 + 2 * i), Block::new(1001 + 2 * i)])
         .collect();
-    let mut receiver = IknpReceiver::from_base(&pairs, Block(3));
+    let mut receiver = IknpReceiver::from_base(&pairs, Block::new(3));
     let mut out = vec![Block::ZERO; 256];
     let mut call = receiver.begin(&c, &mut out);
     let Some(ReceiverMessage::Columns(u)) = call.next_message() else {
@@ -458,7 +463,7 @@ fn iknp_state_machines_from_fixed_seeds() {
         Prg::new(pairs[i][0]).fill_blocks(&mut g0);
         Prg::new(pairs[i][1]).fill_blocks(&mut g1);
         for k in 0..2 {
-            assert_eq!(u[2 * i + k], g0[k] ^ g1[k] ^ Block(r[k]), "column {i}");
+            assert_eq!(u[2 * i + k], g0[k] ^ g1[k] ^ Block::new(r[k]), "column {i}");
         }
     }
 }

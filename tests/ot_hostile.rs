@@ -40,7 +40,7 @@ fn against_raw_mem<R>(bytes: &[u8], close: bool, f: impl FnOnce(&mut Channel) ->
 }
 
 fn prg() -> Prg {
-    Prg::new(Block(1))
+    Prg::new(Block::new(1))
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn iknp_sender_vs(after: Vec<u8>, close: bool, n: usize) -> Result<Vec<Block>, O
         let mut raw = TcpStream::connect(addr).unwrap();
         let mut ch = tcp::from_stream(raw.try_clone().unwrap()).unwrap();
         ch.set_timeout(T).unwrap();
-        let r = IknpReceiver::setup(&mut ch, &mut Prg::new(Block(2))).unwrap();
+        let r = IknpReceiver::setup(&mut ch, &mut Prg::new(Block::new(2))).unwrap();
         raw.write_all(&after).unwrap();
         raw.flush().unwrap();
         if close {
@@ -163,8 +163,8 @@ fn iknp_sender_vs(after: Vec<u8>, close: bool, n: usize) -> Result<Vec<Block>, O
     });
     let mut ch = listener.accept(T).unwrap();
     ch.set_timeout(T).unwrap();
-    let delta = Delta::new(Block(0x55));
-    let mut s = IknpSender::setup(&mut ch, &delta, &mut Prg::new(Block(3))).unwrap();
+    let delta = Delta::new(Block::new(0x55));
+    let mut s = IknpSender::setup(&mut ch, &delta, &mut Prg::new(Block::new(3))).unwrap();
     let start = Instant::now();
     let r = s.send_cot(&mut ch, n);
     assert!(start.elapsed() < T + Duration::from_millis(500));
@@ -217,11 +217,11 @@ fn iknp_receiver_sees_sender_vanish() {
     a.set_timeout(T).unwrap();
     b.set_timeout(T).unwrap();
     let h = thread::spawn(move || {
-        let d = Delta::new(Block(3));
-        let s = IknpSender::setup(&mut a, &d, &mut Prg::new(Block(4))).unwrap();
+        let d = Delta::new(Block::new(3));
+        let s = IknpSender::setup(&mut a, &d, &mut Prg::new(Block::new(4))).unwrap();
         drop((s, a));
     });
-    let mut r = IknpReceiver::setup(&mut b, &mut Prg::new(Block(5))).unwrap();
+    let mut r = IknpReceiver::setup(&mut b, &mut Prg::new(Block::new(5))).unwrap();
     h.join().unwrap();
     let start = Instant::now();
     let res = r.recv_cot(&mut b, &[true; 300]);
@@ -240,14 +240,14 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
     use gc2pc::ot::kos::{self, Clmul};
     use gc2pc::ot::transpose;
     let (mut a, mut b) = mem::pair();
-    let mut prg = Prg::new(Block(session));
+    let mut prg = Prg::new(Block::new(session));
     let delta = prg.random_delta();
     let sender = thread::spawn(move || {
-        let mut prg = Prg::new(Block(session ^ 0xabc));
+        let mut prg = Prg::new(Block::new(session ^ 0xabc));
         let mut s = IknpSender::setup(&mut a, &delta, &mut prg)?;
         s.send_cot(&mut a, 128)
     });
-    let mut rprg = Prg::new(Block(session ^ 0xdef));
+    let mut rprg = Prg::new(Block::new(session ^ 0xdef));
     let seeds = base::send(&mut b, 128, &mut rprg).unwrap();
     let mut g0: Vec<Prg> = seeds.iter().map(|s| Prg::new(s[0])).collect();
     let mut g1: Vec<Prg> = seeds.iter().map(|s| Prg::new(s[1])).collect();
@@ -266,7 +266,7 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
             }
         }
         if cheat {
-            u[0] ^= Block(1); // column 0, row 0: choice 1 here, 0 elsewhere
+            u[0] ^= Block::new(1); // column 0, row 0: choice 1 here, 0 elsewhere
         }
         b.send_blocks(&u).unwrap();
         b.flush().unwrap();
@@ -277,10 +277,10 @@ fn cheating_receiver_against_kos(session: u128, cheat: bool) -> Result<Vec<Block
     };
     let choices = [false; 128];
     let rows = chunk(&[Block::ZERO], cheat);
-    let extra_r = [Block(0x1234_5678_9abc), Block(u128::MAX / 3)];
+    let extra_r = [Block::new(0x1234_5678_9abc), Block::new(u128::MAX / 3)];
     let extra_rows = chunk(&extra_r, false);
     let extra_choices: Vec<bool> = (0..kos::EXTRA_ROWS)
-        .map(|j| (extra_r[j / 128].0 >> (j % 128)) & 1 == 1)
+        .map(|j| (extra_r[j / 128].to_u128() >> (j % 128)) & 1 == 1)
         .collect();
     // The challenges (one per chunk: the 128 rows, then the extra rows, each
     // a Fiat–Shamir hash of the columns sent so far) and the honest-looking
@@ -320,11 +320,11 @@ fn kos_catches_a_receiver_with_inconsistent_columns_every_time() {
 #[test]
 fn kos_never_aborts_an_honest_receiver_in_10000_calls() {
     let (mut a, mut b) = mem::pair();
-    let mut prg = Prg::new(Block(77));
+    let mut prg = Prg::new(Block::new(77));
     let delta = prg.random_delta();
     let d = delta.clone();
     let sender = thread::spawn(move || {
-        let mut prg = Prg::new(Block(78));
+        let mut prg = Prg::new(Block::new(78));
         let mut s = IknpSender::setup(&mut a, &d, &mut prg).unwrap();
         (0..10_000)
             .map(|k| s.send_cot(&mut a, 1 + k % 40).unwrap())

@@ -117,7 +117,7 @@ fn sixty_four_sequential_sessions_are_right_and_memory_stays_flat() {
     let circuit = bristol::read_file(&path).unwrap();
     let garbler_input = "2500000000";
     let server = Server::start(&path, garbler_input, &[]);
-    let mut prg = Prg::new(Block(64));
+    let mut prg = Prg::new(Block::new(64));
     let mut rss_after_8 = 0;
     let start = Instant::now();
     for i in 1..=64 {
@@ -164,7 +164,7 @@ fn eight_concurrent_sessions_are_held_and_a_ninth_waits_for_a_slot() {
     // thread's go (or its end): the server then holds eight sessions at once.
     let (started, started_rx) = mpsc::channel();
     let run_one = |k: u64, go: Option<mpsc::Receiver<()>>| -> Result<(), String> {
-        let y = (Prg::new(Block(k as u128)).random_block().low() as u32).to_string();
+        let y = (Prg::new(Block::new(k as u128)).random_block().low() as u32).to_string();
         let bits = parse_value(&y, 32, BitOrder::LsbInteger).unwrap();
         let setup = (|| {
             let mut channel =

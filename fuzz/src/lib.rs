@@ -402,7 +402,7 @@ fn expect_exact(
 
 /// A fixed PRG, so that an input replays the same way every time.
 fn fixed_prg(tag: u128) -> Prg {
-    Prg::new(Block(0x6675_7a7a_2d70_7267_0000_0000_0000_0000 ^ tag))
+    Prg::new(Block::new(0x6675_7a7a_2d70_7267_0000_0000_0000_0000 ^ tag))
 }
 
 /// Choice bits from the control bytes.
@@ -638,8 +638,9 @@ pub fn record_ot_input(mode: u8, size: u8) -> Vec<u8> {
                 _ => {
                     let delta = fixed_prg(8).random_delta();
                     let mut ot = IknpSender::setup(&mut ch, &delta, &mut prg).expect("setup");
-                    let msgs: Vec<[Block; 2]> =
-                        (0..=n as u128).map(|i| [Block(i), Block(!i)]).collect();
+                    let msgs: Vec<[Block; 2]> = (0..=n as u128)
+                        .map(|i| [Block::new(i), Block::new(!i)])
+                        .collect();
                     ot.send_chosen(&mut ch, &msgs).expect("chosen");
                 }
             }

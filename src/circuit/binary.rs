@@ -42,7 +42,7 @@
 //! written again is the same bytes. Errors name the byte offset.
 
 use super::planfile::{PlanInfo, PlanWriter};
-use super::{Circuit, CircuitError, Digester, Format, Gate, MAX_WIRES, WireId};
+use super::{Circuit, CircuitError, Digester, Format, Gate, MAX_WIRES, ShapeError, WireId};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -290,7 +290,7 @@ impl<R: Read> Input<R> {
                     return Ok(n > 0);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(CircuitError::Io(e.to_string())),
+                Err(e) => return Err(CircuitError::io(None, e)),
             }
         }
     }
@@ -718,9 +718,7 @@ impl<R: Read> BinaryReader<R> {
         let total_out: u64 = self.header.output_sizes.iter().map(|&s| u64::from(s)).sum();
         for w in self.header.num_wires - total_out..self.header.num_wires {
             if !self.is_defined(w as u32) {
-                return Err(CircuitError::Shape(format!(
-                    "output wire {w} is never written"
-                )));
+                return Err(ShapeError::OutputNeverWritten { wire: w }.into());
             }
         }
         let Some(digester) = self.digester.take() else {
@@ -763,7 +761,7 @@ pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
         (&mut reader.input.src)
             .take(plan.len)
             .read_to_end(&mut stored)
-            .map_err(|e| CircuitError::Io(e.to_string()))?;
+            .map_err(|e| CircuitError::io(None, e))?;
         let have = reader.input.end - reader.input.pos;
         let mut bytes = reader.input.buf[reader.input.pos..reader.input.end].to_vec();
         bytes.extend_from_slice(&stored);
@@ -775,7 +773,7 @@ pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
             circuit.total_inputs(),
             &mut super::stream::CircuitStream::new(&circuit),
         )
-        .map_err(|e| CircuitError::Io(e.to_string()))?;
+        .map_err(|e| CircuitError::io(None, e))?;
         if bytes.len() as u64 != plan.len || more != 0 || have as u64 > plan.len {
             return Err(err(
                 plan.offset,
@@ -794,8 +792,7 @@ pub fn read(src: impl Read, len: Option<u64>) -> Result<Circuit, CircuitError> {
 
 /// Reads a binary circuit file.
 pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| CircuitError::io(Some(path), e))?;
     let len = file.metadata().ok().map(|m| m.len());
     read(file, len)
 }
@@ -815,7 +812,7 @@ pub fn read_any_file(path: &Path) -> Result<Circuit, CircuitError> {
             }
             Ok(n)
         })
-        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+        .map_err(|e| CircuitError::io(Some(path), e))?;
     if is_binary(&head[..n]) {
         read_file(path)
     } else {

@@ -110,15 +110,11 @@ pub fn parse(bytes: &[u8]) -> Result<Circuit, CircuitError> {
 
 /// Reads and parses a Bristol file, streaming it through a [`Reader`].
 pub fn read_file(path: &Path) -> Result<Circuit, CircuitError> {
-    let named = |message: String| CircuitError::Io(format!("{}: {message}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| named(e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| CircuitError::io(Some(path), e))?;
     let len = file.metadata().ok().map(|m| m.len());
     Reader::with_buffer_size(file, buffer_for(len))
         .and_then(|reader| reader.into_circuit_sized(len))
-        .map_err(|e| match e {
-            CircuitError::Io(message) => named(message),
-            other => other,
-        })
+        .map_err(|e| e.at_path(path))
 }
 
 /// Writes `circuit` in its `format()` dialect (MAND circuits are written as
@@ -307,7 +303,7 @@ impl<R: io::Read> Input<R> {
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(CircuitError::Io(e.to_string())),
+                Err(e) => return Err(CircuitError::io(None, e)),
             }
         }
     }
@@ -1164,7 +1160,7 @@ impl<R: io::Read> Reader<R> {
         };
         if let Err(e) = result {
             let e = match e {
-                e @ CircuitError::Io(_) => e,
+                e @ CircuitError::Io { .. } => e,
                 e => wire_count_error(
                     &mut self.input,
                     e,
@@ -1372,7 +1368,12 @@ impl ThreadedReader {
                     }
                 }
             })
-            .map_err(|e| CircuitError::Io(format!("cannot start the parser thread: {e}")))?;
+            .map_err(|e| {
+                CircuitError::io(
+                    None,
+                    std::io::Error::new(e.kind(), format!("cannot start the parser thread: {e}")),
+                )
+            })?;
         Ok(ThreadedReader {
             header,
             format,
@@ -1431,7 +1432,7 @@ impl ThreadedReader {
                 Err(e)
             }
             None => {
-                let e = CircuitError::Io("the parser thread stopped".into());
+                let e = CircuitError::io(None, std::io::Error::other("the parser thread stopped"));
                 self.state = State::Failed(e.clone());
                 self.stop();
                 Err(e)

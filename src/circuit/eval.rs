@@ -4,7 +4,7 @@
 //! (they are in topological order and validated by [`Circuit::new`], so every
 //! index is in range and every read wire is already set).
 
-use super::{Circuit, CircuitError, Gate};
+use super::{Circuit, CircuitError, Gate, ValueError};
 
 impl Circuit {
     /// Evaluates the circuit on one bit vector per input group (wire j of a
@@ -15,18 +15,20 @@ impl Circuit {
     pub fn eval(&self, inputs: &[Vec<bool>]) -> Result<Vec<Vec<bool>>, CircuitError> {
         let sizes = self.input_sizes();
         if inputs.len() != sizes.len() {
-            return Err(CircuitError::Value(format!(
-                "the circuit has {} input groups but {} were given",
-                sizes.len(),
-                inputs.len()
-            )));
+            return Err(ValueError::InputGroups {
+                expected: sizes.len(),
+                got: inputs.len(),
+            }
+            .into());
         }
         for (group, (bits, &size)) in inputs.iter().zip(sizes).enumerate() {
             if bits.len() != size as usize {
-                return Err(CircuitError::Value(format!(
-                    "input group {group} has {size} wires but {} bits were given",
-                    bits.len()
-                )));
+                return Err(ValueError::InputWidth {
+                    group,
+                    width: size as usize,
+                    got: bits.len(),
+                }
+                .into());
             }
         }
 

@@ -129,6 +129,7 @@ impl Format {
 
 /// Why a circuit (or a value for it) was rejected.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CircuitError {
     /// A problem in a Bristol file, at a 1-based line number.
     #[error("line {line}: {message}")]
@@ -146,15 +147,22 @@ pub enum CircuitError {
         /// What is wrong with it.
         message: String,
     },
-    /// Header-level inconsistency (sizes, counts).
-    #[error("{0}")]
-    Shape(String),
+    /// Header-level inconsistency (sizes, counts), or a stream that is not
+    /// the circuit it was agreed to be.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
     /// A value given for an input group does not fit or does not parse.
-    #[error("{0}")]
-    Value(String),
-    /// Reading the file failed.
-    #[error("cannot read circuit: {0}")]
-    Io(String),
+    #[error(transparent)]
+    Value(#[from] ValueError),
+    /// Reading the file failed. The cause is in the message (so an error
+    /// chain prints it once) and typed in `error`.
+    #[error("cannot read circuit{}: {error}", match path { Some(p) => format!(" {}", p.display()), None => String::new() })]
+    Io {
+        /// The file, where known.
+        path: Option<std::path::PathBuf>,
+        /// What the operating system said.
+        error: IoCause,
+    },
     /// A problem in a binary circuit file, at a byte offset.
     #[error("binary circuit, byte {offset}: {message}")]
     Binary {
@@ -162,6 +170,208 @@ pub enum CircuitError {
         offset: u64,
         /// What is wrong.
         message: String,
+    },
+}
+
+impl CircuitError {
+    /// An I/O error reading `path` (or an unnamed source).
+    pub(crate) fn io(path: Option<&std::path::Path>, error: std::io::Error) -> CircuitError {
+        CircuitError::Io {
+            path: path.map(|p| p.to_path_buf()),
+            error: IoCause(std::sync::Arc::new(error)),
+        }
+    }
+
+    /// The same error naming `path`, if it is an I/O error without a path.
+    pub(crate) fn at_path(self, path: &std::path::Path) -> CircuitError {
+        match self {
+            CircuitError::Io { path: None, error } => CircuitError::Io {
+                path: Some(path.to_path_buf()),
+                error,
+            },
+            other => other,
+        }
+    }
+}
+
+/// The operating system's error behind [`CircuitError::Io`], shared so that
+/// the error stays `Clone`; two are equal when their kind and text are.
+#[derive(Clone, Debug)]
+pub struct IoCause(std::sync::Arc<std::io::Error>);
+
+impl IoCause {
+    /// The I/O error.
+    pub fn get(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl core::fmt::Display for IoCause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq for IoCause {
+    fn eq(&self, other: &IoCause) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for IoCause {}
+
+/// How a circuit's shape is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShapeError {
+    /// More wires than this build supports.
+    #[error("{wires} wires is more than the supported {max}")]
+    TooManyWires {
+        /// The circuit's wires.
+        wires: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The input groups need more wires than the circuit has.
+    #[error("the inputs need {needed} wires but the circuit has only {wires}")]
+    InputsExceedWires {
+        /// Wires the input groups need.
+        needed: u64,
+        /// Wires the circuit has.
+        wires: u64,
+    },
+    /// The output groups need more wires than the circuit has.
+    #[error("the outputs need {needed} wires but the circuit has only {wires}")]
+    OutputsExceedWires {
+        /// Wires the output groups need.
+        needed: u64,
+        /// Wires the circuit has.
+        wires: u64,
+    },
+    /// More gates than this build supports.
+    #[error("too many gates")]
+    TooManyGates,
+    /// An output wire that no gate writes.
+    #[error("output wire {wire} is never written")]
+    OutputNeverWritten {
+        /// The wire.
+        wire: u64,
+    },
+    /// The old Bristol format cannot hold these groups.
+    #[error("the old Bristol format holds at most 2 input groups and exactly 1 output group")]
+    OldFormatGroups,
+    /// A one-pass source was asked for its gates twice.
+    #[error("the circuit was already streamed")]
+    AlreadyStreamed,
+    /// The file read again is not the file scanned.
+    #[error("the circuit file changed since it was first read")]
+    FileChanged,
+    /// The gate stream has more (`more`) or fewer AND gates than agreed.
+    #[error("the stream has {} AND gates than agreed", if *.more { "more" } else { "fewer" })]
+    AndGates {
+        /// More than agreed (else fewer).
+        more: bool,
+    },
+    /// The outputs do not match the circuit's output wires.
+    #[error("the circuit's outputs: {0}")]
+    Outputs(crate::garble::DecodeLengths),
+}
+
+/// Why a value for an input group is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// Not one value per input group.
+    #[error("the circuit has {expected} input groups but {got} were given")]
+    InputGroups {
+        /// The circuit's input groups.
+        expected: usize,
+        /// Values given.
+        got: usize,
+    },
+    /// A value of the wrong width.
+    #[error("input group {group} has {width} wires but {got} bits were given")]
+    InputWidth {
+        /// The group.
+        group: usize,
+        /// Its wires.
+        width: usize,
+        /// Bits given.
+        got: usize,
+    },
+    /// A list whose length does not divide the group's width.
+    #[error(
+        "a list of {count} values needs a group width divisible by {count}, but the group has {width} bits"
+    )]
+    ListWidth {
+        /// Values in the list.
+        count: usize,
+        /// The group's width.
+        width: usize,
+    },
+    /// An empty element in a list.
+    #[error("element {index} of the list `{text}` is empty")]
+    EmptyElement {
+        /// The element's index.
+        index: usize,
+        /// The list (shortened).
+        text: String,
+    },
+    /// An element of a list that does not parse.
+    #[error("element {index} of the list: {error}")]
+    Element {
+        /// The element's index.
+        index: usize,
+        /// Why.
+        error: Box<ValueError>,
+    },
+    /// A character that is not a digit of the number's radix.
+    #[error("`{text}` is not a number: `{digit}` is not a {radix} digit")]
+    Digit {
+        /// The value (shortened).
+        text: String,
+        /// The offending character.
+        digit: char,
+        /// "decimal", "hex" or "binary".
+        radix: &'static str,
+    },
+    /// A prefix without digits.
+    #[error("`{text}` is not a number (no digits)")]
+    NoDigits {
+        /// The value (shortened).
+        text: String,
+    },
+    /// Nothing given.
+    #[error("empty value for a {width}-bit group")]
+    Empty {
+        /// The group's width.
+        width: usize,
+    },
+    /// An unsigned value too large for the group.
+    #[error("value {text} does not fit in {width} bits")]
+    TooLarge {
+        /// The value (shortened).
+        text: String,
+        /// The group's width.
+        width: usize,
+    },
+    /// A signed value outside the group's two's-complement range.
+    #[error("value {text} does not fit in {width} bits of two's complement")]
+    TooLargeSigned {
+        /// The value (shortened).
+        text: String,
+        /// The group's width.
+        width: usize,
+    },
+    /// An MSB-first value of the wrong length.
+    #[error("MSB-first value {text} has the wrong length for a {width}-bit group ({hint})")]
+    MsbLength {
+        /// The value (shortened).
+        text: String,
+        /// The group's width.
+        width: usize,
+        /// What length would fit.
+        hint: String,
     },
 }
 
@@ -206,24 +416,30 @@ impl Circuit {
         format: Format,
     ) -> Result<Circuit, CircuitError> {
         if num_wires > MAX_WIRES {
-            return Err(CircuitError::Shape(format!(
-                "{num_wires} wires is more than the supported {MAX_WIRES}"
-            )));
+            return Err(ShapeError::TooManyWires {
+                wires: num_wires,
+                max: MAX_WIRES,
+            }
+            .into());
         }
         let total_in: u64 = input_sizes.iter().map(|&n| n as u64).sum();
         let total_out: u64 = output_sizes.iter().map(|&n| n as u64).sum();
         if total_in > num_wires {
-            return Err(CircuitError::Shape(format!(
-                "the inputs need {total_in} wires but the circuit has only {num_wires}"
-            )));
+            return Err(ShapeError::InputsExceedWires {
+                needed: total_in,
+                wires: num_wires,
+            }
+            .into());
         }
         if total_out > num_wires {
-            return Err(CircuitError::Shape(format!(
-                "the outputs need {total_out} wires but the circuit has only {num_wires}"
-            )));
+            return Err(ShapeError::OutputsExceedWires {
+                needed: total_out,
+                wires: num_wires,
+            }
+            .into());
         }
         if gates.len() as u64 > MAX_WIRES {
-            return Err(CircuitError::Shape("too many gates".into()));
+            return Err(ShapeError::TooManyGates.into());
         }
         let num_wires = num_wires as u32;
         // One bit per wire (a bitset stays in cache far longer than a
@@ -262,9 +478,7 @@ impl Circuit {
         }
         let first_out = num_wires as u64 - total_out;
         if let Some(wire) = (first_out..num_wires as u64).find(|&w| !defined.get(w as usize)) {
-            return Err(CircuitError::Shape(format!(
-                "output wire {wire} is never written"
-            )));
+            return Err(ShapeError::OutputNeverWritten { wire }.into());
         }
         Ok(Circuit {
             num_wires,
@@ -331,10 +545,7 @@ impl Circuit {
     pub fn with_format(mut self, format: Format) -> Result<Circuit, CircuitError> {
         if format == Format::Bristol && (self.input_sizes.len() > 2 || self.output_sizes.len() != 1)
         {
-            return Err(CircuitError::Shape(
-                "the old Bristol format holds at most 2 input groups and exactly 1 output group"
-                    .into(),
-            ));
+            return Err(ShapeError::OldFormatGroups.into());
         }
         self.format = format;
         Ok(self)

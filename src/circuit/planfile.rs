@@ -409,7 +409,7 @@ impl<R: Read> PlanReader<R> {
             if e.kind() == io::ErrorKind::UnexpectedEof {
                 err(at, format!("the plan ends early (in {what})"))
             } else {
-                CircuitError::Io(e.to_string())
+                CircuitError::io(None, e)
             }
         })?;
         self.sum.update(&self.body);

@@ -20,7 +20,7 @@
 //! with the number of gates.
 
 use super::plan::{AndGate, Op, WINDOW_GATES};
-use super::{Circuit, CircuitError, Gate, WireId};
+use super::{Circuit, CircuitError, Gate, ShapeError, WireId};
 
 /// Mark: the gate's first input is read for the last time here.
 pub const FREE_A: u8 = 1;
@@ -955,9 +955,7 @@ impl FileCircuit {
         match &self.source {
             Source::Gates { last_uses } => {
                 if last_uses.len() != self.shape.num_wires {
-                    return Err(CircuitError::Shape(
-                        "the circuit was already streamed".into(),
-                    ));
+                    return Err(ShapeError::AlreadyStreamed.into());
                 }
                 FileCircuit::stream_gates(&self.path, &self.shape, last_uses.clone())
             }
@@ -980,9 +978,7 @@ impl FileCircuit {
         match &mut self.source {
             Source::Gates { last_uses } => {
                 if last_uses.len() != self.shape.num_wires {
-                    return Err(CircuitError::Shape(
-                        "the circuit was already streamed".into(),
-                    ));
+                    return Err(ShapeError::AlreadyStreamed.into());
                 }
                 let last_uses = std::mem::take(last_uses);
                 FileCircuit::stream_gates(&self.path, &self.shape, last_uses)
@@ -1000,11 +996,9 @@ impl FileCircuit {
         use std::io::{Seek, SeekFrom};
         let header = binary_reader(path)?.header().clone();
         if header.digest != shape.digest || header.plan != Some(plan) {
-            return Err(CircuitError::Shape(
-                "the circuit file changed since it was first read".into(),
-            ));
+            return Err(ShapeError::FileChanged.into());
         }
-        let io = |e: std::io::Error| CircuitError::Io(format!("{}: {e}", path.display()));
+        let io = |e: std::io::Error| CircuitError::io(Some(path), e);
         let mut file = std::fs::File::open(path).map_err(io)?;
         file.seek(SeekFrom::Start(plan.offset)).map_err(io)?;
         let reader = super::planfile::PlanReader::new(
@@ -1030,9 +1024,7 @@ impl FileCircuit {
             // is still the scanned one is checked here.
             GateReader::Binary(reader) => {
                 if reader.header().digest != shape.digest {
-                    return Err(CircuitError::Shape(
-                        "the circuit file changed since it was first read".into(),
-                    ));
+                    return Err(ShapeError::FileChanged.into());
                 }
                 None
             }
@@ -1063,15 +1055,14 @@ impl FileCircuit {
 fn is_binary_file(path: &std::path::Path) -> Result<bool, CircuitError> {
     use std::io::Read;
     let mut head = [0u8; 8];
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let mut file = std::fs::File::open(path).map_err(|e| CircuitError::io(Some(path), e))?;
     let mut n = 0;
     while n < head.len() {
         match file.read(&mut head[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(CircuitError::Io(format!("{}: {e}", path.display()))),
+            Err(e) => return Err(CircuitError::io(Some(path), e)),
         }
     }
     Ok(super::binary::is_binary(&head[..n]))
@@ -1080,8 +1071,7 @@ fn is_binary_file(path: &std::path::Path) -> Result<bool, CircuitError> {
 fn binary_reader(
     path: &std::path::Path,
 ) -> Result<super::binary::BinaryReader<std::fs::File>, CircuitError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| CircuitError::io(Some(path), e))?;
     let len = file.metadata().ok().map(|m| m.len());
     super::binary::BinaryReader::new(file, len)
 }
@@ -1107,8 +1097,7 @@ impl GateReader {
 /// (see [`super::bristol::buffer_for`]).
 fn reader(path: &std::path::Path) -> Result<super::bristol::Reader<std::fs::File>, CircuitError> {
     use super::bristol::{DEFAULT_CHUNK_GATES, Reader, buffer_for};
-    let file = std::fs::File::open(path)
-        .map_err(|e| CircuitError::Io(format!("{}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| CircuitError::io(Some(path), e))?;
     let len = file.metadata().ok().map(|m| m.len());
     let mut reader = Reader::with_buffer_size(file, buffer_for(len))?;
     let gates = usize::try_from(reader.header().num_gates).unwrap_or(usize::MAX);
@@ -1366,9 +1355,7 @@ impl GateStream {
             if let Some(d) = self.digest.take()
                 && d.finish() != self.expected
             {
-                return Err(CircuitError::Shape(
-                    "the circuit file changed since it was first read".into(),
-                ));
+                return Err(ShapeError::FileChanged.into());
             }
             return Ok(false);
         }

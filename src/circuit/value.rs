@@ -31,7 +31,7 @@
 //! big-endian number, `Bin` `0b` plus the wires in order (wire 0 first). A
 //! group of width 0 prints as `0x`, `0` or `0b`.
 
-use super::CircuitError;
+use super::{CircuitError, ValueError};
 
 /// How a value's bits map onto a group's wires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -66,12 +66,12 @@ pub fn parse_value(text: &str, width: usize, order: BitOrder) -> Result<Vec<bool
         return Ok(Vec::new());
     }
     if text.contains(',') {
-        return parse_list(text, width, order);
+        return Ok(parse_list(text, width, order)?);
     }
-    match order {
-        BitOrder::LsbInteger => parse_integer(text, width),
-        BitOrder::MsbBytes => parse_msb(text, width),
-    }
+    Ok(match order {
+        BitOrder::LsbInteger => parse_integer(text, width)?,
+        BitOrder::MsbBytes => parse_msb(text, width)?,
+    })
 }
 
 /// Formats a group's bits (element j = wire j of the group).
@@ -114,10 +114,6 @@ fn bin_string(msb_first: &[bool]) -> String {
     out
 }
 
-fn value_error(message: String) -> CircuitError {
-    CircuitError::Value(message)
-}
-
 /// The text shortened for an error message.
 fn show(text: &str) -> String {
     if text.chars().count() > 80 {
@@ -127,28 +123,29 @@ fn show(text: &str) -> String {
     }
 }
 
-fn parse_list(text: &str, width: usize, order: BitOrder) -> Result<Vec<bool>, CircuitError> {
+fn parse_list(text: &str, width: usize, order: BitOrder) -> Result<Vec<bool>, ValueError> {
     let items: Vec<&str> = text.split(',').map(str::trim).collect();
     let k = items.len();
     if !width.is_multiple_of(k) {
-        return Err(value_error(format!(
-            "a list of {k} values needs a group width divisible by {k}, but the group has {width} bits"
-        )));
+        return Err(ValueError::ListWidth { count: k, width });
     }
     let each = width / k;
     let mut bits = Vec::with_capacity(width);
     for (i, item) in items.iter().enumerate() {
         if item.is_empty() {
-            return Err(value_error(format!(
-                "element {i} of the list `{}` is empty",
-                show(text)
-            )));
+            return Err(ValueError::EmptyElement {
+                index: i,
+                text: show(text),
+            });
         }
         let element = match order {
             BitOrder::LsbInteger => parse_integer(item, each),
             BitOrder::MsbBytes => parse_msb(item, each),
         }
-        .map_err(|e| value_error(format!("element {i} of the list: {e}")))?;
+        .map_err(|e| ValueError::Element {
+            index: i,
+            error: Box::new(e),
+        })?;
         bits.extend(element);
     }
     Ok(bits)
@@ -166,7 +163,7 @@ fn radix_of(text: &str) -> (u32, &str) {
 
 /// Digit values of `digits` in `radix`, most significant first; underscores
 /// are separators. At least one digit is required.
-fn digit_values(digits: &str, radix: u32, original: &str) -> Result<Vec<u8>, CircuitError> {
+fn digit_values(digits: &str, radix: u32, original: &str) -> Result<Vec<u8>, ValueError> {
     let mut values = Vec::with_capacity(digits.len());
     for c in digits.chars() {
         if c == '_' {
@@ -180,18 +177,18 @@ fn digit_values(digits: &str, radix: u32, original: &str) -> Result<Vec<u8>, Cir
                     2 => "binary",
                     _ => "decimal",
                 };
-                return Err(value_error(format!(
-                    "`{}` is not a number: `{c}` is not a {kind} digit",
-                    show(original)
-                )));
+                return Err(ValueError::Digit {
+                    text: show(original),
+                    digit: c,
+                    radix: kind,
+                });
             }
         }
     }
     if values.is_empty() {
-        return Err(value_error(format!(
-            "`{}` is not a number (no digits)",
-            show(original)
-        )));
+        return Err(ValueError::NoDigits {
+            text: show(original),
+        });
     }
     Ok(values)
 }
@@ -279,12 +276,12 @@ fn to_decimal(limbs: &[u64]) -> String {
     }
 }
 
-fn parse_integer(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
+fn parse_integer(text: &str, width: usize) -> Result<Vec<bool>, ValueError> {
     if text.is_empty() {
         if width == 0 {
             return Ok(Vec::new());
         }
-        return Err(value_error(format!("empty value for a {width}-bit group")));
+        return Err(ValueError::Empty { width });
     }
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
@@ -295,10 +292,10 @@ fn parse_integer(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
     let len = bit_length(&limbs);
     if !negative {
         if len > width {
-            return Err(value_error(format!(
-                "value {} does not fit in {width} bits",
-                show(text)
-            )));
+            return Err(ValueError::TooLarge {
+                text: show(text),
+                width,
+            });
         }
         return Ok((0..width).map(|i| bit(&limbs, i)).collect());
     }
@@ -309,10 +306,10 @@ fn parse_integer(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
     let is_power_of_two = limbs.iter().map(|l| l.count_ones()).sum::<u32>() == 1;
     let fits = width > 0 && (len < width || (len == width && is_power_of_two));
     if !fits {
-        return Err(value_error(format!(
-            "value {} does not fit in {width} bits of two's complement",
-            show(text)
-        )));
+        return Err(ValueError::TooLargeSigned {
+            text: show(text),
+            width,
+        });
     }
     // Two's complement: invert and add one.
     let mut bits: Vec<bool> = (0..width).map(|i| !bit(&limbs, i)).collect();
@@ -325,12 +322,12 @@ fn parse_integer(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
     Ok(bits)
 }
 
-fn parse_msb(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
+fn parse_msb(text: &str, width: usize) -> Result<Vec<bool>, ValueError> {
     if text.is_empty() {
         if width == 0 {
             return Ok(Vec::new());
         }
-        return Err(value_error(format!("empty value for a {width}-bit group")));
+        return Err(ValueError::Empty { width });
     }
     let (radix, digits) = radix_of(text);
     let (radix, digits) = match radix {
@@ -351,10 +348,11 @@ fn parse_msb(text: &str, width: usize) -> Result<Vec<bool>, CircuitError> {
         } else {
             format!("{got} binary digits")
         };
-        return Err(value_error(format!(
-            "MSB-first value {} has the wrong length for a {width}-bit group ({hint})",
-            show(text)
-        )));
+        return Err(ValueError::MsbLength {
+            text: show(text),
+            width,
+            hint,
+        });
     }
     Ok(values
         .iter()

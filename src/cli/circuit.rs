@@ -366,7 +366,7 @@ pub fn run(command: CircuitCommand) -> anyhow::Result<()> {
 /// A circuit error about `path`, naming it (an I/O error already does).
 fn file_error(path: &Path, e: CircuitError) -> anyhow::Error {
     match e {
-        e @ CircuitError::Io(_) => e.into(),
+        e @ CircuitError::Io { .. } => e.into(),
         e => anyhow::Error::new(e).context(path.display().to_string()),
     }
 }
@@ -609,7 +609,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
     // its size is bounded by the disk, not by memory.
     let file = match FileCircuit::scan(&args.file) {
         Ok(file) => file,
-        Err(e @ CircuitError::Io(_)) => return Err(e.into()),
+        Err(e @ CircuitError::Io { .. }) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::new(e).context(args.file.display().to_string())),
     };
     let shape = file.shape().clone();

@@ -977,7 +977,7 @@ impl<'p> Evaluator<'p> {
                         let gates = remaining.min(TABLE_CHUNK_GATES);
                         if gates == 0 {
                             return Err(GarbleError::Source(CircuitError::Shape(
-                                "the stream has more AND gates than agreed".into(),
+                                crate::circuit::ShapeError::AndGates { more: true },
                             )));
                         }
                         let expected = self.scheme.table_blocks(gates);
@@ -1019,7 +1019,7 @@ impl<'p> Evaluator<'p> {
         }
         if remaining > 0 || unread > 0 {
             return Err(GarbleError::Source(CircuitError::Shape(
-                "the stream has fewer AND gates than agreed".into(),
+                crate::circuit::ShapeError::AndGates { more: false },
             )));
         }
         Ok(())

@@ -318,7 +318,7 @@ impl Hello {
         }
         if peer.scheme != self.scheme {
             out.push(format!(
-                "garbling scheme: the {me} uses {}, the {them} uses {} (pass the same --scheme on both sides)",
+                "garbling scheme: the {me} uses {}, the {them} uses {} (both parties must use the same garbling scheme)",
                 self.scheme, peer.scheme
             ));
         }

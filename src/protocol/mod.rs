@@ -89,9 +89,7 @@ impl Agreement {
         garbler_groups: &[usize],
     ) -> Result<Agreement, ProtocolError> {
         if let Some(&g) = garbler_groups.iter().find(|&&g| g >= groups && g != 0) {
-            return Err(ProtocolError::Input(format!(
-                "the garbler's groups include group {g}, but the circuit has {groups} input groups"
-            )));
+            return Err(InputError::GarblerGroup { group: g, groups }.into());
         }
         Ok(Agreement {
             input_owners: (0..groups)
@@ -170,9 +168,10 @@ pub enum ProtocolError {
     /// The parties disagree on what to run.
     #[error("the parties disagree, so nothing was computed:\n  - {}", .0.join("\n  - "))]
     Mismatch(Vec<String>),
-    /// Our own inputs do not fit the circuit.
-    #[error("{0}")]
-    Input(String),
+    /// Our own inputs (or the way the session is used) do not fit the
+    /// circuit.
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// With `Reveal::Both`, the evaluator reported an output that its output
     /// labels do not support: a false output, caught.
     #[error(
@@ -181,13 +180,84 @@ pub enum ProtocolError {
     FalseOutput,
     /// The peer sent something the protocol does not allow.
     #[error("the peer broke the protocol: {0}")]
-    Peer(String),
+    Peer(PeerError),
     /// The OS random generator failed.
     #[error(transparent)]
     Rng(#[from] RngError),
     /// The circuit stream failed mid-way (a file that breaks off or lies).
     #[error("circuit: {0}")]
     Circuit(crate::circuit::CircuitError),
+}
+
+/// How our own inputs, or the way a session is used, do not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The garbler is said to own a group the circuit does not have.
+    #[error(
+        "the garbler's groups include group {group}, but the circuit has {groups} input groups"
+    )]
+    GarblerGroup {
+        /// The group.
+        group: usize,
+        /// The circuit's input groups.
+        groups: usize,
+    },
+    /// Not one value per owned group.
+    #[error("the {role} owns {} input group(s) {groups:?} but {got} value(s) were given", groups.len())]
+    ValueCount {
+        /// "garbler" or "evaluator".
+        role: &'static str,
+        /// The groups it owns.
+        groups: Vec<usize>,
+        /// Values given.
+        got: usize,
+    },
+    /// A value of the wrong width.
+    #[error("input group {group} has {width} bits, the value given has {got}")]
+    ValueWidth {
+        /// The group.
+        group: usize,
+        /// Its width.
+        width: usize,
+        /// Bits given.
+        got: usize,
+    },
+    /// The agreement does not name one owner per input group.
+    #[error("one owner per input group is needed")]
+    Owners,
+    /// Not one input label per input wire.
+    #[error("expected {expected} input labels, got {got}")]
+    LabelCount {
+        /// Labels needed.
+        expected: usize,
+        /// Labels given.
+        got: usize,
+    },
+    /// `run` on a session started for a stream.
+    #[error("this session streams its circuit: use run_stream")]
+    UseRunStream,
+    /// `run_stream` on a session started for a whole circuit.
+    #[error("this session runs a whole circuit: use run")]
+    UseRun,
+}
+
+/// What the peer did that the protocol does not allow (beyond the
+/// handshake's refusals and the channel's framing errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerError {
+    /// A bit vector with bits set past its length.
+    #[error("padding bits set in a bit vector")]
+    PaddingBits,
+    /// A chunk of garbled tables of the wrong size.
+    #[error("a chunk of garbled tables had {got} blocks, expected {expected}")]
+    ChunkLength {
+        /// Blocks expected.
+        expected: usize,
+        /// Blocks received.
+        got: usize,
+    },
 }
 
 impl From<NetError> for ProtocolError {
@@ -212,12 +282,12 @@ impl<E: Into<ProtocolError>> From<GarbleError<E>> for ProtocolError {
     fn from(error: GarbleError<E>) -> ProtocolError {
         match error {
             GarbleError::InputCount { expected, got } => {
-                ProtocolError::Input(format!("expected {expected} input labels, got {got}"))
+                InputError::LabelCount { expected, got }.into()
             }
             GarbleError::Tables(e) => e.into(),
-            GarbleError::ChunkLength { expected, got } => ProtocolError::Peer(format!(
-                "a chunk of garbled tables had {got} blocks, expected {expected}"
-            )),
+            GarbleError::ChunkLength { expected, got } => {
+                ProtocolError::Peer(PeerError::ChunkLength { expected, got })
+            }
             GarbleError::Source(e) => ProtocolError::Circuit(e),
         }
     }
@@ -296,21 +366,22 @@ fn our_bits(
     role: Role,
 ) -> Result<Vec<bool>, ProtocolError> {
     if inputs.len() != groups.len() {
-        return Err(ProtocolError::Input(format!(
-            "the {} owns {} input group(s) {:?} but {} value(s) were given",
-            role.name(),
-            groups.len(),
-            groups,
-            inputs.len()
-        )));
+        return Err(InputError::ValueCount {
+            role: role.name(),
+            groups: groups.to_vec(),
+            got: inputs.len(),
+        }
+        .into());
     }
     for (&g, value) in groups.iter().zip(inputs) {
         let width = circuit.input_sizes()[g] as usize;
         if value.len() != width {
-            return Err(ProtocolError::Input(format!(
-                "input group {g} has {width} bits, the value given has {}",
-                value.len()
-            )));
+            return Err(InputError::ValueWidth {
+                group: g,
+                width,
+                got: value.len(),
+            }
+            .into());
         }
     }
     Ok(inputs.concat())
@@ -332,9 +403,7 @@ fn handshake(
     role: Role,
 ) -> Result<(), ProtocolError> {
     if agreement.input_owners.len() != circuit.input_sizes().len() {
-        return Err(ProtocolError::Input(
-            "one owner per input group is needed".into(),
-        ));
+        return Err(InputError::Owners.into());
     }
     exchange_hellos(
         channel,
@@ -395,9 +464,7 @@ pub(crate) fn unpack_bits(bytes: &[u8], count: usize) -> Result<Vec<bool>, Proto
         .map(|i| bytes[i / 8] >> (i % 8) & 1 == 1)
         .collect();
     if bits[count..].iter().any(|&b| b) {
-        return Err(ProtocolError::Peer(
-            "padding bits set in a bit vector".into(),
-        ));
+        return Err(ProtocolError::Peer(PeerError::PaddingBits));
     }
     Ok(bits[..count].to_vec())
 }
@@ -456,19 +523,34 @@ impl GarblerPrep {
         circuit: &(impl Groups + ?Sized),
         agreement: &Agreement,
     ) -> Result<GarblerPrep, ProtocolError> {
+        Ok(GarblerPrep::with_rng(
+            circuit,
+            agreement,
+            Prg::from_os_rng()?,
+        ))
+    }
+
+    /// As [`GarblerPrep::new`], every secret of the session (Δ, the hash
+    /// seed, input labels, base-OT randomness, three-halves' random bits)
+    /// drawn from `prg`: an OS-seeded one in use, a fixed seed only in
+    /// tests that check a transcript.
+    pub fn with_rng(
+        circuit: &(impl Groups + ?Sized),
+        agreement: &Agreement,
+        mut prg: Prg,
+    ) -> GarblerPrep {
         let start = Instant::now();
-        let mut prg = Prg::from_os_rng()?;
         let delta = prg.random_delta();
         let seed = prg.random_block();
         let ot = (agreement.bits_of(circuit, Role::Evaluator) > 0)
             .then(|| IknpSender::prepare(&delta, &mut prg));
-        Ok(GarblerPrep {
+        GarblerPrep {
             prg,
             delta,
             seed,
             ot,
             took: start.elapsed(),
-        })
+        }
     }
 }
 
@@ -583,9 +665,7 @@ impl<'a> GarblerSession<'a> {
     /// order). Returns the output groups with `Reveal::Both`, else `None`.
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
         if self.streaming {
-            return Err(ProtocolError::Input(
-                "this session streams its circuit: use run_stream".into(),
-            ));
+            return Err(InputError::UseRunStream.into());
         }
         self.run_with(inputs, |garbler, zero, sink| garbler.garble(zero, sink))
     }
@@ -598,9 +678,7 @@ impl<'a> GarblerSession<'a> {
         source: &mut impl SegmentSource,
     ) -> Result<Option<Vec<Vec<bool>>>, ProtocolError> {
         if !self.streaming {
-            return Err(ProtocolError::Input(
-                "this session runs a whole circuit: use run".into(),
-            ));
+            return Err(InputError::UseRun.into());
         }
         self.run_with(inputs, |garbler, zero, sink| {
             garbler.garble_stream(zero, source, sink)
@@ -722,7 +800,23 @@ impl<'a> EvaluatorSession<'a> {
         backend: Engine,
     ) -> Result<Self, ProtocolError> {
         let shape = shape_of(circuit, plan, &agreement);
-        EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend)
+        let rng = Prg::from_os_rng()?;
+        EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend, rng)
+    }
+
+    /// As [`EvaluatorSession::start`], the base-OT and KOS randomness drawn
+    /// from `rng` (an OS-seeded one in use; a fixed seed only in tests that
+    /// check a transcript).
+    pub fn start_with_rng(
+        channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Engine,
+        rng: Prg,
+    ) -> Result<Self, ProtocolError> {
+        let shape = shape_of(circuit, plan, &agreement);
+        EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend, rng)
     }
 
     /// A session for a streamed circuit of `shape` (each run draws its
@@ -733,7 +827,8 @@ impl<'a> EvaluatorSession<'a> {
         agreement: Agreement,
         backend: Engine,
     ) -> Result<EvaluatorSession<'static>, ProtocolError> {
-        EvaluatorSession::start_with(channel, shape.clone(), None, agreement, backend)
+        let rng = Prg::from_os_rng()?;
+        EvaluatorSession::start_with(channel, shape.clone(), None, agreement, backend, rng)
     }
 
     fn start_with(
@@ -742,6 +837,7 @@ impl<'a> EvaluatorSession<'a> {
         plan: Option<&'a Plan>,
         agreement: Agreement,
         backend: Engine,
+        mut rng: Prg,
     ) -> Result<Self, ProtocolError> {
         let circuit = &shape;
         let mut stats = Stats {
@@ -753,8 +849,7 @@ impl<'a> EvaluatorSession<'a> {
         let seed = channel.recv_block()?;
         let t = stats.add("handshake", t);
         let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
-            let mut prg = Prg::from_os_rng()?;
-            let mut ot = IknpReceiver::setup(&mut channel, &mut prg)?;
+            let mut ot = IknpReceiver::setup(&mut channel, &mut rng)?;
             ot.bind(seed);
             Some(ot)
         } else {
@@ -782,9 +877,7 @@ impl<'a> EvaluatorSession<'a> {
     /// order); returns the output groups.
     pub fn run(&mut self, inputs: &[Vec<bool>]) -> Result<Vec<Vec<bool>>, ProtocolError> {
         if self.streaming {
-            return Err(ProtocolError::Input(
-                "this session streams its circuit: use run_stream".into(),
-            ));
+            return Err(InputError::UseRunStream.into());
         }
         self.run_with(inputs, |evaluator, active, _, source| {
             evaluator.evaluate(active, source)
@@ -799,9 +892,7 @@ impl<'a> EvaluatorSession<'a> {
         source: &mut impl SegmentSource,
     ) -> Result<Vec<Vec<bool>>, ProtocolError> {
         if !self.streaming {
-            return Err(ProtocolError::Input(
-                "this session runs a whole circuit: use run".into(),
-            ));
+            return Err(InputError::UseRun.into());
         }
         self.run_with(inputs, |evaluator, active, and_gates, tables| {
             evaluator.evaluate_stream(active, and_gates, source, tables)
@@ -855,11 +946,8 @@ impl<'a> EvaluatorSession<'a> {
         self.channel.recv_bytes_exact(&mut bytes)?;
         // A stream whose outputs differ from its shape (a file changed
         // under us) is caught here.
-        let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?).map_err(|e| {
-            ProtocolError::Circuit(crate::circuit::CircuitError::Shape(format!(
-                "the circuit's outputs: {e}"
-            )))
-        })?;
+        let flat = garble::decode(&output_labels, &unpack_bits(&bytes, n)?)
+            .map_err(|e| ProtocolError::Circuit(crate::circuit::ShapeError::Outputs(e).into()))?;
         if self.agreement.reveal == Reveal::Both {
             // The output and a hash of the labels behind it, which the
             // garbler checks (a false output would need labels only Δ gives).
