@@ -127,7 +127,7 @@ fn a_session_from_fixed_seeds_has_a_fixed_transcript() {
         let first = session(scheme, 1, 2);
         assert_eq!(first.output, rc.vectors[0].outputs, "{scheme}: FIPS-197");
         // Garbled tables alone are at least the scheme's size per AND gate.
-        let tables = 16 * scheme.table_blocks(rc.and_gates as usize);
+        let tables = 16 * scheme.table_blocks(rc.and_gates);
         assert!(first.to_evaluator.len() > tables, "{scheme}");
         // The evaluator sends its hello, base-OT points, 128 OT columns
         // of 16 bytes per input bit (padded) and the KOS rows and check.
