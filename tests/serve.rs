@@ -88,12 +88,7 @@ impl Server {
 }
 
 fn evaluate(circuit: &Path, addr: &str, input: &str) -> Output {
-    Command::new(BIN)
-        .args(["evaluate", "--circuit"])
-        .arg(circuit)
-        .args(["--connect", addr, "--timeout", "20", "--input", input])
-        .output()
-        .expect("run gc2pc evaluate")
+    common::evaluate(circuit, addr, 20, &["--input", input])
 }
 
 /// The expected stdout for a two-group circuit on decimal inputs.

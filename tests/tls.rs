@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gc2pc");
@@ -58,27 +58,14 @@ fn tls_args(cert: &Path, key: &Path, ca: &Path) -> Vec<String> {
 type Garbler = common::Listening;
 
 fn spawn_garbler(circuit: &Path, args: &[String]) -> Garbler {
-    common::spawn_listening(
-        common::garble_on_any_port(circuit, 10)
-            .args(args)
-            .stdout(Stdio::piped()),
-    )
+    common::spawn_garbler(circuit, 10, args)
 }
 
 fn evaluate(circuit: &Path, addr: &str, args: &[String]) -> Output {
-    Command::new(BIN)
-        .arg("evaluate")
-        .arg("--circuit")
-        .arg(circuit)
-        .args(["--connect", addr, "--timeout", "10"])
-        .args(args)
-        .output()
-        .unwrap()
+    common::evaluate(circuit, addr, 10, args)
 }
 
-fn stderr_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::stderr_of;
 
 fn with(mut args: Vec<String>, more: &[&str]) -> Vec<String> {
     args.extend(more.iter().map(|s| s.to_string()));

@@ -141,6 +141,44 @@ pub fn garble_on_any_port(circuit: &std::path::Path, timeout_secs: u64) -> std::
     command
 }
 
+/// A garbler listening on an ephemeral port with `args` (its stdout
+/// piped), its address read from its first stderr line.
+pub fn spawn_garbler<S: AsRef<std::ffi::OsStr>>(
+    circuit: &std::path::Path,
+    timeout_secs: u64,
+    args: &[S],
+) -> Listening {
+    spawn_listening(
+        garble_on_any_port(circuit, timeout_secs)
+            .args(args)
+            .stdout(std::process::Stdio::piped()),
+    )
+}
+
+/// Runs `gc2pc evaluate --circuit CIRCUIT --connect ADDR --timeout SECS`
+/// with `args` to completion.
+pub fn evaluate<S: AsRef<std::ffi::OsStr>>(
+    circuit: &std::path::Path,
+    addr: &str,
+    timeout_secs: u64,
+    args: &[S],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gc2pc"))
+        .arg("evaluate")
+        .arg("--circuit")
+        .arg(circuit)
+        .args(["--connect", addr, "--timeout"])
+        .arg(timeout_secs.to_string())
+        .args(args)
+        .output()
+        .expect("run gc2pc evaluate")
+}
+
+/// A finished process's stderr as text.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// A `gc2pc` process whose first stderr line says where it listens
 /// ("… on ADDR …"): a garbler waiting for its evaluator, or a server. Its
 /// stderr lines arrive on `lines` (read on a thread, so it never blocks on a
