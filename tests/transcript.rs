@@ -3,13 +3,14 @@
 //! (AES-128, FIPS-197), the transcript is byte for byte the same when the
 //! seeds are, and changes when either party's seed does. Both schemes.
 
-use gc2pc::Block;
 use gc2pc::aes::Engine;
 use gc2pc::circuit::{Plan, bristol};
 use gc2pc::garble::Scheme;
 use gc2pc::net::{Channel, ReadHalf, WriteHalf, mem};
+use gc2pc::ot::ideal::ideal_cot;
 use gc2pc::prg::Prg;
 use gc2pc::protocol::{Agreement, EvaluatorSession, GarblerPrep, GarblerSession};
+use gc2pc::{Block, Delta};
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -56,6 +57,7 @@ impl<W: WriteHalf> WriteHalf for TeeWriter<W> {
 }
 
 /// What each party sent, and what the evaluator learned.
+#[derive(Debug, PartialEq)]
 struct Transcript {
     to_evaluator: Vec<u8>,
     to_garbler: Vec<u8>,
@@ -65,6 +67,11 @@ struct Transcript {
 /// One AES-128 session with the garbler's secrets from `garbler_seed` and
 /// the evaluator's from `evaluator_seed`.
 fn session(scheme: Scheme, garbler_seed: u128, evaluator_seed: u128) -> Transcript {
+    recorded(scheme, garbler_seed, evaluator_seed, false)
+}
+
+/// [`session`], its OTs from IKNP or (`ideal`) from an ideal COT.
+fn recorded(scheme: Scheme, garbler_seed: u128, evaluator_seed: u128, ideal: bool) -> Transcript {
     let rc = common::reference_circuit("bristol_fashion/aes_128.txt");
     let circuit = bristol::read_file(&rc.path).unwrap();
     let plan = Plan::new(&circuit);
@@ -86,6 +93,45 @@ fn session(scheme: Scheme, garbler_seed: u128, evaluator_seed: u128) -> Transcri
         .unwrap();
     let engine = Engine::best();
     let prep = GarblerPrep::with_rng(&circuit, &agreement, Prg::new(Block::new(garbler_seed)));
+    if ideal {
+        let (cot_sender, cot_receiver) = ideal_cot(
+            Block::new(evaluator_seed),
+            Delta::new(Block::new(garbler_seed)),
+        );
+        let output = std::thread::scope(|s| {
+            let garbler = s.spawn(|| {
+                let mut session = GarblerSession::start_with_cot(
+                    garbler_channel,
+                    &circuit,
+                    &plan,
+                    agreement.clone(),
+                    engine,
+                    Prg::new(Block::new(garbler_seed)),
+                    cot_sender,
+                )
+                .unwrap();
+                session.run(&vector.inputs[..1]).unwrap();
+            });
+            let mut session = EvaluatorSession::start_with_cot(
+                evaluator_channel,
+                &circuit,
+                &plan,
+                agreement.clone(),
+                engine,
+                cot_receiver,
+            )
+            .unwrap();
+            let output = session.run(&vector.inputs[1..]).unwrap();
+            garbler.join().unwrap();
+            output
+        });
+        let take = |log: Log| std::mem::take(&mut *log.lock().unwrap());
+        return Transcript {
+            to_evaluator: take(to_evaluator),
+            to_garbler: take(to_garbler),
+            output,
+        };
+    }
     let output = std::thread::scope(|s| {
         let garbler = s.spawn(|| {
             let mut session = GarblerSession::start_prepared(
@@ -157,6 +203,30 @@ fn a_session_from_fixed_seeds_has_a_fixed_transcript() {
             ),
             (first.to_evaluator.len(), first.to_garbler.len()),
             "{scheme}: the sizes do not depend on secrets"
+        );
+    }
+}
+
+/// The protocol above OT alone: the same session with an ideal COT (no
+/// base OTs, no extension) gives the FIPS-197 answer, and the evaluator
+/// then sends only its hello, nothing of OT.
+#[test]
+fn a_session_over_the_ideal_cot_computes_the_same() {
+    let rc = common::reference_circuit("bristol_fashion/aes_128.txt");
+    for scheme in Scheme::ALL {
+        let ideal = recorded(scheme, 5, 6, true);
+        assert_eq!(ideal.output, rc.vectors[0].outputs, "{scheme}: FIPS-197");
+        let real = session(scheme, 5, 6);
+        assert!(
+            ideal.to_garbler.len() + 16 * 128 < real.to_garbler.len(),
+            "{scheme}: {} vs {} bytes",
+            ideal.to_garbler.len(),
+            real.to_garbler.len()
+        );
+        assert_eq!(
+            ideal,
+            recorded(scheme, 5, 6, true),
+            "{scheme}: deterministic"
         );
     }
 }

@@ -484,7 +484,10 @@ pub fn split_outputs(circuit: &(impl Groups + ?Sized), flat: &[bool]) -> Vec<Vec
 }
 
 /// The garbler's session: set up once, then [`GarblerSession::run`] per input.
-pub struct GarblerSession<'a> {
+///
+/// Its OTs come from IKNP by default (`C`); [`GarblerSession::start_with_cot`]
+/// takes any correlated OT (e.g. [`crate::ot::ideal`] in tests).
+pub struct GarblerSession<'a, C: CotSender = IknpSender> {
     channel: Channel,
     shape: Shape,
     /// Whether the garbler runs a stream ([`GarblerSession::run_stream`])
@@ -493,7 +496,7 @@ pub struct GarblerSession<'a> {
     agreement: Agreement,
     garbler: Garbler<'a>,
     delta: Delta,
-    ot: Option<IknpSender>,
+    ot: Option<C>,
     prg: Prg,
     stats: Stats,
 }
@@ -599,14 +602,13 @@ impl<'a> GarblerSession<'a> {
     }
 
     fn start_with(
-        mut channel: Channel,
+        channel: Channel,
         shape: Shape,
         plan: Option<&'a Plan>,
         agreement: Agreement,
         backend: Engine,
         prep: GarblerPrep,
     ) -> Result<Self, ProtocolError> {
-        let circuit = &shape;
         let GarblerPrep {
             mut prg,
             delta,
@@ -616,11 +618,77 @@ impl<'a> GarblerSession<'a> {
         } = prep;
         // A preparation for another agreement still works: prepare here
         // what it lacks, drop what it has too much.
-        let ot = match (agreement.bits_of(circuit, Role::Evaluator) > 0, ot) {
+        let ot = match (agreement.bits_of(&shape, Role::Evaluator) > 0, ot) {
             (true, None) => Some(IknpSender::prepare(&delta, &mut prg)),
             (true, ot) => ot,
             (false, _) => None,
         };
+        let setup = |channel: &mut Channel, seed: Block| -> Result<_, ProtocolError> {
+            // The handshake checked that both sides agree on who has inputs.
+            // The KOS check's Fiat–Shamir transcript starts from the
+            // session's fresh hash seed (both sides know it before any
+            // column).
+            Ok(match ot {
+                Some(prepared) => {
+                    let mut ot = prepared.setup(channel)?;
+                    ot.bind(seed);
+                    Some(ot)
+                }
+                None => None,
+            })
+        };
+        GarblerSession::start_core(
+            channel, shape, plan, agreement, backend, prg, delta, seed, took, setup,
+        )
+    }
+}
+
+impl<'a, C: CotSender> GarblerSession<'a, C> {
+    /// A session whose correlated OTs come from `cot` (its Δ becomes the
+    /// garbler's) instead of IKNP, every other secret drawn from `prg`; no
+    /// base OTs run. For testing the protocol above OT with an ideal COT
+    /// ([`crate::ot::ideal`]); the evaluator starts with
+    /// [`EvaluatorSession::start_with_cot`].
+    pub fn start_with_cot(
+        channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Engine,
+        mut prg: Prg,
+        cot: C,
+    ) -> Result<Self, ProtocolError> {
+        let shape = shape_of(circuit, plan, &agreement);
+        let (delta, seed) = (cot.delta().clone(), prg.random_block());
+        GarblerSession::start_core(
+            channel,
+            shape,
+            Some(plan),
+            agreement,
+            backend,
+            prg,
+            delta,
+            seed,
+            std::time::Duration::ZERO,
+            |_, _| Ok(Some(cot)),
+        )
+    }
+
+    /// The handshake, the hash seed, then `setup_ot` (the base OTs).
+    #[allow(clippy::too_many_arguments)]
+    fn start_core(
+        mut channel: Channel,
+        shape: Shape,
+        plan: Option<&'a Plan>,
+        agreement: Agreement,
+        backend: Engine,
+        mut prg: Prg,
+        delta: Delta,
+        seed: Block,
+        took: std::time::Duration,
+        setup_ot: impl FnOnce(&mut Channel, Block) -> Result<Option<C>, ProtocolError>,
+    ) -> Result<Self, ProtocolError> {
+        let circuit = &shape;
         let mut stats = Stats {
             and_gates: shape.and_gates,
             phases: vec![("OT preparation", took)],
@@ -631,17 +699,7 @@ impl<'a> GarblerSession<'a> {
         channel.send_block(seed)?;
         channel.flush()?;
         let t = stats.add("handshake", t);
-        // The handshake checked that both sides agree on who has inputs.
-        // The KOS check's Fiat–Shamir transcript starts from the session's
-        // fresh hash seed (both sides know it before any column).
-        let ot = match ot {
-            Some(prepared) => {
-                let mut ot = prepared.setup(&mut channel)?;
-                ot.bind(seed);
-                Some(ot)
-            }
-            None => None,
-        };
+        let ot = setup_ot(&mut channel, seed)?;
         stats.add("base OT", t);
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
         Ok(GarblerSession {
@@ -778,7 +836,10 @@ impl<'a> GarblerSession<'a> {
 }
 
 /// The evaluator's session: set up once, then [`EvaluatorSession::run`] per input.
-pub struct EvaluatorSession<'a> {
+///
+/// Its OTs come from IKNP by default (`C`); see
+/// [`EvaluatorSession::start_with_cot`].
+pub struct EvaluatorSession<'a, C: CotReceiver = IknpReceiver> {
     channel: Channel,
     shape: Shape,
     streaming: bool,
@@ -786,7 +847,7 @@ pub struct EvaluatorSession<'a> {
     evaluator: Evaluator<'a>,
     /// The chunk of garbled tables being evaluated, reused across runs.
     tables: Vec<Block>,
-    ot: Option<IknpReceiver>,
+    ot: Option<C>,
     stats: Stats,
 }
 
@@ -832,12 +893,52 @@ impl<'a> EvaluatorSession<'a> {
     }
 
     fn start_with(
-        mut channel: Channel,
+        channel: Channel,
         shape: Shape,
         plan: Option<&'a Plan>,
         agreement: Agreement,
         backend: Engine,
         mut rng: Prg,
+    ) -> Result<Self, ProtocolError> {
+        let needs_ot = agreement.bits_of(&shape, Role::Evaluator) > 0;
+        let setup = |channel: &mut Channel, seed: Block| -> Result<_, ProtocolError> {
+            Ok(if needs_ot {
+                let mut ot = IknpReceiver::setup(channel, &mut rng)?;
+                ot.bind(seed);
+                Some(ot)
+            } else {
+                None
+            })
+        };
+        EvaluatorSession::start_core(channel, shape, plan, agreement, backend, setup)
+    }
+}
+
+impl<'a, C: CotReceiver> EvaluatorSession<'a, C> {
+    /// A session whose correlated OTs come from `cot` instead of IKNP (see
+    /// [`GarblerSession::start_with_cot`]).
+    pub fn start_with_cot(
+        channel: Channel,
+        circuit: &'a Circuit,
+        plan: &'a Plan,
+        agreement: Agreement,
+        backend: Engine,
+        cot: C,
+    ) -> Result<Self, ProtocolError> {
+        let shape = shape_of(circuit, plan, &agreement);
+        EvaluatorSession::start_core(channel, shape, Some(plan), agreement, backend, |_, _| {
+            Ok(Some(cot))
+        })
+    }
+
+    /// The handshake, the hash seed, then `setup_ot` (the base OTs).
+    fn start_core(
+        mut channel: Channel,
+        shape: Shape,
+        plan: Option<&'a Plan>,
+        agreement: Agreement,
+        backend: Engine,
+        setup_ot: impl FnOnce(&mut Channel, Block) -> Result<Option<C>, ProtocolError>,
     ) -> Result<Self, ProtocolError> {
         let circuit = &shape;
         let mut stats = Stats {
@@ -848,13 +949,7 @@ impl<'a> EvaluatorSession<'a> {
         handshake(&mut channel, circuit, &agreement, Role::Evaluator)?;
         let seed = channel.recv_block()?;
         let t = stats.add("handshake", t);
-        let ot = if agreement.bits_of(circuit, Role::Evaluator) > 0 {
-            let mut ot = IknpReceiver::setup(&mut channel, &mut rng)?;
-            ot.bind(seed);
-            Some(ot)
-        } else {
-            None
-        };
+        let ot = setup_ot(&mut channel, seed)?;
         stats.add("base OT", t);
         let hash = TweakableHash::new(agreement.hash_kind, backend, seed);
         Ok(EvaluatorSession {
