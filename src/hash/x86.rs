@@ -8,7 +8,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::aes::RoundKeys;
-use crate::aes::x86::{GROUP, W128, Width, kernel, load, store, xor128};
+use crate::aes::x86::{GROUP, Width, kernel, load, store, xor128};
 use crate::block::Block;
 
 /// Both TCCR passes on `N` registers `x` with tweak registers `tw` under the
@@ -53,7 +53,7 @@ pub(crate) fn tccr<W: Width, const N: usize>(
 }
 
 /// `blocks[i] = H(blocks[i], t0 + i)`: groups of [`GROUP`] registers, then
-/// single blocks on 128 bits.
+/// single registers, then a last odd block on 128 bits.
 #[inline(always)]
 fn consecutive_blocks<W: Width>(w: W, keys: &RoundKeys, t0: u64, blocks: &mut [Block]) {
     let rk = w.round_keys(keys);
@@ -68,15 +68,17 @@ fn consecutive_blocks<W: Width>(w: W, keys: &RoundKeys, t0: u64, blocks: &mut [B
         }
         t = t.wrapping_add(per as u64);
     }
-    let rest = groups.into_remainder();
-    if !rest.is_empty() {
+    // Then a register at a time, and a last odd block on 128 bits.
+    let mut registers = groups.into_remainder().chunks_exact_mut(W::LANES);
+    for register in &mut registers {
+        let [y] = tccr(w, &rk, [w.load(register)], w.tweaks::<1>(t, 1));
+        w.store(register, y);
+        t = t.wrapping_add(W::LANES as u64);
+    }
+    if let [b] = registers.into_remainder() {
         let n = w.narrow();
-        let rk = n.round_keys(keys);
-        for b in rest {
-            let [y] = tccr(n, &rk, [load(b)], n.tweaks::<1>(t, 1));
-            store(b, y);
-            t = t.wrapping_add(1);
-        }
+        let [y] = tccr(n, &n.round_keys(keys), [load(b)], n.tweaks::<1>(t, 1));
+        store(b, y);
     }
 }
 
@@ -118,17 +120,24 @@ fn pairs_delta_blocks<W: Width>(
         }
         t = t.wrapping_add((per / 2) as u64);
     }
-    let rest = ins.remainder();
-    if !rest.is_empty() {
-        let n: W128 = w.narrow();
-        let rk = n.round_keys(keys);
-        for (x, o) in rest.iter().zip(outs.into_remainder().chunks_exact_mut(2)) {
-            let v = load(x);
-            let y = tccr(n, &rk, [v, xor128(v, d)], n.tweaks::<2>(t, 2));
-            store(&mut o[0], y[0]);
-            store(&mut o[1], y[1]);
-            t = t.wrapping_add(1);
+    // Then one input at a time: one register on 256 bits, two on 128.
+    for (x, o) in ins
+        .remainder()
+        .iter()
+        .zip(outs.into_remainder().chunks_exact_mut(2))
+    {
+        let v = load(x);
+        let block = |k: usize| if k == 1 { xor128(v, d) } else { v };
+        if W::LANES == 2 {
+            let [y] = tccr(w, &rk, [w.gather(block)], w.tweaks::<1>(t, 2));
+            w.store(o, y);
+        } else {
+            let x = [w.gather(block), w.gather(|_| block(1))];
+            let y = tccr(w, &rk, x, w.tweaks::<2>(t, 2));
+            w.store(o, y[0]);
+            w.store(&mut o[1..], y[1]);
         }
+        t = t.wrapping_add(1);
     }
 }
 
