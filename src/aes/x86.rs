@@ -18,8 +18,8 @@
 // index; iterator chains would only obscure the round structure.
 #![allow(clippy::needless_range_loop)]
 // VAES intrinsics (`_mm256_aesenc_epi128`, …) and `as_chunks_mut` are stable
-// since Rust 1.89, safe `#[target_feature]` functions since 1.86: the crate's
-// `rust-version` must be at least 1.89 (the toolchain here is 1.95).
+// since Rust 1.89, safe `#[target_feature]` functions since 1.86: this code
+// needs Rust 1.89 or later (the toolchain here is 1.95).
 #![allow(clippy::incompatible_msrv)]
 
 use super::{KeySource, RoundKeys};
