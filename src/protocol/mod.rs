@@ -860,9 +860,8 @@ impl<'a> EvaluatorSession<'a> {
         agreement: Agreement,
         backend: Engine,
     ) -> Result<Self, ProtocolError> {
-        let shape = shape_of(circuit, plan, &agreement);
         let rng = Prg::from_os_rng()?;
-        EvaluatorSession::start_with(channel, shape, Some(plan), agreement, backend, rng)
+        EvaluatorSession::start_with_rng(channel, circuit, plan, agreement, backend, rng)
     }
 
     /// As [`EvaluatorSession::start`], the base-OT and KOS randomness drawn
