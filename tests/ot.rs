@@ -395,7 +395,12 @@ fn iknp_by_hand(
                 transcript.update(check.x.to_bytes());
                 transcript.update(check.t.to_bytes());
                 bytes += 32;
-                scall.check_received(check)?;
+                if let Err(e) = scall.check_received(check) {
+                    // One try only: the call is over and its outputs cleared.
+                    assert_eq!(scall.needs(), SenderNeeds::Failed);
+                    assert!(out_s.iter().all(|&b| b == Block::ZERO));
+                    return Err(e);
+                }
             }
             _ => unreachable!("IKNP sends columns and a check"),
         }

@@ -92,7 +92,6 @@ fn recorded(scheme: Scheme, garbler_seed: u128, evaluator_seed: u128, ideal: boo
         .set_timeout(Duration::from_secs(30))
         .unwrap();
     let engine = Engine::best();
-    let prep = GarblerPrep::with_rng(&circuit, &agreement, Prg::new(Block::new(garbler_seed)));
     if ideal {
         let (cot_sender, cot_receiver) = ideal_cot(
             Block::new(evaluator_seed),
@@ -132,6 +131,7 @@ fn recorded(scheme: Scheme, garbler_seed: u128, evaluator_seed: u128, ideal: boo
             output,
         };
     }
+    let prep = GarblerPrep::with_rng(&circuit, &agreement, Prg::new(Block::new(garbler_seed)));
     let output = std::thread::scope(|s| {
         let garbler = s.spawn(|| {
             let mut session = GarblerSession::start_prepared(

@@ -312,6 +312,9 @@ pub enum SenderNeeds {
     Check,
     /// Nothing: the call is complete.
     Done,
+    /// Nothing: the KOS check failed, the call's outputs were cleared and
+    /// must not be used; the call takes no more messages.
+    Failed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,6 +323,7 @@ enum SenderStage {
     Extra,
     Check,
     Done,
+    Failed,
 }
 
 /// One call of the IKNP sender as a state machine without I/O (see
@@ -350,6 +354,7 @@ impl SenderCall<'_> {
             SenderStage::Extra => SenderNeeds::Columns(COLUMNS * kos::EXTRA_ROWS / 128),
             SenderStage::Check => SenderNeeds::Check,
             SenderStage::Done => SenderNeeds::Done,
+            SenderStage::Failed => SenderNeeds::Failed,
         }
     }
 
@@ -402,8 +407,8 @@ impl SenderCall<'_> {
     }
 
     /// Checks the receiver's [`KosCheck`] against `Σ χ_j·q_j ⊕ x·Δ`: a
-    /// mismatch is [`OtError::Inconsistent`] and the call's OTs must not
-    /// be used.
+    /// mismatch is [`OtError::Inconsistent`], clears the call's outputs and
+    /// ends the call (one try only: a receiver may not test guesses).
     ///
     /// # Panics
     /// If the call does not expect the check.
@@ -416,6 +421,8 @@ impl SenderCall<'_> {
         let sender = &*self.sender;
         let expected = (self.sum ^ sender.clmul.dot(&[check.x], &[sender.delta.block()])).reduce();
         if check.t != expected {
+            zeroize::Zeroize::zeroize(&mut *self.out);
+            self.stage = SenderStage::Failed;
             return Err(OtError::Inconsistent);
         }
         self.stage = SenderStage::Done;
@@ -450,6 +457,10 @@ impl CotSender for IknpSender {
         self.done
     }
 
+    fn bind(&mut self, nonce: Block) {
+        IknpSender::bind(self, nonce)
+    }
+
     fn send_cot_into(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError> {
         let mut call = self.begin(out);
         loop {
@@ -464,6 +475,7 @@ impl CotSender for IknpSender {
                     call.check_received(KosCheck { x: xt[0], t: xt[1] })?;
                 }
                 SenderNeeds::Done => return Ok(()),
+                _ => return Err(OtError::Inconsistent),
             }
         }
     }
@@ -599,6 +611,8 @@ enum ReceiverStage {
     Rows,
     Extra,
     Check,
+    /// The check was handed out; the call is counted at the next call.
+    Sent,
     Done,
 }
 
@@ -629,6 +643,14 @@ impl ReceiverCall<'_> {
     /// complete (`out` then holds the OTs).
     pub fn next_message(&mut self) -> Option<ReceiverMessage<'_>> {
         let n = self.out.len();
+        // The oldest chunk's KOS weighting, now that the chunks after it
+        // went out (the I/O layer sends each message before asking for the
+        // next).
+        if self.pending.len() > FOLD_LAG {
+            let done = self.pending.pop_front().expect("more than FOLD_LAG");
+            self.receiver
+                .fold_chunk(&self.choices[done.clone()], &self.out[done], &mut self.sums);
+        }
         if self.stage == ReceiverStage::Rows && self.start == n {
             self.stage = if self.check {
                 ReceiverStage::Extra
@@ -656,14 +678,6 @@ impl ReceiverCall<'_> {
                 }
                 if self.check {
                     self.pending.push_back(start..start + len);
-                    if self.pending.len() > FOLD_LAG {
-                        let done = self.pending.pop_front().expect("more than FOLD_LAG");
-                        receiver.fold_chunk(
-                            &self.choices[done.clone()],
-                            &self.out[done],
-                            &mut self.sums,
-                        );
-                    }
                 }
                 self.start += len;
                 Some(ReceiverMessage::Columns(
@@ -708,12 +722,16 @@ impl ReceiverCall<'_> {
                 receiver.fold_chunk(&extra_choices, &extra, &mut self.sums);
                 receiver.extra = extra;
                 receiver.extra_choices = extra_choices;
-                receiver.done += n as u64;
-                self.stage = ReceiverStage::Done;
+                self.stage = ReceiverStage::Sent;
                 Some(ReceiverMessage::Check(KosCheck {
                     x: self.sums.1,
                     t: self.sums.0.reduce(),
                 }))
+            }
+            ReceiverStage::Sent => {
+                self.receiver.done += n as u64;
+                self.stage = ReceiverStage::Done;
+                None
             }
             ReceiverStage::Done => None,
         }
@@ -724,6 +742,10 @@ impl ReceiverCall<'_> {
 impl CotReceiver for IknpReceiver {
     fn cots_done(&self) -> u64 {
         self.done
+    }
+
+    fn bind(&mut self, nonce: Block) {
+        IknpReceiver::bind(self, nonce)
     }
 
     fn recv_cot_into(

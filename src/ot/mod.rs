@@ -85,6 +85,13 @@ pub trait CotSender {
     /// padding); random and chosen OT use it to number their tweaks.
     fn cots_done(&self) -> u64;
 
+    /// Binds the OT's transcript to `nonce`, a fresh value of the session
+    /// that both parties know before any OT (IKNP's KOS check starts its
+    /// Fiat–Shamir transcript from it); nothing by default.
+    fn bind(&mut self, nonce: Block) {
+        let _ = nonce;
+    }
+
     /// Runs `out.len()` correlated OTs, writing `m0` of each into `out`.
     fn send_cot_into(&mut self, ch: &mut Channel, out: &mut [Block]) -> Result<(), OtError>;
 
@@ -134,6 +141,11 @@ pub trait CotReceiver {
     /// How many COTs this session has produced so far (see
     /// [`CotSender::cots_done`]).
     fn cots_done(&self) -> u64;
+
+    /// See [`CotSender::bind`].
+    fn bind(&mut self, nonce: Block) {
+        let _ = nonce;
+    }
 
     /// Runs `choices.len()` correlated OTs, writing `m_b = m0 ⊕ b·Δ` for each
     /// choice `b` into `out` (same length).

@@ -72,7 +72,8 @@ impl Backend {
     }
 }
 
-/// Slowest first: AVX2, then SSE2 on x86-64; NEON on aarch64.
+/// Slowest first (portable, SSE2, AVX2, NEON): the best is AVX2, then SSE2
+/// on x86-64, NEON on aarch64.
 impl Feature for Backend {
     const FAMILY: &'static str = "transpose";
     const ALL: &'static [Backend] = &Backend::ALL;

@@ -645,8 +645,9 @@ impl<'a> GarblerSession<'a> {
 
 impl<'a, C: CotSender> GarblerSession<'a, C> {
     /// A session whose correlated OTs come from `cot` (its Δ becomes the
-    /// garbler's) instead of IKNP, every other secret drawn from `prg`; no
-    /// base OTs run. For testing the protocol above OT with an ideal COT
+    /// garbler's; it is bound to the session's hash seed with
+    /// [`CotSender::bind`]) instead of IKNP, every other secret drawn from
+    /// `prg`; no base OTs run. For testing the protocol above OT with an ideal COT
     /// ([`crate::ot::ideal`]); the evaluator starts with
     /// [`EvaluatorSession::start_with_cot`].
     pub fn start_with_cot(
@@ -656,7 +657,7 @@ impl<'a, C: CotSender> GarblerSession<'a, C> {
         agreement: Agreement,
         backend: Engine,
         mut prg: Prg,
-        cot: C,
+        mut cot: C,
     ) -> Result<Self, ProtocolError> {
         let shape = shape_of(circuit, plan, &agreement);
         let (delta, seed) = (cot.delta().clone(), prg.random_block());
@@ -670,7 +671,10 @@ impl<'a, C: CotSender> GarblerSession<'a, C> {
             delta,
             seed,
             std::time::Duration::ZERO,
-            |_, _| Ok(Some(cot)),
+            |_, seed| {
+                cot.bind(seed);
+                Ok(Some(cot))
+            },
         )
     }
 
@@ -922,10 +926,11 @@ impl<'a, C: CotReceiver> EvaluatorSession<'a, C> {
         plan: &'a Plan,
         agreement: Agreement,
         backend: Engine,
-        cot: C,
+        mut cot: C,
     ) -> Result<Self, ProtocolError> {
         let shape = shape_of(circuit, plan, &agreement);
-        EvaluatorSession::start_core(channel, shape, Some(plan), agreement, backend, |_, _| {
+        EvaluatorSession::start_core(channel, shape, Some(plan), agreement, backend, |_, seed| {
+            cot.bind(seed);
             Ok(Some(cot))
         })
     }
