@@ -81,6 +81,12 @@ impl Block {
     pub const fn high(self) -> u64 {
         (self.0 >> 64) as u64
     }
+
+    /// The block with its two 64-bit halves exchanged.
+    #[inline(always)]
+    pub const fn swap_halves(self) -> Block {
+        Block(self.0.rotate_left(64))
+    }
 }
 
 impl BitXor for Block {
@@ -193,6 +199,7 @@ mod tests {
         assert_eq!(a ^ a, Block::ZERO);
         assert_eq!(a & Block::ONES, a);
         assert_eq!(Block::from_halves(a.low(), a.high()), a);
+        assert_eq!(a.swap_halves(), Block::from_halves(a.high(), a.low()));
     }
 
     #[test]

@@ -324,10 +324,12 @@ macro_rules! kernel {
     ($(#[$meta:meta])* $vis:vis fn $name:ident = $generic:path; ($($arg:ident: $ty:ty),* $(,)?)) => {
         $(#[$meta])*
         $vis fn $name(isa: $crate::aes::x86::X86, $($arg: $ty),*) {
+            #[allow(clippy::too_many_arguments)]
             #[target_feature(enable = "aes,sse2")]
             fn narrow(w: $crate::aes::x86::W128, $($arg: $ty),*) {
                 $generic(w, $($arg),*)
             }
+            #[allow(clippy::too_many_arguments)]
             #[target_feature(enable = "aes,avx2,vaes")]
             fn wide(w: $crate::aes::x86::W256, $($arg: $ty),*) {
                 $generic(w, $($arg),*)

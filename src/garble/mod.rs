@@ -24,7 +24,7 @@ use crate::circuit::plan::{AndGate, Op, Plan};
 use crate::circuit::stream::Segment;
 use crate::hash::TweakableHash;
 use crate::prg::Prg;
-use three_halves::Tables;
+use three_halves::ControlBits;
 use zeroize::Zeroize;
 
 /// AND gates hashed per call: 16 gates = 64 AES blocks in flight for the
@@ -465,14 +465,15 @@ pub struct Garbler<'p> {
     labels: Vec<Block>,
     scheme: Scheme,
     /// The chunk's tables as sent (half-gates writes them here directly,
-    /// two blocks per gate; three-halves packs `gate_tables` into it).
+    /// two blocks per gate; three-halves its halves, then the packed
+    /// `control` bits).
     tables: Vec<Block>,
-    /// Three-halves: the chunk's gates' tables before packing.
-    gate_tables: Tables,
+    /// Three-halves: the chunk's gates' control bits before packing.
+    control: ControlBits,
     /// Three-halves: the secret random bits of each gate (two per gate).
     dicing: Option<Prg>,
     /// Three-halves: Δ's share of each garbling rule (a secret, like Δ).
-    delta_rows: [[u64; 5]; 16],
+    delta_rows: [[Block; 3]; 16],
     /// AND gates of the current chunk garbled so far.
     filled: usize,
     next_gate: u64,
@@ -496,9 +497,9 @@ impl<'p> Garbler<'p> {
             delta,
             scheme: Scheme::HalfGates,
             tables: vec![Block::ZERO; Scheme::HalfGates.table_blocks(TABLE_CHUNK_GATES)],
-            gate_tables: Tables::default(),
+            control: ControlBits::default(),
             dicing: None,
-            delta_rows: [[0; 5]; 16],
+            delta_rows: [[Block::ZERO; 3]; 16],
             filled: 0,
             next_gate: 0,
         }
@@ -513,11 +514,11 @@ impl<'p> Garbler<'p> {
         self.tables = vec![Block::ZERO; scheme.table_blocks(TABLE_CHUNK_GATES)];
         match scheme {
             Scheme::HalfGates => {
-                self.gate_tables = Tables::default();
+                self.control = ControlBits::default();
                 self.dicing = None;
             }
             Scheme::ThreeHalves => {
-                self.gate_tables = Tables::new(TABLE_CHUNK_GATES);
+                self.control = ControlBits::new(TABLE_CHUNK_GATES);
                 self.dicing = Some(Prg::new(rng.random_block()));
                 self.delta_rows = three_halves::delta_rows(self.delta.block());
             }
@@ -643,44 +644,50 @@ impl<'p> Garbler<'p> {
         Ok(())
     }
 
-    /// Sends the chunk's tables (packing them first for three-halves).
+    /// Sends the chunk's tables (three-halves: its control bits packed in
+    /// first).
     fn flush<S: TableSink>(&mut self, sink: &mut S) -> Result<(), GarbleError<S::Error>> {
         let n = core::mem::take(&mut self.filled);
         let out = &mut self.tables[..self.scheme.table_blocks(n)];
         if self.scheme == Scheme::ThreeHalves {
-            self.gate_tables.pack(n, out);
+            self.control.pack(n, out);
         }
         sink.send_tables(out).map_err(GarbleError::Tables)
     }
 
     /// Three-halves: garbles `gates` (independent; they fit in the chunk)
-    /// into `gate_tables[filled..]`, in hash calls of [`BATCH_GATES`] gates.
+    /// as the chunk's gates `filled..`: with a fused kernel where there is one
+    /// (TCCR on AES-NI or VAES), else in hash calls of [`BATCH_GATES`] gates.
     fn garble_gates_3h(&mut self, gates: &[AndGate]) {
         let (from, to) = (self.filled, self.filled + gates.len());
-        let halves = &mut self.gate_tables.halves[3 * from..3 * to];
-        let bits = &mut self.gate_tables.bits[from..to];
+        // The halves go in place into the chunk's blocks, from word 3·from.
+        let halves = &mut self.tables[..];
+        let bits = &mut self.control.bits[from..to];
         self.filled += gates.len();
         let delta = self.delta.block();
-        let mut t = 3 * self.next_gate;
+        let t0 = 3 * self.next_gate;
         self.next_gate += gates.len() as u64;
-        let dicing = self
-            .dicing
+        // Two secret random bits per gate (the low two of each byte), which
+        // the gate's control bits then replace.
+        self.dicing
             .as_mut()
-            .expect("three-halves has its generator");
+            .expect("three-halves has its generator")
+            .fill_bytes(bits);
         let deltas = &self.delta_rows;
-        for (((batch, next), halves), bits) in batches(gates)
-            .zip(halves.chunks_mut(3 * BATCH_GATES))
-            .zip(bits.chunks_mut(BATCH_GATES))
-        {
-            // Two random bits per gate: one block per batch.
-            let mut rand = dicing.random_block();
-            let labels = &mut self.labels;
-            let tables = (halves, bits);
-            garble_batch_3h(
-                &self.hash, labels, batch, next, delta, deltas, t, rand, tables,
+        let labels = &mut self.labels;
+        #[cfg(target_arch = "x86_64")]
+        if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
+            x86::garble_3h(
+                isa, rk, delta, deltas, t0, labels, gates, halves, from, bits,
             );
-            rand.zeroize();
+            return;
+        }
+        let (mut t, mut word) = (t0, 3 * from);
+        for ((batch, next), bits) in batches(gates).zip(bits.chunks_mut(BATCH_GATES)) {
+            let tables = (&mut *halves, word, bits);
+            garble_batch_3h(&self.hash, labels, batch, next, delta, deltas, t, tables);
             t += 3 * batch.len() as u64;
+            word += 3 * batch.len();
         }
     }
 
@@ -762,8 +769,9 @@ fn garble_batch(
 }
 
 /// Three-halves: garbles up to `BATCH_GATES` independent AND gates with one
-/// hash call from tweak `t0` (three tweaks per gate), two bits of `rand` per
-/// gate.
+/// hash call from tweak `t0` (three tweaks per gate), their halves to
+/// `halves` from `word` on ([`three_halves::word`]); each gate's byte of
+/// `bits` holds its two random bits on entry and its control bits on return.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn garble_batch_3h(
@@ -772,29 +780,31 @@ fn garble_batch_3h(
     batch: &[AndGate],
     next: &[AndGate],
     delta: Block,
-    deltas: &[[u64; 5]; 16],
+    deltas: &[[Block; 3]; 16],
     t0: u64,
-    rand: Block,
-    (halves, bits): (&mut [u64], &mut [u8]),
+    (halves, word, bits): (&mut [Block], usize, &mut [u8]),
 ) {
     let n = batch.len();
-    assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
+    assert!(n <= BATCH_GATES && bits.len() == n);
     let mut inputs = gather_3h(labels, batch);
     prefetch_gates(labels, next);
     // H(A0,3g), H(A1,3g), H(B0,3g+1), H(B1,3g+1), H(A0⊕B0,3g+2),
     // H(A0⊕B0⊕Δ,3g+2) per gate.
     let mut hashed = [Block::ZERO; 6 * BATCH_GATES];
     hash.hash_pairs_delta(t0, delta, &inputs[..3 * n], &mut hashed[..6 * n]);
-    for (i, ((((gate, x), h), out), z)) in batch
+    for (i, (((gate, x), h), z)) in batch
         .iter()
         .zip(inputs.chunks_exact(3))
         .zip(hashed.chunks_exact(6))
-        .zip(halves.chunks_exact_mut(3))
         .zip(bits.iter_mut())
         .enumerate()
     {
-        let rand = (rand.0 >> (2 * i)) as u8 & 3;
-        labels[gate.out as usize] = three_halves::garble_gate(x[0], x[1], rand, deltas, h, out, z);
+        let (out, g, bits) = three_halves::garble_gate(x[0], x[1], *z, deltas, h);
+        for (k, g) in g.into_iter().enumerate() {
+            three_halves::set_word(halves, word + 3 * i + k, g);
+        }
+        *z = bits;
+        labels[gate.out as usize] = out;
     }
     inputs.zeroize();
     hashed.zeroize();
@@ -834,7 +844,7 @@ pub struct Evaluator<'p> {
     labels: Vec<Block>,
     scheme: Scheme,
     /// Three-halves: the current chunk's tables, unpacked.
-    gate_tables: Tables,
+    control: ControlBits,
     next_gate: u64,
 }
 
@@ -853,7 +863,7 @@ impl<'p> Evaluator<'p> {
             hash,
             labels: Program::labels(plan, Block::ZERO),
             scheme: Scheme::HalfGates,
-            gate_tables: Tables::default(),
+            control: ControlBits::default(),
             next_gate: 0,
         }
     }
@@ -861,9 +871,9 @@ impl<'p> Evaluator<'p> {
     /// Evaluates tables garbled with `scheme` (the default is half-gates).
     pub fn with_scheme(mut self, scheme: Scheme) -> Self {
         self.scheme = scheme;
-        self.gate_tables = match scheme {
-            Scheme::HalfGates => Tables::default(),
-            Scheme::ThreeHalves => Tables::new(TABLE_CHUNK_GATES),
+        self.control = match scheme {
+            Scheme::HalfGates => ControlBits::default(),
+            Scheme::ThreeHalves => ControlBits::new(TABLE_CHUNK_GATES),
         };
         self
     }
@@ -960,8 +970,8 @@ impl<'p> Evaluator<'p> {
     ) -> Result<(), GarbleError<S::Error>> {
         let mut remaining = and_gates;
         // The current chunk: its gates not yet evaluated, and (half-gates)
-        // their tables, read in place, or (three-halves) where they start in
-        // the unpacked `gate_tables`.
+        // their tables, read in place, or (three-halves) the chunk, whose
+        // halves are read in place, and the first unread gate.
         let mut unread = 0usize;
         let mut tables: &[Block] = &[];
         let mut next_3h = 0usize;
@@ -981,7 +991,6 @@ impl<'p> Evaluator<'p> {
                             )));
                         }
                         let expected = self.scheme.table_blocks(gates);
-                        tables = &[];
                         let chunk = source.next_tables(expected).map_err(GarbleError::Tables)?;
                         if chunk.len() != expected {
                             return Err(GarbleError::ChunkLength {
@@ -989,12 +998,10 @@ impl<'p> Evaluator<'p> {
                                 got: chunk.len(),
                             });
                         }
-                        match self.scheme {
-                            Scheme::HalfGates => tables = chunk,
-                            Scheme::ThreeHalves => {
-                                self.gate_tables.unpack(chunk, gates);
-                                next_3h = 0;
-                            }
+                        tables = chunk;
+                        if self.scheme == Scheme::ThreeHalves {
+                            self.control.unpack(chunk, gates);
+                            next_3h = 0;
                         }
                         unread = gates;
                         remaining -= gates;
@@ -1008,7 +1015,7 @@ impl<'p> Evaluator<'p> {
                             tables = after;
                         }
                         Scheme::ThreeHalves => {
-                            self.evaluate_gates_3h(piece, next_3h);
+                            self.evaluate_gates_3h(piece, tables, next_3h);
                             next_3h += n;
                         }
                     }
@@ -1025,21 +1032,25 @@ impl<'p> Evaluator<'p> {
         Ok(())
     }
 
-    /// Three-halves: evaluates `gates` (independent) with the unpacked tables
-    /// from `gate_tables[from..]`, in hash calls of [`BATCH_GATES`] gates.
-    fn evaluate_gates_3h(&mut self, gates: &[AndGate], from: usize) {
-        let mut t = 3 * self.next_gate;
+    /// Three-halves: evaluates `gates` (independent), the chunk's gates
+    /// `from..` in `chunk` (halves read in place, control bits unpacked):
+    /// with a fused kernel where there is one, else in hash calls of
+    /// [`BATCH_GATES`] gates.
+    fn evaluate_gates_3h(&mut self, gates: &[AndGate], chunk: &[Block], from: usize) {
+        let t0 = 3 * self.next_gate;
         self.next_gate += gates.len() as u64;
-        let to = from + gates.len();
-        let halves = &self.gate_tables.halves[3 * from..3 * to];
-        let bits = &self.gate_tables.bits[from..to];
-        for (((batch, next), halves), bits) in batches(gates)
-            .zip(halves.chunks(3 * BATCH_GATES))
-            .zip(bits.chunks(BATCH_GATES))
-        {
-            let tables = (halves, bits);
+        let bits = &self.control.bits[from..from + gates.len()];
+        #[cfg(target_arch = "x86_64")]
+        if let Some((isa, rk)) = self.hash.tccr_x86_keys() {
+            x86::evaluate_3h(isa, rk, t0, &mut self.labels, gates, chunk, from, bits);
+            return;
+        }
+        let (mut t, mut word) = (t0, 3 * from);
+        for ((batch, next), bits) in batches(gates).zip(bits.chunks(BATCH_GATES)) {
+            let tables = (chunk, word, bits);
             evaluate_batch_3h(&self.hash, &mut self.labels, batch, next, t, tables);
             t += 3 * batch.len() as u64;
+            word += 3 * batch.len();
         }
     }
 
@@ -1104,22 +1115,23 @@ fn evaluate_batch_3h(
     batch: &[AndGate],
     next: &[AndGate],
     t0: u64,
-    (halves, bits): (&[u64], &[u8]),
+    (halves, word, bits): (&[Block], usize, &[u8]),
 ) {
     let n = batch.len();
-    assert!(n <= BATCH_GATES && bits.len() == n && halves.len() == 3 * n);
+    assert!(n <= BATCH_GATES && bits.len() == n);
     let inputs = gather_3h(labels, batch);
     prefetch_gates(labels, next);
     // H(A,3g), H(B,3g+1), H(A⊕B,3g+2) per gate.
     let mut hashed = inputs;
     hash.hash_consecutive(t0, &mut hashed[..3 * n]);
-    for ((((gate, x), h), g), &z) in batch
+    for (i, (((gate, x), h), &z)) in batch
         .iter()
         .zip(inputs.chunks_exact(3))
         .zip(hashed.chunks_exact(3))
-        .zip(halves.chunks_exact(3))
         .zip(bits)
+        .enumerate()
     {
+        let g = core::array::from_fn(|k| three_halves::word(halves, word + 3 * i + k));
         labels[gate.out as usize] = three_halves::evaluate_gate(x[0], x[1], h, g, z);
     }
 }

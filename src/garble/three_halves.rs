@@ -152,103 +152,207 @@ const fn ones(mask: u8, i: usize) -> u64 {
     0u64.wrapping_sub(((mask >> i) & 1) as u64)
 }
 
-/// The garbler's linear part as masks, per rule: `COLUMNS[rule][i][k]` is
-/// all ones where row `k` of the rule (`C_L, C_R, G0, G1, G2`) takes label
-/// half `i` (`A0_L, A0_R, B0_L, B0_R`). Δ's share is per garbler
-/// ([`delta_rows`]).
-static COLUMNS: [[[u64; 5]; 4]; 16] = {
-    let mut table = [[[0u64; 5]; 4]; 16];
+/// Two rows over `(A_L, A_R, B_L, B_R)` (masks `lo`, `hi`, as in a [`Rule`]
+/// or `R`) as the four block masks that [`linear`] applies: the pair's value
+/// on labels `A`, `B` is `m0·A ⊕ m1·swap(A) ⊕ m2·B ⊕ m3·swap(B)` (`·` bitwise
+/// and, `swap` exchanging a block's halves), the low half being row `lo`'s.
+/// Kept as blocks so that a SIMD kernel applies them with four `and`s.
+const fn pair_masks(lo: u8, hi: u8) -> [Block; 4] {
+    [
+        Block::from_halves(ones(lo, 0), ones(hi, 1)),
+        Block::from_halves(ones(lo, 1), ones(hi, 0)),
+        Block::from_halves(ones(lo, 2), ones(hi, 3)),
+        Block::from_halves(ones(lo, 3), ones(hi, 2)),
+    ]
+}
+
+/// `m·(a, b)` for [`pair_masks`] `m`.
+#[inline(always)]
+fn linear(m: &[Block; 4], a: Block, b: Block) -> Block {
+    (m[0] & a) ^ (m[1] & a.swap_halves()) ^ (m[2] & b) ^ (m[3] & b.swap_halves())
+}
+
+/// Two lane masks: all ones in the low half if `lo`, in the high half if `hi`.
+const fn lanes(lo: bool, hi: bool) -> Block {
+    Block::from_halves(0u64.wrapping_sub(lo as u64), 0u64.wrapping_sub(hi as u64))
+}
+
+/// What the garbler looks up per gate, by rule `pa | pb << 1 | rand << 2`
+/// (the permute bits and the two random bits). Δ's share of the linear
+/// part is per garbler ([`delta_rows`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GarbleRule {
+    /// The linear parts of the row pairs `(C_L, C_R)`, `(G0, G1)` and
+    /// `(G2, 0)` over the zero labels `A0, B0` ([`pair_masks`]).
+    pub(crate) pairs: [[Block; 4]; 3],
+    /// Which hash of each pair is of the colour-0 label: `(pa, pb)` and
+    /// `(pa ⊕ pb, pa ⊕ pb)` as lane masks.
+    pub(crate) colour: [Block; 2],
+    /// What the control bits add to the hash bits: the random bits, and the
+    /// offsets `w` in `z2, z3, z4`.
+    pub(crate) z: u8,
+}
+
+/// [`GarbleRule`] for every rule, from [`RULES`].
+pub(crate) static GARBLE_RULES: [GarbleRule; 16] = {
+    let empty = GarbleRule {
+        pairs: [[Block::ZERO; 4]; 3],
+        colour: [Block::ZERO; 2],
+        z: 0,
+    };
+    let mut table = [empty; 16];
     let mut rule = 0;
     while rule < 16 {
-        let mut i = 0;
-        while i < 4 {
-            let mut k = 0;
-            while k < 5 {
-                table[rule][i][k] = ones(RULES[rule].rows[k], i);
-                k += 1;
-            }
-            i += 1;
-        }
+        let rows = RULES[rule].rows;
+        let (pa, pb) = (rule & 1 == 1, rule & 2 == 2);
+        table[rule] = GarbleRule {
+            pairs: [
+                pair_masks(rows[0], rows[1]),
+                pair_masks(rows[2], rows[3]),
+                pair_masks(rows[4], 0),
+            ],
+            colour: [lanes(pa, pb), lanes(pa != pb, pa != pb)],
+            z: (rule >> 2) as u8 ^ RULES[rule].w << 2,
+        };
         rule += 1;
     }
     table
 };
 
-/// Δ's share of every rule's rows, for a garbler whose Δ is `delta` (a
-/// secret: the garbler zeroizes it with Δ).
-pub(crate) fn delta_rows(delta: Block) -> [[u64; 5]; 16] {
-    let mut out = [[0u64; 5]; 16];
-    for (rows, rule) in out.iter_mut().zip(RULES.iter()) {
-        for (row, &mask) in rows.iter_mut().zip(&rule.rows) {
-            *row = (ones(mask, 4) & delta.low()) ^ (ones(mask, 5) & delta.high());
-        }
+/// Δ's share of every rule's row pairs (as in [`GarbleRule::pairs`]), for a
+/// garbler whose Δ is `delta` (a secret: the garbler zeroizes it with Δ).
+pub(crate) fn delta_rows(delta: Block) -> [[Block; 3]; 16] {
+    let row = |mask: u8| (ones(mask, 4) & delta.low()) ^ (ones(mask, 5) & delta.high());
+    let mut out = [[Block::ZERO; 3]; 16];
+    for (pairs, rule) in out.iter_mut().zip(RULES.iter()) {
+        let r = rule.rows;
+        *pairs = [
+            Block::from_halves(row(r[0]), row(r[1])),
+            Block::from_halves(row(r[2]), row(r[3])),
+            Block::from_halves(row(r[4]), 0),
+        ];
     }
     out
 }
 
-/// The evaluator's `R` as masks, for every `s | r1 << 2 | r2 << 3`:
-/// `EVAL_COLUMNS[..][k][i]` is all ones where row `k` of `R` takes half `i`
-/// of `(A_L, A_R, B_L, B_R)`.
-static EVAL_COLUMNS: [[[u64; 4]; 2]; 16] = {
-    let mut table = [[[0u64; 4]; 2]; 16];
+/// What the evaluator looks up per gate, by `sa | sb << 1 | r1 << 2 | r2 << 3`
+/// (the colours and the decoded `r1`, `r2`; see [`EVAL_INDEX`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EvalRule {
+    /// `R` as [`pair_masks`] (rows `R₀`, `R₁`).
+    pub(crate) r: [Block; 4],
+    /// Which halves count: `(sa, sb)` for `(G0, G1)` and `(sa ⊕ sb, sa ⊕ sb)`
+    /// for `G2`, as lane masks.
+    pub(crate) g: [Block; 2],
+}
+
+/// [`EvalRule`] for every `sa | sb << 1 | r1 << 2 | r2 << 3`.
+pub(crate) static EVAL_RULES: [EvalRule; 16] = {
+    let empty = EvalRule {
+        r: [Block::ZERO; 4],
+        g: [Block::ZERO; 2],
+    };
+    let mut table = [empty; 16];
     let mut j = 0;
     while j < 16 {
         let r = r_matrix(j & 3, ((j >> 2) & 1) as u8, (j >> 3) as u8);
-        let mut k = 0;
-        while k < 2 {
-            let mut i = 0;
-            while i < 4 {
-                table[j][k][i] = ones(r[k], i);
-                i += 1;
-            }
-            k += 1;
-        }
+        let (sa, sb) = (j & 1 == 1, j & 2 == 2);
+        table[j] = EvalRule {
+            r: pair_masks(r[0], r[1]),
+            g: [lanes(sa, sb), lanes(sa != sb, sa != sb)],
+        };
         j += 1;
     }
     table
 };
 
-/// The hash half and control bit of a hash output.
+/// The evaluator's rule index ([`EVAL_RULES`]) for every `z | s << 5 | hb << 7`:
+/// the gate's five control bits `z`, its colours `s = sa | sb << 1`, and
+/// `hb = bit(hA) ⊕ bit(hAB) | (bit(hB) ⊕ bit(hAB)) << 1`. It decodes
+/// `r1 = z0 ⊕ sa·z2 ⊕ (sa⊕sb)·z4 ⊕ bit(hA) ⊕ bit(hAB)` and
+/// `r2 = z1 ⊕ sb·z3 ⊕ (sa⊕sb)·z4 ⊕ bit(hB) ⊕ bit(hAB)` (the module doc).
+pub(crate) static EVAL_INDEX: [u8; 512] = {
+    let mut table = [0u8; 512];
+    let mut i = 0;
+    while i < 512 {
+        let (z, s, hb) = ((i & 31) as u8, ((i >> 5) & 3) as u8, (i >> 7) as u8);
+        let (sa, sb) = (s & 1, s >> 1);
+        let z4 = (sa ^ sb) & (z >> 4);
+        let r1 = (z ^ (sa & (z >> 2)) ^ z4 ^ hb) & 1;
+        let r2 = ((z >> 1) ^ (sb & (z >> 3)) ^ z4 ^ (hb >> 1)) & 1;
+        table[i] = s | r1 << 2 | r2 << 3;
+        i += 1;
+    }
+    table
+};
+
+/// `(x_L, y_L)`: the low halves of two blocks.
 #[inline(always)]
-fn half(h: Block) -> u64 {
-    h.low()
+fn low_halves(x: Block, y: Block) -> Block {
+    Block::from_halves(x.low(), y.low())
 }
 
+/// `(x_H, y_H)`: the high halves of two blocks.
+#[inline(always)]
+fn high_halves(x: Block, y: Block) -> Block {
+    Block::from_halves(x.high(), y.high())
+}
+
+/// The control bit of a hash output (bit 64).
 #[inline(always)]
 fn bit(h: Block) -> u8 {
     (h.high() & 1) as u8
 }
 
-/// The tables of a chunk of gates: gate `i`'s halves at `halves[3i..3i+3]`,
-/// its five control bits in `bits[i]` (bit `k` = `z_k`).
+/// Bit 0 of each half of `x`: the low half's as bit 0, the high's as bit 1.
+#[inline(always)]
+fn lsbs(x: Block) -> u8 {
+    (x.low() & 1) as u8 | ((x.high() & 1) as u8) << 1
+}
+
+/// Word `k` of a chunk's halves: the halves are 64-bit words, a block's low
+/// half first, gate `i`'s `G0, G1, G2` at words `3i..3i+3`.
+#[inline(always)]
+pub(crate) fn word(blocks: &[Block], k: usize) -> u64 {
+    let b = blocks[k / 2];
+    if k.is_multiple_of(2) { b.low() } else { b.high() }
+}
+
+/// Sets word `k` of a chunk's halves ([`word`]).
+#[inline(always)]
+pub(crate) fn set_word(blocks: &mut [Block], k: usize, v: u64) {
+    let b = &mut blocks[k / 2];
+    *b = if k.is_multiple_of(2) {
+        Block::from_halves(v, b.high())
+    } else {
+        Block::from_halves(b.low(), v)
+    };
+}
+
+/// The control bits of a chunk of gates, one byte per gate (bit `k` =
+/// `z_k`); the halves are written and read in place in the chunk's blocks
+/// ([`word`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Tables {
-    pub(crate) halves: Vec<u64>,
+pub(crate) struct ControlBits {
     pub(crate) bits: Vec<u8>,
 }
 
-impl Tables {
+impl ControlBits {
     /// Room for `gates` gates.
-    pub(crate) fn new(gates: usize) -> Tables {
-        Tables {
-            halves: vec![0; 3 * gates],
+    pub(crate) fn new(gates: usize) -> ControlBits {
+        ControlBits {
             bits: vec![0; gates],
         }
     }
 
-    /// Packs the first `n` gates into `out` (exactly [`table_blocks`]`(n)`
-    /// long), as the module doc lays out; padding is zero.
+    /// Completes the tables of a chunk of `n` gates whose halves are already
+    /// in `out` (exactly [`table_blocks`]`(n)` long): the padding half, if
+    /// any, set to zero, then the control bits, as the module doc lays out.
     pub(crate) fn pack(&self, n: usize, out: &mut [Block]) {
         assert!(n <= crate::garble::TABLE_CHUNK_GATES && out.len() == table_blocks(n));
         let (halves, bits) = out.split_at_mut(half_blocks(n));
-        let words = &self.halves[..3 * n];
-        let pairs = words.chunks_exact(2);
-        let odd = pairs.remainder().first().copied();
-        for (block, pair) in halves.iter_mut().zip(pairs) {
-            *block = Block::from_halves(pair[0], pair[1]);
-        }
-        if let (Some(low), Some(last)) = (odd, halves.last_mut()) {
-            *last = Block::from_halves(low, 0);
+        if n % 2 == 1 {
+            set_word(halves, 3 * n, 0);
         }
         // The control bits as a little-endian bit string: eight gates'
         // 40 bits are five bytes.
@@ -266,19 +370,11 @@ impl Tables {
         }
     }
 
-    /// Unpacks `n` gates from `blocks` (exactly [`table_blocks`]`(n)` long).
+    /// Unpacks the control bits of `n` gates from `blocks` (a whole chunk's
+    /// tables, exactly [`table_blocks`]`(n)` long).
     pub(crate) fn unpack(&mut self, blocks: &[Block], n: usize) {
         assert!(n <= crate::garble::TABLE_CHUNK_GATES && blocks.len() == table_blocks(n));
-        let (halves, bits) = blocks.split_at(half_blocks(n));
-        let words = &mut self.halves[..3 * n];
-        let mut pairs = words.chunks_exact_mut(2);
-        for (pair, block) in (&mut pairs).zip(halves) {
-            pair[0] = block.low();
-            pair[1] = block.high();
-        }
-        if let (Some(low), Some(last)) = (pairs.into_remainder().first_mut(), halves.last()) {
-            *low = last.low();
-        }
+        let bits = &blocks[half_blocks(n)..];
         let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX];
         for (chunk, block) in bytes.chunks_exact_mut(16).zip(bits) {
             chunk.copy_from_slice(&block.to_bytes());
@@ -295,70 +391,60 @@ impl Tables {
 }
 
 /// Garbles one AND gate. `a0`, `b0` are the zero labels, `rand` two fresh
-/// secret random bits, `deltas` the garbler's [`delta_rows`], and `h` the six
-/// hashes `H(A0,3g), H(A0⊕Δ,3g), H(B0,3g+1), H(B0⊕Δ,3g+1), H(A0⊕B0,3g+2),
-/// H(A0⊕B0⊕Δ,3g+2)` (the order [`crate::hash::TweakableHash::hash_pairs_delta`]
-/// gives for inputs `A0, B0, A0⊕B0`). Returns the output zero label.
+/// secret random bits (the low two), `deltas` the garbler's [`delta_rows`],
+/// and `h` the six hashes `H(A0,3g), H(A0⊕Δ,3g), H(B0,3g+1), H(B0⊕Δ,3g+1),
+/// H(A0⊕B0,3g+2), H(A0⊕B0⊕Δ,3g+2)` (the order
+/// [`crate::hash::TweakableHash::hash_pairs_delta`] gives for inputs `A0, B0,
+/// A0⊕B0`). Returns the output zero label, the gate's halves `G0, G1, G2`
+/// and its control bits. The SIMD kernels (`garble::x86`) compute the same,
+/// register for register.
 #[inline(always)]
 pub(crate) fn garble_gate(
     a0: Block,
     b0: Block,
     rand: u8,
-    deltas: &[[u64; 5]; 16],
+    deltas: &[[Block; 3]; 16],
     h: &[Block],
-    halves: &mut [u64],
-    bits: &mut u8,
-) -> Block {
-    let (pa, pb) = (a0.lsb() as u8, b0.lsb() as u8);
-    // The hash of colour 0 of each pair: the first if the zero label has
-    // colour 0, else the second.
+) -> (Block, [u64; 3], u8) {
+    let rule = a0.lsb() as usize | (b0.lsb() as usize) << 1 | (rand as usize & 3) << 2;
+    let (g, d) = (&GARBLE_RULES[rule], &deltas[rule]);
+    // Each pair's two hashes differ by x; the one of colour 0 is the first
+    // if the zero label has colour 0, else the second.
     let (xa, xb, xab) = (h[0] ^ h[1], h[2] ^ h[3], h[4] ^ h[5]);
-    let ha = h[0] ^ xa.select(pa == 1);
-    let hb = h[2] ^ xb.select(pb == 1);
-    let hab = h[4] ^ xab.select(pa != pb);
-    let rule = (pa | pb << 1 | (rand & 3) << 2) as usize;
-    // The linear part: Δ's share, then each label half's column.
-    let d = &deltas[rule];
-    let c = &COLUMNS[rule];
-    let (x0, x1, x2, x3) = (a0.low(), a0.high(), b0.low(), b0.high());
-    let row = |k: usize| d[k] ^ (c[0][k] & x0) ^ (c[1][k] & x1) ^ (c[2][k] & x2) ^ (c[3][k] & x3);
-    halves[0] = row(2) ^ half(xa);
-    halves[1] = row(3) ^ half(xb);
-    halves[2] = row(4) ^ half(xab);
-    // Control bits: the hash bits, then the random bits and the offsets.
-    let hbits = (bit(ha) ^ bit(hab))
-        | (bit(hb) ^ bit(hab)) << 1
-        | bit(xa) << 2
-        | bit(xb) << 3
-        | bit(xab) << 4;
-    *bits = hbits ^ (rand & 3) ^ (RULES[rule].w << 2);
-    Block::from_halves(row(0) ^ half(ha) ^ half(hab), row(1) ^ half(hb) ^ half(hab))
+    let x_low = low_halves(xa, xb);
+    let h_low = low_halves(h[0], h[2]) ^ (x_low & g.colour[0]);
+    let h_high = high_halves(h[0], h[2]) ^ (high_halves(xa, xb) & g.colour[0]);
+    let hab = h[4] ^ (xab & g.colour[1]);
+    // The linear part (Δ's share, then the labels'), then the hash halves.
+    let c = d[0] ^ linear(&g.pairs[0], a0, b0) ^ h_low ^ low_halves(hab, hab);
+    let g01 = d[1] ^ linear(&g.pairs[1], a0, b0) ^ x_low;
+    let g2 = d[2] ^ linear(&g.pairs[2], a0, b0) ^ xab;
+    // Control bits: bit(hA) ⊕ bit(hAB), bit(hB) ⊕ bit(hAB), bit(xA), bit(xB),
+    // bit(xAB), then the random bits and the offsets.
+    let bits =
+        lsbs(h_high ^ high_halves(hab, hab)) | lsbs(high_halves(xa, xb)) << 2 | bit(xab) << 4;
+    (c, [g01.low(), g01.high(), g2.low()], bits ^ g.z)
 }
 
 /// Evaluates one AND gate on active labels `a`, `b` with `h` the hashes
 /// `H(A,3g), H(B,3g+1), H(A⊕B,3g+2)`, the gate's three `halves` and its
 /// control bits `z`. Returns the output's active label.
 #[inline(always)]
-pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], halves: &[u64], z: u8) -> Block {
-    let (sa, sb) = (a.lsb() as u8, b.lsb() as u8);
-    let r1 = (z ^ (sa & (z >> 2)) ^ ((sa ^ sb) & (z >> 4)) ^ bit(h[0]) ^ bit(h[2])) & 1;
-    let r2 = ((z >> 1) ^ (sb & (z >> 3)) ^ ((sa ^ sb) & (z >> 4)) ^ bit(h[1]) ^ bit(h[2])) & 1;
-    let [m0, m1] = &EVAL_COLUMNS[(sa | sb << 1 | r1 << 2 | r2 << 3) as usize];
-    let x = [a.low(), a.high(), b.low(), b.high()];
-    let (g0, g1, g2) = (halves[0], halves[1], halves[2]);
-    let h2 = half(h[2]) ^ (g2 & ones(sa ^ sb, 0));
-    let c_l = half(h[0]) ^ h2 ^ (g0 & ones(sa, 0));
-    let c_r = half(h[1]) ^ h2 ^ (g1 & ones(sb, 0));
-    let c_l = c_l ^ (m0[0] & x[0]) ^ (m0[1] & x[1]) ^ (m0[2] & x[2]) ^ (m0[3] & x[3]);
-    let c_r = c_r ^ (m1[0] & x[0]) ^ (m1[1] & x[1]) ^ (m1[2] & x[2]) ^ (m1[3] & x[3]);
-    Block::from_halves(c_l, c_r)
+pub(crate) fn evaluate_gate(a: Block, b: Block, h: &[Block], halves: [u64; 3], z: u8) -> Block {
+    let s = a.lsb() as usize | (b.lsb() as usize) << 1;
+    let hb = lsbs(high_halves(h[0] ^ h[2], h[1] ^ h[2])) as usize;
+    let e = &EVAL_RULES[EVAL_INDEX[(z & 31) as usize | s << 5 | hb << 7] as usize];
+    let g01 = Block::from_halves(halves[0], halves[1]);
+    let g2 = Block::from_halves(halves[2], halves[2]);
+    let c = low_halves(h[0], h[1]) ^ low_halves(h[2], h[2]);
+    c ^ (g01 & e.g[0]) ^ (g2 & e.g[1]) ^ linear(&e.r, a, b)
 }
 
 /// The most blocks of control bits in a chunk.
 const CONTROL_BLOCKS_MAX: usize = (5 * crate::garble::TABLE_CHUNK_GATES).div_ceil(128);
 
 /// Blocks that carry `gates` gates' halves (two halves a block).
-const fn half_blocks(gates: usize) -> usize {
+pub(crate) const fn half_blocks(gates: usize) -> usize {
     (3 * gates).div_ceil(2)
 }
 
@@ -486,13 +572,12 @@ mod tests {
                 h[2 * j] = hash(*x, j as u64);
                 h[2 * j + 1] = hash(*x ^ delta, j as u64);
             }
-            let (mut halves, mut z) = ([0u64; 3], 0u8);
-            let c0 = garble_gate(a0, b0, rand, &delta_rows(delta), &h, &mut halves, &mut z);
+            let (c0, halves, z) = garble_gate(a0, b0, rand, &delta_rows(delta), &h);
             for a in [false, true] {
                 for b in [false, true] {
                     let (x, y) = (a0 ^ delta.select(a), b0 ^ delta.select(b));
                     let he = [hash(x, 0), hash(y, 1), hash(x ^ y, 2)];
-                    let c = evaluate_gate(x, y, &he, &halves, z);
+                    let c = evaluate_gate(x, y, &he, halves, z);
                     assert_eq!(c, c0 ^ delta.select(a && b), "trial {trial} a {a} b {b}");
                 }
             }
@@ -503,25 +588,44 @@ mod tests {
     fn pack_round_trips_every_length() {
         let mut prg = Prg::new(Block(3));
         for n in [0, 1, 2, 3, 24, 25, 26, 51, 52, 100, 1023, 1024] {
-            let mut tables = Tables::new(n);
-            for (i, z) in tables.bits.iter_mut().enumerate() {
+            // Stale blocks, as in a reused chunk buffer.
+            let mut blocks = vec![Block::ONES; table_blocks(n)];
+            let mut halves = vec![0u64; 3 * n];
+            let mut control = ControlBits::new(n);
+            for (i, z) in control.bits.iter_mut().enumerate() {
                 let r = prg.random_block();
                 let s = prg.random_block();
-                tables.halves[3 * i..3 * i + 3].copy_from_slice(&[r.low(), r.high(), s.low()]);
+                halves[3 * i..3 * i + 3].copy_from_slice(&[r.low(), r.high(), s.low()]);
                 *z = (s.high() & 0x1f) as u8;
             }
-            let mut blocks = vec![Block::ONES; table_blocks(n)];
-            tables.pack(n, &mut blocks);
-            // Each gate's halves are where the module doc puts them.
-            for k in 0..3 * n {
-                let b = blocks[k / 2];
-                let word = if k % 2 == 0 { b.low() } else { b.high() };
-                assert_eq!(word, tables.halves[k]);
+            for (k, &h) in halves.iter().enumerate() {
+                set_word(&mut blocks, k, h);
             }
-            let mut back = Tables::new(n + 5);
+            control.pack(n, &mut blocks);
+            // Each gate's halves are where the module doc puts them, the
+            // padding half is zero, and gate i's control bits are bits
+            // 5i..5i+5 of the bit blocks.
+            for (k, &h) in halves.iter().enumerate() {
+                let b = blocks[k / 2];
+                assert_eq!(if k % 2 == 0 { b.low() } else { b.high() }, h);
+            }
+            if n % 2 == 1 {
+                assert_eq!(blocks[half_blocks(n) - 1].high(), 0, "{n} gates");
+            }
+            let bits = &blocks[half_blocks(n)..];
+            for (i, &z) in control.bits.iter().enumerate() {
+                let got = (0..5).fold(0u8, |acc, j| {
+                    let p = 5 * i + j;
+                    acc | (((bits[p / 128].0 >> (p % 128)) & 1) as u8) << j
+                });
+                assert_eq!(got, z, "{n} gates, gate {i}");
+            }
+            let mut back = ControlBits::new(n + 5);
             back.unpack(&blocks, n);
-            assert_eq!(back.halves[..3 * n], tables.halves[..], "{n} gates");
-            assert_eq!(back.bits[..n], tables.bits[..], "{n} gates");
+            assert_eq!(back.bits[..n], control.bits[..], "{n} gates");
+            for (k, &h) in halves.iter().enumerate() {
+                assert_eq!(word(&blocks, k), h);
+            }
         }
         assert_eq!(table_blocks(1024), 1536 + 40);
     }

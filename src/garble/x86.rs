@@ -26,6 +26,8 @@ use crate::circuit::plan::AndGate;
 use crate::hash::x86::tccr;
 use core::arch::x86_64::*;
 
+use super::three_halves;
+
 /// How many table blocks (16 KiB) ahead of the gates being evaluated the
 /// kernel prefetches: tables read in place from a large buffer otherwise
 /// wait on memory (9 % of evaluation time on the 1 M-AND benchmark, measured
@@ -296,5 +298,384 @@ kernel! {
         labels: &mut [Block],
         gates: &[AndGate],
         tables: &[Block],
+    )
+}
+
+// Three-halves (Rosulek–Roy 2021; the formulas and tables are those of
+// `super::three_halves`, whose scalar gates these kernels compute register
+// for register): per gate, the garbler hashes `A0, A0⊕Δ, B0, B0⊕Δ, A0⊕B0,
+// A0⊕B0⊕Δ` with tweaks `t + 3i + k/2`, the evaluator `a, b, a⊕b` with
+// `t + 3i + k`. The linear parts are pairs of 64-bit rows in one register:
+// four `and`s against the rule's masks (`three_halves::pair_masks`).
+
+/// Registers in flight per group in the three-halves kernels: 12 (on VAES
+/// 4 gates garbled or 8 evaluated, on AES-NI 2 or 4): six or three blocks
+/// per gate do not divide [`GROUP`].
+const GROUP_3H: usize = 12;
+
+/// Words `k, k + 1` of a chunk's halves (`three_halves::word`) into a
+/// register's low and high half.
+///
+/// # Panics
+/// If the words are not inside `blocks`.
+#[inline(always)]
+fn load_words(blocks: &[Block], k: usize) -> __m128i {
+    assert!(k + 2 <= 2 * blocks.len(), "halves inside the chunk");
+    // SAFETY: the 16 bytes from word k lie inside `blocks` (asserted, a block
+    // is two words); `loadu` needs no alignment; SSE2 is baseline.
+    unsafe { _mm_loadu_si128(blocks.as_ptr().cast::<u64>().add(k).cast()) }
+}
+
+/// A register's low and high half into words `k, k + 1` of a chunk's halves.
+///
+/// # Panics
+/// If the words are not inside `blocks`.
+#[inline(always)]
+fn store_words(blocks: &mut [Block], k: usize, v: __m128i) {
+    assert!(k + 2 <= 2 * blocks.len(), "halves inside the chunk");
+    // SAFETY: the 16 bytes from word k lie inside `blocks` (asserted) and are
+    // writable; `storeu` needs no alignment; SSE2 is baseline.
+    unsafe { _mm_storeu_si128(blocks.as_mut_ptr().cast::<u64>().add(k).cast(), v) }
+}
+
+/// A register's low half into word `k` of a chunk's halves.
+///
+/// # Panics
+/// If the word is not inside `blocks`.
+#[inline(always)]
+fn store_word(blocks: &mut [Block], k: usize, v: __m128i) {
+    assert!(k < 2 * blocks.len(), "halves inside the chunk");
+    // SAFETY: the 8 bytes of word k lie inside `blocks` (asserted) and are
+    // writable; `storel` needs no alignment; SSE2 is baseline.
+    unsafe { _mm_storel_epi64(blocks.as_mut_ptr().cast::<u64>().add(k).cast(), v) }
+}
+
+/// `m·(a, b)` for a pair of rows given as masks: `m0·a ⊕ m1·swap(a) ⊕
+/// m2·b ⊕ m3·swap(b)`.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn linear_3h(m: &[Block; 4], a: __m128i, b: __m128i) -> __m128i {
+    let (sa, sb) = (_mm_shuffle_epi32::<0x4e>(a), _mm_shuffle_epi32::<0x4e>(b));
+    _mm_xor_si128(
+        _mm_xor_si128(
+            _mm_and_si128(load(&m[0]), a),
+            _mm_and_si128(load(&m[1]), sa),
+        ),
+        _mm_xor_si128(
+            _mm_and_si128(load(&m[2]), b),
+            _mm_and_si128(load(&m[3]), sb),
+        ),
+    )
+}
+
+/// Bit 0 of each half of `x`: the low half's as bit 0, the high's as bit 1.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn lsbs(x: __m128i) -> usize {
+    _mm_movemask_pd(_mm_castsi128_pd(_mm_slli_epi64::<63>(x))) as usize
+}
+
+/// The garbler's three-halves gate (`three_halves::garble_gate`) from its
+/// zero labels `a`, `b`, two random bits (the low two of `rand`), Δ's share
+/// of the rules and the six hashes: returns the output zero label,
+/// `(G0, G1)`, `G2` (low half) and the control bits.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn garble_combine_3h(
+    deltas: &[[Block; 3]; 16],
+    a: __m128i,
+    b: __m128i,
+    rand: u8,
+    [h0, h1, h2, h3, h4, h5]: [__m128i; 6],
+) -> ([__m128i; 3], u8) {
+    let rule = lsbs(_mm_unpacklo_epi64(a, b)) | (rand as usize & 3) << 2;
+    let (g, d) = (&three_halves::GARBLE_RULES[rule], &deltas[rule]);
+    let (xa, xb, xab) = (
+        _mm_xor_si128(h0, h1),
+        _mm_xor_si128(h2, h3),
+        _mm_xor_si128(h4, h5),
+    );
+    let (colour, colour_ab) = (load(&g.colour[0]), load(&g.colour[1]));
+    let x_low = _mm_unpacklo_epi64(xa, xb);
+    let h_low = _mm_xor_si128(_mm_unpacklo_epi64(h0, h2), _mm_and_si128(x_low, colour));
+    let x_high = _mm_unpackhi_epi64(xa, xb);
+    let h_high = _mm_xor_si128(_mm_unpackhi_epi64(h0, h2), _mm_and_si128(x_high, colour));
+    let hab = _mm_xor_si128(h4, _mm_and_si128(xab, colour_ab));
+    let c = _mm_xor_si128(load(&d[0]), linear_3h(&g.pairs[0], a, b));
+    let c = _mm_xor_si128(c, _mm_xor_si128(h_low, _mm_unpacklo_epi64(hab, hab)));
+    let g01 = _mm_xor_si128(load(&d[1]), linear_3h(&g.pairs[1], a, b));
+    let g01 = _mm_xor_si128(g01, x_low);
+    let g2 = _mm_xor_si128(load(&d[2]), linear_3h(&g.pairs[2], a, b));
+    let g2 = _mm_xor_si128(g2, xab);
+    let bits = lsbs(_mm_xor_si128(h_high, _mm_unpackhi_epi64(hab, hab)))
+        | lsbs(x_high) << 2
+        | (lsbs(xab) & 2) << 3;
+    ([c, g01, g2], bits as u8 ^ g.z)
+}
+
+/// The evaluator's three-halves gate (`three_halves::evaluate_gate`) from
+/// its active labels `a`, `b`, the hashes `H(a), H(b), H(a⊕b)`, the gate's
+/// halves (`(G0, G1)`, `G2` in the low half) and control bits: returns the
+/// output's active label.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn eval_combine_3h(
+    a: __m128i,
+    b: __m128i,
+    [h0, h1, h2]: [__m128i; 3],
+    [g01, g2]: [__m128i; 2],
+    z: u8,
+) -> __m128i {
+    let s = lsbs(_mm_unpacklo_epi64(a, b));
+    let hb = lsbs(_mm_unpackhi_epi64(
+        _mm_xor_si128(h0, h2),
+        _mm_xor_si128(h1, h2),
+    ));
+    let index = three_halves::EVAL_INDEX[(z & 31) as usize | s << 5 | hb << 7];
+    let e = &three_halves::EVAL_RULES[index as usize];
+    let c = _mm_xor_si128(_mm_unpacklo_epi64(h0, h1), _mm_unpacklo_epi64(h2, h2));
+    let g = _mm_xor_si128(
+        _mm_and_si128(g01, load(&e.g[0])),
+        _mm_and_si128(_mm_unpacklo_epi64(g2, g2), load(&e.g[1])),
+    );
+    _mm_xor_si128(_mm_xor_si128(c, g), linear_3h(&e.r, a, b))
+}
+
+/// Garbles the three-halves gates of `R` registers (`R · LANES / 6` gates):
+/// block `k` of the group is gate `k / 6`'s `A, A⊕Δ, B, B⊕Δ, A⊕B, A⊕B⊕Δ`,
+/// hashed with tweak `t + k / 2`. The halves go to `halves` from word
+/// `word` on; each gate's byte of `bits` holds its random bits on entry and
+/// its control bits on return.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn garble_group_3h<W: Width, const R: usize>(
+    w: W,
+    rk: &[W::R; 11],
+    d: __m128i,
+    deltas: &[[Block; 3]; 16],
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&mut [Block], usize, &mut [u8]),
+) {
+    let n = R * W::LANES / 6;
+    debug_assert!(n <= MAX_GROUP_GATES && gates.len() == n && bits.len() == n);
+    // Every input of the group is read before any output is written.
+    let zero = xor128(d, d);
+    let mut a = [zero; MAX_GROUP_GATES];
+    let mut b = [zero; MAX_GROUP_GATES];
+    for j in 0..n {
+        a[j] = load(&labels[gates[j].a as usize]);
+        b[j] = load(&labels[gates[j].b as usize]);
+    }
+    let mut blocks = [zero; 6 * MAX_GROUP_GATES];
+    for j in 0..n {
+        let ab = xor128(a[j], b[j]);
+        blocks[6 * j..6 * j + 6].copy_from_slice(&[
+            a[j],
+            xor128(a[j], d),
+            b[j],
+            xor128(b[j], d),
+            ab,
+            xor128(ab, d),
+        ]);
+    }
+    let mut x = [w.gather(|_| zero); R];
+    for r in 0..R {
+        x[r] = w.gather(|lane| blocks[r * W::LANES + lane]);
+    }
+    let h = tccr(w, rk, x, w.tweaks::<R>(t, 2));
+    for j in 0..n {
+        let hashes =
+            core::array::from_fn(|i| w.lane(h[(6 * j + i) / W::LANES], (6 * j + i) % W::LANES));
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        let ([c, g01, g2], z) = unsafe { garble_combine_3h(deltas, a[j], b[j], bits[j], hashes) };
+        store_words(halves, word + 3 * j, g01);
+        store_word(halves, word + 3 * j + 2, g2);
+        bits[j] = z;
+        store(&mut labels[gates[j].out as usize], c);
+    }
+}
+
+/// Garbles three-halves `gates` with hash tweaks from `t0`, as the gates
+/// `from..` of a chunk whose blocks are `halves` (three words each,
+/// `three_halves::word`) and whose control bytes are `bits` (one per gate:
+/// the random bits on entry, the control bits on return): groups of
+/// [`GROUP_3H`] registers, then one gate at a time.
+///
+/// # Panics
+/// If the lengths disagree or a slot is out of `labels`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn garble_gates_3h<W: Width>(
+    w: W,
+    keys: &RoundKeys,
+    delta: Block,
+    deltas: &[[Block; 3]; 16],
+    t0: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    halves: &mut [Block],
+    from: usize,
+    bits: &mut [u8],
+) {
+    assert!(2 * halves.len() >= 3 * (from + gates.len()) && bits.len() == gates.len());
+    let rk = w.round_keys(keys);
+    let d = load(&delta);
+    let per = GROUP_3H * W::LANES / 6;
+    let (mut t, mut word) = (t0, 3 * from);
+    let mut groups = gates.chunks_exact(per);
+    let mut group_bits = bits.chunks_exact_mut(per);
+    for (group, bits) in (&mut groups).zip(&mut group_bits) {
+        let out = (&mut *halves, word, bits);
+        garble_group_3h::<W, GROUP_3H>(w, &rk, d, deltas, t, labels, group, out);
+        t = t.wrapping_add(3 * per as u64);
+        word += 3 * per;
+    }
+    // Then one gate at a time: three registers on 256 bits, six on 128.
+    for (gate, bits) in groups
+        .remainder()
+        .chunks(1)
+        .zip(group_bits.into_remainder().chunks_exact_mut(1))
+    {
+        let out = (&mut *halves, word, bits);
+        if W::LANES == 2 {
+            garble_group_3h::<W, 3>(w, &rk, d, deltas, t, labels, gate, out);
+        } else {
+            garble_group_3h::<W, 6>(w, &rk, d, deltas, t, labels, gate, out);
+        }
+        t = t.wrapping_add(3);
+        word += 3;
+    }
+}
+
+kernel! {
+    /// Garbles three-halves `gates` with hash tweaks from `t0` (4 gates = 24
+    /// blocks in flight on VAES, 2 gates on AES-NI).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn garble_3h = garble_gates_3h; (
+        keys: &RoundKeys,
+        delta: Block,
+        deltas: &[[Block; 3]; 16],
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        halves: &mut [Block],
+        from: usize,
+        bits: &mut [u8],
+    )
+}
+
+/// Evaluates the three-halves gates of `R` registers (`R · LANES / 3`
+/// gates): block `k` of the group is gate `k / 3`'s `a, b, a⊕b`, hashed with
+/// tweak `t + k`, with its halves in `halves` from word `word` on.
+#[inline(always)]
+fn evaluate_group_3h<W: Width, const R: usize>(
+    w: W,
+    rk: &[W::R; 11],
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&[Block], usize, &[u8]),
+) {
+    let n = R * W::LANES / 3;
+    debug_assert!(n <= 2 * MAX_GROUP_GATES && gates.len() == n && bits.len() == n);
+    // All inputs are read before any output is written.
+    let zero = load(&Block::ZERO);
+    let mut blocks = [zero; 6 * MAX_GROUP_GATES];
+    for j in 0..n {
+        let (a, b) = (
+            load(&labels[gates[j].a as usize]),
+            load(&labels[gates[j].b as usize]),
+        );
+        blocks[3 * j..3 * j + 3].copy_from_slice(&[a, b, xor128(a, b)]);
+    }
+    let mut x = [w.gather(|_| zero); R];
+    for r in 0..R {
+        x[r] = w.gather(|lane| blocks[r * W::LANES + lane]);
+    }
+    let h = tccr(w, rk, x, w.tweaks::<R>(t, 1));
+    // Gates by threes of registers (`LANES` gates each), so that each
+    // gate's lanes are known at compile time.
+    debug_assert!(n.is_multiple_of(W::LANES));
+    for t in 0..n / W::LANES {
+        for e in 0..W::LANES {
+            let hashes = core::array::from_fn(|i| {
+                w.lane(h[3 * t + (3 * e + i) / W::LANES], (3 * e + i) % W::LANES)
+            });
+            let j = t * W::LANES + e;
+            let (a, b) = (blocks[3 * j], blocks[3 * j + 1]);
+            let k = word + 3 * j;
+            // G2 is read with the word after it (the next gate's G0, or
+            // padding).
+            let g = [load_words(halves, k), load_words(halves, k + 2)];
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            let c = unsafe { eval_combine_3h(a, b, hashes, g, bits[j]) };
+            store(&mut labels[gates[j].out as usize], c);
+        }
+    }
+}
+
+/// Evaluates three-halves `gates` with hash tweaks from `t0`, as the gates
+/// `from..` of the chunk `chunk` (halves read in place) with one byte of
+/// control `bits` per gate: groups of [`GROUP_3H`] registers, prefetching the
+/// chunk ahead, then a register's worth of gates at a time (two gates in
+/// three registers on VAES, one on AES-NI), then a last odd gate on 128 bits.
+///
+/// # Panics
+/// If the lengths disagree or a slot is out of `labels`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn evaluate_gates_3h<W: Width>(
+    w: W,
+    keys: &RoundKeys,
+    t0: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    chunk: &[Block],
+    from: usize,
+    bits: &[u8],
+) {
+    assert!(bits.len() == gates.len());
+    let rk = w.round_keys(keys);
+    let per = GROUP_3H * W::LANES / 3;
+    let (mut t, mut word) = (t0, 3 * from);
+    let mut groups = gates.chunks_exact(per);
+    let mut group_bits = bits.chunks_exact(per);
+    for (group, bits) in (&mut groups).zip(&mut group_bits) {
+        // A group's halves are 3·per words, 4 blocks per cache line.
+        for line in 0..3 * per / 8 {
+            super::prefetch(chunk, (word / 2 + PREFETCH_TABLE_BLOCKS + 4 * line) as u32);
+        }
+        evaluate_group_3h::<W, GROUP_3H>(w, &rk, t, labels, group, (chunk, word, bits));
+        t = t.wrapping_add(3 * per as u64);
+        word += 3 * per;
+    }
+    let mut rest = groups.remainder().chunks_exact(W::LANES);
+    let mut rest_bits = group_bits.remainder().chunks_exact(W::LANES);
+    for (gates, bits) in (&mut rest).zip(&mut rest_bits) {
+        evaluate_group_3h::<W, 3>(w, &rk, t, labels, gates, (chunk, word, bits));
+        t = t.wrapping_add(3 * W::LANES as u64);
+        word += 3 * W::LANES;
+    }
+    if let ([gate], bits) = (rest.remainder(), rest_bits.remainder()) {
+        let n = w.narrow();
+        let gate = core::slice::from_ref(gate);
+        evaluate_group_3h::<W128, 3>(n, &n.round_keys(keys), t, labels, gate, (chunk, word, bits));
+    }
+}
+
+kernel! {
+    /// Evaluates three-halves `gates` with hash tweaks from `t0` (8 gates =
+    /// 24 blocks in flight on VAES, 4 gates on AES-NI).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn evaluate_3h = evaluate_gates_3h; (
+        keys: &RoundKeys,
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        chunk: &[Block],
+        from: usize,
+        bits: &[u8],
     )
 }

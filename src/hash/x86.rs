@@ -28,15 +28,21 @@ pub(crate) fn tccr<W: Width, const N: usize>(
     x: [W::R; N],
     tw: [W::R; N],
 ) -> [W::R; N] {
+    // Loops, not `array::map`: for large `N` the compiler leaves `map` out of
+    // line, where the intrinsics cannot inline.
     let middle = core::hint::black_box(&rk[1..10]);
-    let mut s = x.map(|x| w.xor(x, rk[0]));
+    let mut s = x;
+    for i in 0..N {
+        s[i] = w.xor(s[i], rk[0]);
+    }
     for k in middle {
         for s in s.iter_mut() {
             *s = w.enc(*s, *k);
         }
     }
-    let mut p = s.map(|s| w.enc_last(s, rk[10]));
+    let mut p = s;
     for i in 0..N {
+        p[i] = w.enc_last(s[i], rk[10]);
         s[i] = w.xor(w.xor(p[i], tw[i]), rk[0]);
     }
     let p = core::hint::black_box(&mut p);
