@@ -315,7 +315,11 @@ fn lsbs(x: Block) -> u8 {
 #[inline(always)]
 pub(crate) fn word(blocks: &[Block], k: usize) -> u64 {
     let b = blocks[k / 2];
-    if k.is_multiple_of(2) { b.low() } else { b.high() }
+    if k.is_multiple_of(2) {
+        b.low()
+    } else {
+        b.high()
+    }
 }
 
 /// Sets word `k` of a chunk's halves ([`word`]).

@@ -1,6 +1,6 @@
-//! Fused half-gates kernels for x86-64 under the TCCR hash, each written once
-//! over the register width ([`Width`]: AES-NI on 128 bits, VAES on 256):
-//! one pass over a run of independent AND gates that loads the input labels,
+//! Fused half-gates and three-halves kernels for x86-64 under the TCCR hash,
+//! each written once over the register width ([`Width`]: AES-NI on 128
+//! bits, VAES on 256): one pass over a run of independent AND gates that loads the input labels,
 //! hashes them, and writes the tables and output labels, with no intermediate
 //! arrays. The out-of-order core then overlaps one group's combining with the
 //! next group's AES rounds, where the generic path (gather, hash call,
