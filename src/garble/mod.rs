@@ -843,7 +843,8 @@ pub struct Evaluator<'p> {
     hash: TweakableHash,
     labels: Vec<Block>,
     scheme: Scheme,
-    /// Three-halves: the current chunk's tables, unpacked.
+    /// Three-halves: the current chunk's control bits, unpacked (its halves
+    /// are read in place).
     control: ControlBits,
     next_gate: u64,
 }

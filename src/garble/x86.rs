@@ -1,8 +1,8 @@
 //! Fused half-gates and three-halves kernels for x86-64 under the TCCR hash,
 //! each written once over the register width ([`Width`]: AES-NI on 128
-//! bits, VAES on 256): one pass over a run of independent AND gates that loads the input labels,
-//! hashes them, and writes the tables and output labels, with no intermediate
-//! arrays. The out-of-order core then overlaps one group's combining with the
+//! bits, VAES on 256): one pass over a run of independent AND gates that
+//! loads the input labels, hashes them, and writes the tables and output
+//! labels, with no intermediate arrays. The out-of-order core then overlaps one group's combining with the
 //! next group's AES rounds, where the generic path (gather, hash call,
 //! combine) runs them one after the other.
 //!
@@ -313,6 +313,17 @@ kernel! {
 /// per gate do not divide [`GROUP`].
 const GROUP_3H: usize = 12;
 
+/// The `R` registers whose lanes are the first `R · LANES` of `blocks`, in
+/// order.
+#[inline(always)]
+fn registers<W: Width, const R: usize>(w: W, blocks: &[__m128i]) -> [W::R; R] {
+    let mut x = [w.gather(|_| blocks[0]); R];
+    for r in 0..R {
+        x[r] = w.gather(|lane| blocks[r * W::LANES + lane]);
+    }
+    x
+}
+
 /// Words `k, k + 1` of a chunk's halves (`three_halves::word`) into a
 /// register's low and high half.
 ///
@@ -480,11 +491,7 @@ fn garble_group_3h<W: Width, const R: usize>(
             xor128(ab, d),
         ]);
     }
-    let mut x = [w.gather(|_| zero); R];
-    for r in 0..R {
-        x[r] = w.gather(|lane| blocks[r * W::LANES + lane]);
-    }
-    let h = tccr(w, rk, x, w.tweaks::<R>(t, 2));
+    let h = tccr(w, rk, registers(w, &blocks), w.tweaks::<R>(t, 2));
     for j in 0..n {
         let hashes =
             core::array::from_fn(|i| w.lane(h[(6 * j + i) / W::LANES], (6 * j + i) % W::LANES));
@@ -590,11 +597,7 @@ fn evaluate_group_3h<W: Width, const R: usize>(
         );
         blocks[3 * j..3 * j + 3].copy_from_slice(&[a, b, xor128(a, b)]);
     }
-    let mut x = [w.gather(|_| zero); R];
-    for r in 0..R {
-        x[r] = w.gather(|lane| blocks[r * W::LANES + lane]);
-    }
-    let h = tccr(w, rk, x, w.tweaks::<R>(t, 1));
+    let h = tccr(w, rk, registers(w, &blocks), w.tweaks::<R>(t, 1));
     // Gates by threes of registers (`LANES` gates each), so that each
     // gate's lanes are known at compile time.
     debug_assert!(n.is_multiple_of(W::LANES));
