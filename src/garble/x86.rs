@@ -361,6 +361,19 @@ fn store_word(blocks: &mut [Block], k: usize, v: __m128i) {
     unsafe { _mm_storel_epi64(blocks.as_mut_ptr().cast::<u64>().add(k).cast(), v) }
 }
 
+/// Word `k` of a chunk's halves into a register's low half (the high half
+/// zero).
+///
+/// # Panics
+/// If the word is not inside `blocks`.
+#[inline(always)]
+fn load_word(blocks: &[Block], k: usize) -> __m128i {
+    assert!(k < 2 * blocks.len(), "halves inside the chunk");
+    // SAFETY: the 8 bytes of word k lie inside `blocks` (asserted); `loadl`
+    // needs no alignment; SSE2 is baseline.
+    unsafe { _mm_loadl_epi64(blocks.as_ptr().cast::<u64>().add(k).cast()) }
+}
+
 /// `m·(a, b)` for a pair of rows given as masks: `m0·a ⊕ m1·swap(a) ⊕
 /// m2·b ⊕ m3·swap(b)`.
 #[target_feature(enable = "sse2")]
@@ -504,6 +517,252 @@ fn garble_group_3h<W: Width, const R: usize>(
     }
 }
 
+/// The three-halves garbler's full group per register width: on 128 bits
+/// [`garble_group_3h`], a gate's step at a time; on 256 bits four gates at
+/// once, one gate per 64-bit lane ([`garble_four_3h`]).
+trait Garble3h: Width {
+    /// Garbles the [`GROUP_3H`] registers' gates as [`garble_group_3h`] does.
+    #[allow(clippy::too_many_arguments)]
+    fn garble_full_group(
+        self,
+        rk: &[Self::R; 11],
+        d: __m128i,
+        deltas: &[[Block; 3]; 16],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        out: (&mut [Block], usize, &mut [u8]),
+    );
+}
+
+impl Garble3h for W128 {
+    #[inline(always)]
+    fn garble_full_group(
+        self,
+        rk: &[__m128i; 11],
+        d: __m128i,
+        deltas: &[[Block; 3]; 16],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        out: (&mut [Block], usize, &mut [u8]),
+    ) {
+        garble_group_3h::<W128, GROUP_3H>(self, rk, d, deltas, t, labels, gates, out);
+    }
+}
+
+impl Garble3h for W256 {
+    #[inline(always)]
+    fn garble_full_group(
+        self,
+        rk: &[__m256i; 11],
+        d: __m128i,
+        _deltas: &[[Block; 3]; 16],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        out: (&mut [Block], usize, &mut [u8]),
+    ) {
+        garble_four_3h(self, rk, d, t, labels, gates, out);
+    }
+}
+
+/// `[lo | hi]`.
+#[inline(always)]
+fn join(lo: __m128i, hi: __m128i) -> __m256i {
+    // SAFETY: only called in code that holds a `W256` (a CPU with AVX2).
+    unsafe { _mm256_inserti128_si256::<1>(_mm256_castsi128_si256(lo), hi) }
+}
+
+/// From registers `u = [X0 | X2]`, `v = [X1 | X3]` of four blocks: the low
+/// halves `(X0_L, X1_L, X2_L, X3_L)` and the high halves, one per lane.
+#[inline(always)]
+fn halves_of_four(u: __m256i, v: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: only called in code that holds a `W256` (a CPU with AVX2).
+    unsafe { (_mm256_unpacklo_epi64(u, v), _mm256_unpackhi_epi64(u, v)) }
+}
+
+/// Four three-halves gates garbled at once on 256 bits: the six blocks of
+/// each gate are hashed as in [`garble_group_3h`] (with the same tweaks, in
+/// another order: register `2k + p` holds block `k` of gates `p` and `p + 2`),
+/// and then the gate step runs with one gate per 64-bit lane, so that no
+/// step is per gate. The rules become bit masks: every row of the solved
+/// rules ([`three_halves`]'s `RULES`) is affine in the permute bits `pa`,
+/// `pb` over the label halves, affine in the random bits `r1`, `r2` for
+/// `C`, and of degree two in all four for Δ's share (an algebraic normal
+/// form of the sixteen rules; `every_backend_garbles_and_evaluates_the_same_bytes`
+/// checks it against the table-driven scalar gate byte for byte).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn garble_four_3h(
+    w: W256,
+    rk: &[__m256i; 11],
+    d: __m128i,
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&mut [Block], usize, &mut [u8]),
+) {
+    assert!(gates.len() == 4 && bits.len() == 4 && word + 12 <= 2 * halves.len());
+    // Every input of the group is read before any output is written.
+    let a = |i: usize| load(&labels[gates[i].a as usize]);
+    let b = |i: usize| load(&labels[gates[i].b as usize]);
+    let (a02, a13) = (join(a(0), a(2)), join(a(1), a(3)));
+    let (b02, b13) = (join(b(0), b(2)), join(b(1), b(3)));
+    let random = u32::from_le_bytes([bits[0], bits[1], bits[2], bits[3]]);
+    // SAFETY: a `W256` exists only on a CPU with AVX2.
+    unsafe {
+        let dd = _mm256_broadcastsi128_si256(d);
+        let (ab02, ab13) = (w.xor(a02, b02), w.xor(a13, b13));
+        let x = [
+            a02,
+            a13,
+            w.xor(a02, dd),
+            w.xor(a13, dd),
+            b02,
+            b13,
+            w.xor(b02, dd),
+            w.xor(b13, dd),
+            ab02,
+            ab13,
+            w.xor(ab02, dd),
+            w.xor(ab13, dd),
+        ];
+        // Block k of gate g has tweak t + 3g + k/2; register 2k + p holds
+        // gates p and p + 2.
+        let base = _mm256_set_epi64x(0, t.wrapping_add(6) as i64, 0, t as i64);
+        let mut tw = [base; 12];
+        for r in 0..12 {
+            let o = (3 * (r % 2) + r / 4) as i64;
+            tw[r] = _mm256_add_epi64(base, _mm256_set_epi64x(0, o, 0, o));
+        }
+        let h = tccr(w, rk, x, tw);
+
+        // One gate per lane from here on, in gate order.
+        let (al, ar) = halves_of_four(a02, a13);
+        let (bl, br) = halves_of_four(b02, b13);
+        let mut hl = [dd; 6];
+        let mut hh = [dd; 6];
+        for k in 0..6 {
+            (hl[k], hh[k]) = halves_of_four(h[2 * k], h[2 * k + 1]);
+        }
+        let (xor, and, andn) = (
+            |u, v| _mm256_xor_si256(u, v),
+            |u, v| _mm256_and_si256(u, v),
+            |u, v| _mm256_andnot_si256(u, v),
+        );
+        let zero = _mm256_setzero_si256();
+        // All ones in a lane whose bit 0 (permute and random bits) is set.
+        let (mpa, mpb) = (
+            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(al)),
+            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(bl)),
+        );
+        let random = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(random as i32));
+        let (mr1, mr2) = (
+            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(random)),
+            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<62>(random)),
+        );
+        let mpab = xor(mpa, mpb);
+        let (dl, dr) = (_mm256_unpacklo_epi64(dd, dd), _mm256_unpackhi_epi64(dd, dd));
+        // The linear part over the labels: X = A_L ⊕ A_R ⊕ B_L, Y = A_L ⊕ B_R,
+        // Z = X ⊕ Y; G = base ⊕ pa·(…) ⊕ pb·(…), C = base ⊕ r1·(…) ⊕ r2·(…).
+        let xx = xor(xor(al, ar), bl);
+        let yy = xor(al, br);
+        let zz = xor(xx, yy);
+        // Δ's share: the coefficients of Δ_L and Δ_R per row.
+        let s = xor(mpab, xor(mr1, mr2));
+        let (u, v, e) = (xor(mpa, mr1), xor(mpb, mr2), xor(mr1, mr2));
+        let q = xor(and(mpa, mr1), and(mpb, mr2));
+        let cl_dl = xor(andn(u, mpb), and(mpa, e));
+        let cr_dr = xor(andn(v, mpa), and(mpb, e));
+        // The hashes of the colour-0 labels, and the differences H(X⁰) ⊕ H(X¹).
+        let (xa, xb, xab) = (xor(hl[0], hl[1]), xor(hl[2], hl[3]), xor(hl[4], hl[5]));
+        let (xah, xbh, xabh) = (xor(hh[0], hh[1]), xor(hh[2], hh[3]), xor(hh[4], hh[5]));
+        let hab = xor(hl[4], and(mpab, xab));
+        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
+        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
+        let cl = xor(
+            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
+            xor(and(cl_dl, dl), and(q, dr)),
+        );
+        let cr = xor(
+            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
+            xor(and(q, dl), and(cr_dr, dr)),
+        );
+        let g0 = xor(
+            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
+            xor(and(mr2, dl), and(s, dr)),
+        );
+        let g1 = xor(
+            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
+            xor(and(s, dl), and(mr1, dr)),
+        );
+        let g2 = xor(
+            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
+            xor(andn(u, dl), andn(v, dr)),
+        );
+        // Control bits: z0 = bit(hA ⊕ hAB) ⊕ r1, z1 = bit(hB ⊕ hAB) ⊕ r2,
+        // z2 = bit(xA) ⊕ w0, z3 = bit(xB) ⊕ w1, z4 = bit(xAB) ⊕ w2 with the
+        // rule's offsets w = (1 ⊕ pa, 1 ⊕ pb, pa ⊕ pb).
+        let habh = xor(hh[4], and(mpab, xabh));
+        let bit = |v: __m256i, k: i32| {
+            and(
+                _mm256_sll_epi64(v, _mm_cvtsi32_si128(k)),
+                _mm256_set1_epi64x(1 << k),
+            )
+        };
+        let z = xor(
+            xor(
+                bit(xor(xor(hh[0], and(mpa, xah)), xor(habh, mr1)), 0),
+                bit(xor(xor(hh[2], and(mpb, xbh)), xor(habh, mr2)), 1),
+            ),
+            xor(
+                xor(bit(xor(xah, mpa), 2), bit(xor(xbh, mpb), 3)),
+                xor(bit(xor(xabh, mpab), 4), _mm256_set1_epi64x(0b01100)),
+            ),
+        );
+        // Byte 0 of each lane to bytes 0..4, in gate order.
+        let z = _mm256_shuffle_epi8(
+            z,
+            _mm256_set_epi64x(-1, -1 << 16 | 0x0800, -1, -1 << 16 | 0x0800),
+        );
+        let z = _mm_unpacklo_epi16(_mm256_castsi256_si128(z), _mm256_extracti128_si256::<1>(z));
+        bits.copy_from_slice(&_mm_cvtsi128_si32(z).to_le_bytes());
+
+        let (g01_02, g01_13) = halves_of_four(g0, g1);
+        let (g2_01, g2_23) = (
+            _mm256_castsi256_si128(g2),
+            _mm256_extracti128_si256::<1>(g2),
+        );
+        let high = |v: __m128i| _mm_unpackhi_epi64(v, v);
+        store_words(halves, word, _mm256_castsi256_si128(g01_02));
+        store_word(halves, word + 2, g2_01);
+        store_words(halves, word + 3, _mm256_castsi256_si128(g01_13));
+        store_word(halves, word + 5, high(g2_01));
+        store_words(halves, word + 6, _mm256_extracti128_si256::<1>(g01_02));
+        store_word(halves, word + 8, g2_23);
+        store_words(halves, word + 9, _mm256_extracti128_si256::<1>(g01_13));
+        store_word(halves, word + 11, high(g2_23));
+        let (c02, c13) = halves_of_four(cl, cr);
+        store(
+            &mut labels[gates[0].out as usize],
+            _mm256_castsi256_si128(c02),
+        );
+        store(
+            &mut labels[gates[1].out as usize],
+            _mm256_castsi256_si128(c13),
+        );
+        store(
+            &mut labels[gates[2].out as usize],
+            _mm256_extracti128_si256::<1>(c02),
+        );
+        store(
+            &mut labels[gates[3].out as usize],
+            _mm256_extracti128_si256::<1>(c13),
+        );
+    }
+}
+
 /// Garbles three-halves `gates` with hash tweaks from `t0`, as the gates
 /// `from..` of a chunk whose blocks are `halves` (three words each,
 /// `three_halves::word`) and whose control bytes are `bits` (one per gate:
@@ -514,7 +773,7 @@ fn garble_group_3h<W: Width, const R: usize>(
 /// If the lengths disagree or a slot is out of `labels`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn garble_gates_3h<W: Width>(
+fn garble_gates_3h<W: Garble3h>(
     w: W,
     keys: &RoundKeys,
     delta: Block,
@@ -535,7 +794,7 @@ fn garble_gates_3h<W: Width>(
     let mut group_bits = bits.chunks_exact_mut(per);
     for (group, bits) in (&mut groups).zip(&mut group_bits) {
         let out = (&mut *halves, word, bits);
-        garble_group_3h::<W, GROUP_3H>(w, &rk, d, deltas, t, labels, group, out);
+        w.garble_full_group(&rk, d, deltas, t, labels, group, out);
         t = t.wrapping_add(3 * per as u64);
         word += 3 * per;
     }
@@ -619,6 +878,172 @@ fn evaluate_group_3h<W: Width, const R: usize>(
     }
 }
 
+/// The three-halves evaluator's full group per register width: on 128 bits
+/// [`evaluate_group_3h`], a gate's step at a time; on 256 bits eight gates,
+/// four at once with one gate per 64-bit lane ([`evaluate_eight_3h`]).
+trait Evaluate3h: Width {
+    /// Evaluates the [`GROUP_3H`] registers' gates as [`evaluate_group_3h`] does.
+    fn evaluate_full_group(
+        self,
+        rk: &[Self::R; 11],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        tables: (&[Block], usize, &[u8]),
+    );
+}
+
+impl Evaluate3h for W128 {
+    #[inline(always)]
+    fn evaluate_full_group(
+        self,
+        rk: &[__m128i; 11],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        tables: (&[Block], usize, &[u8]),
+    ) {
+        evaluate_group_3h::<W128, GROUP_3H>(self, rk, t, labels, gates, tables);
+    }
+}
+
+impl Evaluate3h for W256 {
+    #[inline(always)]
+    fn evaluate_full_group(
+        self,
+        rk: &[__m256i; 11],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        tables: (&[Block], usize, &[u8]),
+    ) {
+        evaluate_eight_3h(self, rk, t, labels, gates, tables);
+    }
+}
+
+/// Eight three-halves gates evaluated on 256 bits: the three blocks of each
+/// gate are hashed as in [`evaluate_group_3h`] (the same tweaks, in another
+/// order: register `6q + 2k + p` holds block `k` of gates `4q + p` and
+/// `4q + p + 2`), and then the gate step runs for four gates at once, one
+/// per 64-bit lane, with the rule's lookups turned into bit masks:
+/// `R = Rp[sa,sb] ⊕ r1·S1 ⊕ r2·S2`, where `Rp` keeps `B_L` in row 0 when
+/// `sa = 0` and `A_R` in row 1 when `sb = 0`, and `S1 = (X, Y)`,
+/// `S2 = (Y, Z)` for `X = A_L ⊕ A_R ⊕ B_L`, `Y = A_L ⊕ B_R`, `Z = X ⊕ Y`
+/// (the module doc of [`three_halves`]).
+#[inline(always)]
+fn evaluate_eight_3h(
+    w: W256,
+    rk: &[__m256i; 11],
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&[Block], usize, &[u8]),
+) {
+    assert!(gates.len() == 8 && bits.len() == 8);
+    // All inputs are read before any output is written.
+    let a = |j: usize| load(&labels[gates[j].a as usize]);
+    let b = |j: usize| load(&labels[gates[j].b as usize]);
+    let mut x = [join(a(0), a(2)); 12];
+    for q in 0..2 {
+        let g = 4 * q;
+        let (a02, a13) = (join(a(g), a(g + 2)), join(a(g + 1), a(g + 3)));
+        let (b02, b13) = (join(b(g), b(g + 2)), join(b(g + 1), b(g + 3)));
+        x[6 * q..6 * q + 6].copy_from_slice(&[
+            a02,
+            a13,
+            b02,
+            b13,
+            w.xor(a02, b02),
+            w.xor(a13, b13),
+        ]);
+    }
+    // SAFETY: a `W256` exists only on a CPU with AVX2.
+    unsafe {
+        // Block k of gate g has tweak t + 3g + k.
+        let base = _mm256_set_epi64x(0, t.wrapping_add(6) as i64, 0, t as i64);
+        let mut tw = [base; 12];
+        for r in 0..12 {
+            let o = (12 * (r / 6) + 3 * (r % 2) + (r % 6) / 2) as i64;
+            tw[r] = _mm256_add_epi64(base, _mm256_set_epi64x(0, o, 0, o));
+        }
+        let h = tccr(w, rk, x, tw);
+        let (xor, and, andn) = (
+            |u, v| _mm256_xor_si256(u, v),
+            |u, v| _mm256_and_si256(u, v),
+            |u, v| _mm256_andnot_si256(u, v),
+        );
+        let zero = _mm256_setzero_si256();
+        let mut out = [[_mm_setzero_si128(); 4]; 2];
+        for q in 0..2 {
+            let (x, h) = (&x[6 * q..6 * q + 6], &h[6 * q..6 * q + 6]);
+            // One gate per lane, in gate order.
+            let (al, ar) = halves_of_four(x[0], x[1]);
+            let (bl, br) = halves_of_four(x[2], x[3]);
+            let (ha, ha_high) = halves_of_four(h[0], h[1]);
+            let (hb, hb_high) = halves_of_four(h[2], h[3]);
+            let (hab, hab_high) = halves_of_four(h[4], h[5]);
+            let k = word + 12 * q;
+            let (g0, g1) = halves_of_four(
+                join(load_words(halves, k), load_words(halves, k + 6)),
+                join(load_words(halves, k + 3), load_words(halves, k + 9)),
+            );
+            let g2 = join(
+                _mm_unpacklo_epi64(load_word(halves, k + 2), load_word(halves, k + 5)),
+                _mm_unpacklo_epi64(load_word(halves, k + 8), load_word(halves, k + 11)),
+            );
+            let z = &bits[4 * q..4 * q + 4];
+            let z = u32::from_le_bytes([z[0], z[1], z[2], z[3]]);
+            let z = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(z as i32));
+            let (msa, msb) = (
+                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(al)),
+                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(bl)),
+            );
+            let msab = xor(msa, msb);
+            // r1 = z0 ⊕ sa·z2 ⊕ (sa⊕sb)·z4 ⊕ bit(hA ⊕ hAB), r2 likewise
+            // (`three_halves::EVAL_INDEX`), in bit 0 and then as masks.
+            let z4 = and(msab, _mm256_srli_epi64::<4>(z));
+            let hbits = xor(z4, hab_high);
+            let r1 = xor(
+                xor(z, and(msa, _mm256_srli_epi64::<2>(z))),
+                xor(hbits, ha_high),
+            );
+            let r2 = xor(
+                xor(
+                    _mm256_srli_epi64::<1>(z),
+                    and(msb, _mm256_srli_epi64::<3>(z)),
+                ),
+                xor(hbits, hb_high),
+            );
+            let (mr1, mr2) = (
+                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(r1)),
+                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(r2)),
+            );
+            let xx = xor(xor(al, ar), bl);
+            let yy = xor(al, br);
+            let zz = xor(xx, yy);
+            let g2 = xor(and(msab, g2), hab);
+            let cl = xor(
+                xor(xor(ha, g2), xor(and(msa, g0), andn(msa, bl))),
+                xor(and(mr1, xx), and(mr2, yy)),
+            );
+            let cr = xor(
+                xor(xor(hb, g2), xor(and(msb, g1), andn(msb, ar))),
+                xor(and(mr1, yy), and(mr2, zz)),
+            );
+            let (c02, c13) = halves_of_four(cl, cr);
+            out[q] = [
+                _mm256_castsi256_si128(c02),
+                _mm256_castsi256_si128(c13),
+                _mm256_extracti128_si256::<1>(c02),
+                _mm256_extracti128_si256::<1>(c13),
+            ];
+        }
+        for j in 0..8 {
+            store(&mut labels[gates[j].out as usize], out[j / 4][j % 4]);
+        }
+    }
+}
+
 /// Evaluates three-halves `gates` with hash tweaks from `t0`, as the gates
 /// `from..` of the chunk `chunk` (halves read in place) with one byte of
 /// control `bits` per gate: groups of [`GROUP_3H`] registers, prefetching the
@@ -629,7 +1054,7 @@ fn evaluate_group_3h<W: Width, const R: usize>(
 /// If the lengths disagree or a slot is out of `labels`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn evaluate_gates_3h<W: Width>(
+fn evaluate_gates_3h<W: Evaluate3h>(
     w: W,
     keys: &RoundKeys,
     t0: u64,
@@ -650,7 +1075,7 @@ fn evaluate_gates_3h<W: Width>(
         for line in 0..3 * per / 8 {
             super::prefetch(chunk, (word / 2 + PREFETCH_TABLE_BLOCKS + 4 * line) as u32);
         }
-        evaluate_group_3h::<W, GROUP_3H>(w, &rk, t, labels, group, (chunk, word, bits));
+        w.evaluate_full_group(&rk, t, labels, group, (chunk, word, bits));
         t = t.wrapping_add(3 * per as u64);
         word += 3 * per;
     }
