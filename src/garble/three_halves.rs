@@ -341,6 +341,25 @@ pub(crate) struct ControlBits {
     pub(crate) bits: Vec<u8>,
 }
 
+/// Eight 5-bit fields, one in the low bits of each byte of `x`, as one
+/// 40-bit string (field `j` at bits `5j..5j + 5`); the top three bytes zero.
+#[inline(always)]
+fn squeeze(x: u64) -> u64 {
+    let x = x & 0x1f1f_1f1f_1f1f_1f1f;
+    let x = (x & 0x001f_001f_001f_001f) | ((x & 0x1f00_1f00_1f00_1f00) >> 3);
+    let x = (x & 0x0000_03ff_0000_03ff) | ((x & 0x03ff_0000_03ff_0000) >> 6);
+    (x & 0x0000_0000_000f_ffff) | ((x & 0x000f_ffff_0000_0000) >> 12)
+}
+
+/// The inverse of [`squeeze`]: the low 40 bits of `x` as eight 5-bit
+/// fields, one per byte.
+#[inline(always)]
+fn spread(x: u64) -> u64 {
+    let x = (x & 0x0000_0000_000f_ffff) | ((x << 12) & 0x000f_ffff_0000_0000);
+    let x = (x & 0x0000_03ff_0000_03ff) | ((x << 6) & 0x03ff_0000_03ff_0000);
+    (x & 0x001f_001f_001f_001f) | ((x << 3) & 0x1f00_1f00_1f00_1f00)
+}
+
 impl ControlBits {
     /// Room for `gates` gates.
     pub(crate) fn new(gates: usize) -> ControlBits {
@@ -359,16 +378,16 @@ impl ControlBits {
             set_word(halves, 3 * n, 0);
         }
         // The control bits as a little-endian bit string: eight gates'
-        // 40 bits are five bytes.
-        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX];
-        let bytes = &mut bytes[..16 * bits.len()];
-        for (group, out) in self.bits[..n].chunks(8).zip(bytes.chunks_mut(5)) {
-            let mut word = 0u64;
-            for (j, &z) in group.iter().enumerate() {
-                word |= ((z & 0x1f) as u64) << (5 * j);
-            }
-            out.copy_from_slice(&word.to_le_bytes()[..out.len()]);
+        // 40 bits are five bytes, written as a word whose top three bytes
+        // (zero) the next group overwrites.
+        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX + 8];
+        for (k, group) in self.bits[..n].chunks(8).enumerate() {
+            let mut z = [0u8; 8];
+            z[..group.len()].copy_from_slice(group);
+            let word = squeeze(u64::from_le_bytes(z));
+            bytes[5 * k..5 * k + 8].copy_from_slice(&word.to_le_bytes());
         }
+        let bytes = &bytes[..16 * bits.len()];
         for (block, chunk) in bits.iter_mut().zip(bytes.chunks_exact(16)) {
             *block = Block::from_bytes(chunk.try_into().expect("16 bytes"));
         }
@@ -379,17 +398,14 @@ impl ControlBits {
     pub(crate) fn unpack(&mut self, blocks: &[Block], n: usize) {
         assert!(n <= crate::garble::TABLE_CHUNK_GATES && blocks.len() == table_blocks(n));
         let bits = &blocks[half_blocks(n)..];
-        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX];
+        let mut bytes = [0u8; 16 * CONTROL_BLOCKS_MAX + 8];
         for (chunk, block) in bytes.chunks_exact_mut(16).zip(bits) {
             chunk.copy_from_slice(&block.to_bytes());
         }
-        for (group, input) in self.bits[..n].chunks_mut(8).zip(bytes.chunks(5)) {
-            let mut word = [0u8; 8];
-            word[..5].copy_from_slice(input);
-            let word = u64::from_le_bytes(word);
-            for (j, z) in group.iter_mut().enumerate() {
-                *z = (word >> (5 * j)) as u8 & 0x1f;
-            }
+        for (k, group) in self.bits[..n].chunks_mut(8).enumerate() {
+            let word: [u8; 8] = bytes[5 * k..5 * k + 8].try_into().expect("8 bytes");
+            let z = spread(u64::from_le_bytes(word)).to_le_bytes();
+            group.copy_from_slice(&z[..group.len()]);
         }
     }
 }

@@ -589,9 +589,10 @@ fn halves_of_four(u: __m256i, v: __m256i) -> (__m256i, __m256i) {
 /// step is per gate. The rules become bit masks: every row of the solved
 /// rules ([`three_halves`]'s `RULES`) is affine in the permute bits `pa`,
 /// `pb` over the label halves, affine in the random bits `r1`, `r2` for
-/// `C`, and of degree two in all four for Δ's share (an algebraic normal
-/// form of the sixteen rules; `every_backend_garbles_and_evaluates_the_same_bytes`
-/// checks it against the table-driven scalar gate byte for byte).
+/// `C`; over the colour-0 labels, Δ's share is affine too, but for `C`'s
+/// `pa·pb·Δ` (the algebraic normal form of the sixteen rules, written out
+/// below; `every_backend_garbles_and_evaluates_the_same_bytes` checks it
+/// against the table-driven scalar gate byte for byte).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn garble_four_3h(
@@ -664,46 +665,14 @@ fn garble_four_3h(
         );
         let mpab = xor(mpa, mpb);
         let (dl, dr) = (_mm256_unpacklo_epi64(dd, dd), _mm256_unpackhi_epi64(dd, dd));
-        // The linear part over the labels: X = A_L ⊕ A_R ⊕ B_L, Y = A_L ⊕ B_R,
-        // Z = X ⊕ Y; G = base ⊕ pa·(…) ⊕ pb·(…), C = base ⊕ r1·(…) ⊕ r2·(…).
-        let xx = xor(xor(al, ar), bl);
-        let yy = xor(al, br);
-        let zz = xor(xx, yy);
-        // Δ's share: the coefficients of Δ_L and Δ_R per row.
-        let s = xor(mpab, xor(mr1, mr2));
-        let (u, v, e) = (xor(mpa, mr1), xor(mpb, mr2), xor(mr1, mr2));
-        let q = xor(and(mpa, mr1), and(mpb, mr2));
-        let cl_dl = xor(andn(u, mpb), and(mpa, e));
-        let cr_dr = xor(andn(v, mpa), and(mpb, e));
-        // The hashes of the colour-0 labels, and the differences H(X⁰) ⊕ H(X¹).
+        // The differences H(X⁰) ⊕ H(X¹) of each pair's hashes.
         let (xa, xb, xab) = (xor(hl[0], hl[1]), xor(hl[2], hl[3]), xor(hl[4], hl[5]));
         let (xah, xbh, xabh) = (xor(hh[0], hh[1]), xor(hh[2], hh[3]), xor(hh[4], hh[5]));
-        let hab = xor(hl[4], and(mpab, xab));
-        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
-        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
-        let cl = xor(
-            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
-            xor(and(cl_dl, dl), and(q, dr)),
-        );
-        let cr = xor(
-            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
-            xor(and(q, dl), and(cr_dr, dr)),
-        );
-        let g0 = xor(
-            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
-            xor(and(mr2, dl), and(s, dr)),
-        );
-        let g1 = xor(
-            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
-            xor(and(s, dl), and(mr1, dr)),
-        );
-        let g2 = xor(
-            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
-            xor(andn(u, dl), andn(v, dr)),
-        );
-        // Control bits: z0 = bit(hA ⊕ hAB) ⊕ r1, z1 = bit(hB ⊕ hAB) ⊕ r2,
-        // z2 = bit(xA) ⊕ w0, z3 = bit(xB) ⊕ w1, z4 = bit(xAB) ⊕ w2 with the
-        // rule's offsets w = (1 ⊕ pa, 1 ⊕ pb, pa ⊕ pb).
+
+        // Control bits first (the hashes' high halves are then dead):
+        // z0 = bit(hA ⊕ hAB) ⊕ r1, z1 = bit(hB ⊕ hAB) ⊕ r2, z2 = bit(xA) ⊕ w0,
+        // z3 = bit(xB) ⊕ w1, z4 = bit(xAB) ⊕ w2, with the rule's offsets
+        // w = (1 ⊕ pa, 1 ⊕ pb, pa ⊕ pb); hX is the hash of the colour-0 label.
         let habh = xor(hh[4], and(mpab, xabh));
         let bit = |v: __m256i, k: i32| {
             and(
@@ -729,6 +698,33 @@ fn garble_four_3h(
         let z = _mm_unpacklo_epi16(_mm256_castsi256_si128(z), _mm256_extracti128_si256::<1>(z));
         bits.copy_from_slice(&_mm_cvtsi128_si32(z).to_le_bytes());
 
+        // The linear part, over the colour-0 labels α = A0 ⊕ pa·Δ and
+        // β = B0 ⊕ pb·Δ, where Δ's share is simplest: with X = α_L ⊕ α_R ⊕
+        // β_L, Y = α_L ⊕ β_R, Z = X ⊕ Y,
+        //   G0 = α_R ⊕ β_R ⊕ pa·X ⊕ pb·Y ⊕ (pa ⊕ r2)·Δ_L ⊕ s·Δ_R,
+        //   G1 = α_L ⊕ β_L ⊕ pa·Y ⊕ pb·Z ⊕ s·Δ_L ⊕ (pb ⊕ r1)·Δ_R,
+        //   G2 = Y ⊕ pa·Z ⊕ pb·X ⊕ ¬(pb ⊕ r1)·Δ_L ⊕ ¬(pa ⊕ r2)·Δ_R,
+        //   C  = (β_L, α_R) ⊕ r1·(X, Y) ⊕ r2·(Y, Z) ⊕ pa·pb·Δ,
+        // with s = pa ⊕ pb ⊕ r1 ⊕ r2, plus the hash halves.
+        let (al, ar) = (xor(al, and(mpa, dl)), xor(ar, and(mpa, dr)));
+        let (bl, br) = (xor(bl, and(mpb, dl)), xor(br, and(mpb, dr)));
+        let xx = xor(xor(al, ar), bl);
+        let yy = xor(al, br);
+        let zz = xor(xx, yy);
+        let (m1, m2) = (xor(mpa, mr2), xor(mpb, mr1));
+        let s = xor(m1, m2);
+        let g0 = xor(
+            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
+            xor(and(m1, dl), and(s, dr)),
+        );
+        let g1 = xor(
+            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
+            xor(and(s, dl), and(m2, dr)),
+        );
+        let g2 = xor(
+            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
+            xor(andn(m2, dl), andn(m1, dr)),
+        );
         let (g01_02, g01_13) = halves_of_four(g0, g1);
         let (g2_01, g2_23) = (
             _mm256_castsi256_si128(g2),
@@ -743,6 +739,19 @@ fn garble_four_3h(
         store_word(halves, word + 8, g2_23);
         store_words(halves, word + 9, _mm256_extracti128_si256::<1>(g01_13));
         store_word(halves, word + 11, high(g2_23));
+
+        let hab = xor(hl[4], and(mpab, xab));
+        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
+        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
+        let mpp = and(mpa, mpb);
+        let cl = xor(
+            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
+            and(mpp, dl),
+        );
+        let cr = xor(
+            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
+            and(mpp, dr),
+        );
         let (c02, c13) = halves_of_four(cl, cr);
         store(
             &mut labels[gates[0].out as usize],
