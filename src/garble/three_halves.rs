@@ -571,6 +571,48 @@ mod tests {
     /// Garbling then evaluating one gate yields `C0 ⊕ ab·Δ` for every input
     /// pair, permute bits and random bits, with real hash outputs (random
     /// blocks stand in for the hash: correctness holds for any function).
+    /// The closed forms the VAES kernels compute instead of looking the
+    /// rules up (`garble::x86::garble_four_3h`, `evaluate_eight_3h`), against
+    /// every solved rule: with X = A_L ⊕ A_R ⊕ B_L, Y = A_L ⊕ B_R, Z = X ⊕ Y
+    /// over the colour-0 labels α = A0 ⊕ pa·Δ, β = B0 ⊕ pb·Δ.
+    #[test]
+    fn rules_in_closed_form() {
+        let (x, y) = (AL ^ AR ^ BL, AL ^ BR);
+        let z = x ^ y;
+        let pick = |bit: u8, mask: u8| if bit == 1 { mask } else { 0 };
+        // A row over (α, β) and Δ as a row over (A0, B0) and Δ.
+        let over_zero_labels = |lin: u8, dl: u8, dr: u8, pa: u8, pb: u8| {
+            let dl = dl ^ (pa & lin & 1) ^ (pb & (lin >> 2) & 1);
+            let dr = dr ^ (pa & (lin >> 1) & 1) ^ (pb & (lin >> 3) & 1);
+            lin | dl << 4 | dr << 5
+        };
+        for (i, rule) in RULES.iter().enumerate() {
+            let (pa, pb) = ((i & 1) as u8, ((i >> 1) & 1) as u8);
+            let (r1, r2) = (((i >> 2) & 1) as u8, (i >> 3) as u8);
+            let s = pa ^ pb ^ r1 ^ r2;
+            let rows = [
+                (BL ^ pick(r1, x) ^ pick(r2, y), pa & pb, 0),
+                (AR ^ pick(r1, y) ^ pick(r2, z), 0, pa & pb),
+                (AR ^ BR ^ pick(pa, x) ^ pick(pb, y), pa ^ r2, s),
+                (AL ^ BL ^ pick(pa, y) ^ pick(pb, z), s, pb ^ r1),
+                (y ^ pick(pa, z) ^ pick(pb, x), 1 ^ pb ^ r1, 1 ^ pa ^ r2),
+            ];
+            let expected = rows.map(|(lin, dl, dr)| over_zero_labels(lin, dl, dr, pa, pb));
+            assert_eq!(rule.rows, expected, "rule {i}");
+            assert_eq!(
+                rule.w,
+                (1 ^ pa) | (1 ^ pb) << 1 | (pa ^ pb) << 2,
+                "rule {i}"
+            );
+        }
+        // The evaluator's R = Rp[sa, sb] ⊕ r1·S1 ⊕ r2·S2.
+        assert_eq!((S1, S2), ([x, y], [y, z]));
+        for (s, rp) in RP.iter().enumerate() {
+            let (sa, sb) = ((s & 1) as u8, (s >> 1) as u8);
+            assert_eq!(*rp, [pick(1 ^ sa, BL), pick(1 ^ sb, AR)]);
+        }
+    }
+
     #[test]
     fn gate_truth_table_all_cases() {
         let mut prg = Prg::new(Block(7));

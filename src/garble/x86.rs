@@ -586,13 +586,13 @@ fn halves_of_four(u: __m256i, v: __m256i) -> (__m256i, __m256i) {
 /// each gate are hashed as in [`garble_group_3h`] (with the same tweaks, in
 /// another order: register `2k + p` holds block `k` of gates `p` and `p + 2`),
 /// and then the gate step runs with one gate per 64-bit lane, so that no
-/// step is per gate. The rules become bit masks: every row of the solved
-/// rules ([`three_halves`]'s `RULES`) is affine in the permute bits `pa`,
-/// `pb` over the label halves, affine in the random bits `r1`, `r2` for
-/// `C`; over the colour-0 labels, Δ's share is affine too, but for `C`'s
-/// `pa·pb·Δ` (the algebraic normal form of the sixteen rules, written out
-/// below; `every_backend_garbles_and_evaluates_the_same_bytes` checks it
-/// against the table-driven scalar gate byte for byte).
+/// step is per gate. The rules become bit masks: over the label halves,
+/// every row of the solved rules ([`three_halves`]'s `RULES`) is affine in
+/// the permute bits `pa`, `pb` (the rows of `G`) or in the random bits `r1`,
+/// `r2` (those of `C`), and over the colour-0 labels Δ's share is affine
+/// too, but for `C`'s `pa·pb·Δ` (the algebraic normal form of the sixteen
+/// rules, written out below; `every_backend_garbles_and_evaluates_the_same_bytes`
+/// checks it against the table-driven scalar gate byte for byte).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn garble_four_3h(
