@@ -517,12 +517,13 @@ fn garble_group_3h<W: Width, const R: usize>(
     }
 }
 
-/// The three-halves garbler's full group per register width: on 128 bits
-/// [`garble_group_3h`], a gate's step at a time; on 256 bits four gates at
-/// once, one gate per 64-bit lane ([`garble_four_3h`]).
+/// The three-halves garbler's full group per register width: by default
+/// (128 bits) [`garble_group_3h`], a gate's step at a time; on 256 bits four
+/// gates at once, one gate per 64-bit lane ([`garble_four_3h`]).
 trait Garble3h: Width {
     /// Garbles the [`GROUP_3H`] registers' gates as [`garble_group_3h`] does.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn garble_full_group(
         self,
         rk: &[Self::R; 11],
@@ -532,24 +533,12 @@ trait Garble3h: Width {
         labels: &mut [Block],
         gates: &[AndGate],
         out: (&mut [Block], usize, &mut [u8]),
-    );
-}
-
-impl Garble3h for W128 {
-    #[inline(always)]
-    fn garble_full_group(
-        self,
-        rk: &[__m128i; 11],
-        d: __m128i,
-        deltas: &[[Block; 3]; 16],
-        t: u64,
-        labels: &mut [Block],
-        gates: &[AndGate],
-        out: (&mut [Block], usize, &mut [u8]),
     ) {
-        garble_group_3h::<W128, GROUP_3H>(self, rk, d, deltas, t, labels, gates, out);
+        garble_group_3h::<Self, GROUP_3H>(self, rk, d, deltas, t, labels, gates, out);
     }
 }
+
+impl Garble3h for W128 {}
 
 impl Garble3h for W256 {
     #[inline(always)]
@@ -887,11 +876,13 @@ fn evaluate_group_3h<W: Width, const R: usize>(
     }
 }
 
-/// The three-halves evaluator's full group per register width: on 128 bits
-/// [`evaluate_group_3h`], a gate's step at a time; on 256 bits eight gates,
-/// four at once with one gate per 64-bit lane ([`evaluate_eight_3h`]).
+/// The three-halves evaluator's full group per register width: by default
+/// (128 bits) [`evaluate_group_3h`], a gate's step at a time; on 256 bits
+/// eight gates, four at once with one gate per 64-bit lane
+/// ([`evaluate_eight_3h`]).
 trait Evaluate3h: Width {
     /// Evaluates the [`GROUP_3H`] registers' gates as [`evaluate_group_3h`] does.
+    #[inline(always)]
     fn evaluate_full_group(
         self,
         rk: &[Self::R; 11],
@@ -899,22 +890,12 @@ trait Evaluate3h: Width {
         labels: &mut [Block],
         gates: &[AndGate],
         tables: (&[Block], usize, &[u8]),
-    );
-}
-
-impl Evaluate3h for W128 {
-    #[inline(always)]
-    fn evaluate_full_group(
-        self,
-        rk: &[__m128i; 11],
-        t: u64,
-        labels: &mut [Block],
-        gates: &[AndGate],
-        tables: (&[Block], usize, &[u8]),
     ) {
-        evaluate_group_3h::<W128, GROUP_3H>(self, rk, t, labels, gates, tables);
+        evaluate_group_3h::<Self, GROUP_3H>(self, rk, t, labels, gates, tables);
     }
 }
+
+impl Evaluate3h for W128 {}
 
 impl Evaluate3h for W256 {
     #[inline(always)]
