@@ -147,7 +147,7 @@ fn backend_names_and_errors() {
     let unknown = |name: &str| CpuError::Unknown {
         family: "AES",
         name: name.to_string(),
-        known: "portable, aesni, vaes, armv8".to_string(),
+        known: "portable, aesni, vaes, vaes512, armv8".to_string(),
     };
     assert_eq!(Engine::from_name("foo"), Err(unknown("foo")));
     assert_eq!(Engine::from_name("AESNI"), Err(unknown("AESNI")));
@@ -168,11 +168,19 @@ fn backend_names_and_errors() {
     {
         assert_eq!(Engine::from_name("aesni"), Err(unavailable("aesni")));
         assert_eq!(Engine::from_name("vaes"), Err(unavailable("vaes")));
+        assert_eq!(Engine::from_name("vaes512"), Err(unavailable("vaes512")));
     }
+    // VAES on 512 bits needs VAES on 256 and AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(
+        Backend::Vaes512.is_available(),
+        Backend::Vaes.is_available() && std::arch::is_x86_feature_detected!("avx512f")
+    );
     for &backend in &[
         Backend::Portable,
         Backend::AesNi,
         Backend::Vaes,
+        Backend::Vaes512,
         Backend::Armv8,
     ] {
         assert_eq!(

@@ -342,7 +342,7 @@ fn gc2pc_aes_chooses_the_backend_or_is_refused() {
     assert!(!out.status.success());
     assert!(
         stderr_of(&out).contains(
-            "GC2PC_AES: \"bogus\" is not an AES backend (known: portable, aesni, vaes, armv8)"
+            "GC2PC_AES: \"bogus\" is not an AES backend (known: portable, aesni, vaes, vaes512, armv8)"
         ),
         "{}",
         stderr_of(&out)

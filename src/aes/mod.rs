@@ -53,6 +53,9 @@ pub enum Backend {
     AesNi,
     /// x86-64 VAES with AVX2: two blocks per 256-bit instruction.
     Vaes,
+    /// x86-64 VAES with AVX-512: four blocks per 512-bit instruction where
+    /// that pays (the garbling kernels), VAES on 256 bits elsewhere.
+    Vaes512,
     /// aarch64 ARMv8 cryptography extension.
     Armv8,
 }
@@ -68,6 +71,7 @@ impl Backend {
             Backend::Portable => "portable",
             Backend::AesNi => "aesni",
             Backend::Vaes => "vaes",
+            Backend::Vaes512 => "vaes512",
             Backend::Armv8 => "armv8",
         }
     }
@@ -84,6 +88,10 @@ impl Backend {
             // Intel Alder Lake). std's detection checks the right state.
             #[cfg(target_arch = "x86_64")]
             Backend::Vaes => cpuid_avx2::get() && std::arch::is_x86_feature_detected!("vaes"),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Vaes512 => {
+                Backend::Vaes.is_available() && std::arch::is_x86_feature_detected!("avx512f")
+            }
             #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
             Backend::Armv8 => cpuid_armv8::get(),
             #[allow(unreachable_patterns)]
@@ -100,6 +108,7 @@ impl Feature for Backend {
         Backend::Portable,
         Backend::AesNi,
         Backend::Vaes,
+        Backend::Vaes512,
         Backend::Armv8,
     ];
     fn name(self) -> &'static str {
@@ -151,7 +160,7 @@ impl Engine {
             Backend::Portable => Expanded::Portable(portable::Cipher::new(key)),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has AES-NI (VAES implies it).
-            Backend::AesNi | Backend::Vaes => {
+            Backend::AesNi | Backend::Vaes | Backend::Vaes512 => {
                 Expanded::Hardware(unsafe { x86::aesni::expand(key) })
             }
             #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
@@ -168,10 +177,12 @@ impl Engine {
         match (self.get(), keys) {
             (_, Expanded::Portable(cipher)) => cipher.encrypt_blocks(blocks),
             #[cfg(target_arch = "x86_64")]
-            (Backend::AesNi | Backend::Vaes, Expanded::Hardware(rk)) => match x86::X86::of(self) {
-                Some(isa) => x86::encrypt(isa, rk, blocks),
-                None => unreachable!("AES-NI and VAES have a width"),
-            },
+            (Backend::AesNi | Backend::Vaes | Backend::Vaes512, Expanded::Hardware(rk)) => {
+                match x86::X86::of(self) {
+                    Some(isa) => x86::encrypt(isa, rk, blocks),
+                    None => unreachable!("AES-NI and VAES have a width"),
+                }
+            }
             #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
             // SAFETY: Engine::new checked that the CPU has the ARMv8 AES extension.
             (Backend::Armv8, Expanded::Hardware(rk)) => unsafe { aarch64::encrypt(rk, blocks) },
@@ -197,7 +208,9 @@ impl Engine {
             Backend::AesNi => unsafe { x86::aesni::multi_key::<K, P, SIGMA>(&keys, blocks) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: Engine::new checked that the CPU has VAES, AVX2 and AES-NI.
-            Backend::Vaes => unsafe { x86::vaes::multi_key::<K, P, SIGMA>(&keys, blocks) },
+            Backend::Vaes | Backend::Vaes512 => unsafe {
+                x86::vaes::multi_key::<K, P, SIGMA>(&keys, blocks)
+            },
             #[cfg(all(target_arch = "aarch64", target_endian = "little"))]
             // SAFETY: Engine::new checked that the CPU has the ARMv8 AES extension.
             Backend::Armv8 => unsafe { aarch64::multi_key::<K, P, SIGMA>(&keys, blocks) },
@@ -395,7 +408,7 @@ mod tests {
         let unknown = Engine::from_name("foo").unwrap_err().to_string();
         assert_eq!(
             unknown,
-            "\"foo\" is not an AES backend (known: portable, aesni, vaes, armv8)"
+            "\"foo\" is not an AES backend (known: portable, aesni, vaes, vaes512, armv8)"
         );
         assert!(Engine::best().get().is_available());
         assert_eq!(Engine::all()[0].get(), Backend::Portable);

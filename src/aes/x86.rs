@@ -168,6 +168,19 @@ pub(crate) struct W128(());
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct W256(());
 
+/// 512-bit registers: proof that this CPU has VAES, AVX-512F, AVX2 and
+/// AES-NI.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct W512(());
+
+impl W512 {
+    /// The 256-bit width of the same CPU, for the kernels that stay on it.
+    #[inline(always)]
+    pub(crate) fn half(self) -> W256 {
+        W256(())
+    }
+}
+
 /// The register width of a checked x86 engine.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum X86 {
@@ -175,6 +188,8 @@ pub(crate) enum X86 {
     AesNi(W128),
     /// VAES.
     Vaes(W256),
+    /// VAES on AVX-512.
+    Vaes512(W512),
 }
 
 impl X86 {
@@ -185,6 +200,8 @@ impl X86 {
             super::Backend::AesNi => Some(X86::AesNi(W128(()))),
             // The engine was checked: the CPU has VAES, AVX2 and AES-NI.
             super::Backend::Vaes => Some(X86::Vaes(W256(()))),
+            // The engine was checked: the CPU has VAES, AVX-512F, AVX2 and AES-NI.
+            super::Backend::Vaes512 => Some(X86::Vaes512(W512(()))),
             _ => None,
         }
     }
@@ -316,12 +333,94 @@ impl Width for W256 {
     }
 }
 
+impl Width for W512 {
+    type R = __m512i;
+    const LANES: usize = 4;
+    #[inline(always)]
+    fn narrow(self) -> W128 {
+        W128(())
+    }
+    #[inline(always)]
+    fn round_keys(self, keys: &RoundKeys) -> [__m512i; 11] {
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F.
+        core::array::from_fn(|r| unsafe { _mm512_broadcast_i32x4(load(&keys.0[r])) })
+    }
+    #[inline(always)]
+    fn xor(self, a: __m512i, b: __m512i) -> __m512i {
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F.
+        unsafe { _mm512_xor_si512(a, b) }
+    }
+    #[inline(always)]
+    fn enc(self, s: __m512i, k: __m512i) -> __m512i {
+        // SAFETY: a `W512` exists only on a CPU with VAES and AVX-512F.
+        unsafe { _mm512_aesenc_epi128(s, k) }
+    }
+    #[inline(always)]
+    fn enc_last(self, s: __m512i, k: __m512i) -> __m512i {
+        // SAFETY: a `W512` exists only on a CPU with VAES and AVX-512F.
+        unsafe { _mm512_aesenclast_epi128(s, k) }
+    }
+    #[inline(always)]
+    fn load(self, b: &[Block]) -> __m512i {
+        let b = &b[..4];
+        // SAFETY: `b` is 64 valid bytes (four blocks); `loadu` needs no
+        // alignment; a `W512` exists only on a CPU with AVX-512F.
+        unsafe { _mm512_loadu_si512(b.as_ptr().cast()) }
+    }
+    #[inline(always)]
+    fn store(self, b: &mut [Block], v: __m512i) {
+        let b = &mut b[..4];
+        // SAFETY: `b` is 64 valid, writable bytes; `storeu` needs no
+        // alignment; a `W512` exists only on a CPU with AVX-512F.
+        unsafe { _mm512_storeu_si512(b.as_mut_ptr().cast(), v) }
+    }
+    #[inline(always)]
+    fn gather(self, mut f: impl FnMut(usize) -> __m128i) -> __m512i {
+        let (l0, l1, l2, l3) = (f(0), f(1), f(2), f(3));
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F and AVX.
+        unsafe {
+            let low = _mm256_set_m128i(l1, l0);
+            let high = _mm256_set_m128i(l3, l2);
+            _mm512_inserti64x4::<1>(_mm512_castsi256_si512(low), high)
+        }
+    }
+    #[inline(always)]
+    fn lane(self, v: __m512i, j: usize) -> __m128i {
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F.
+        unsafe {
+            match j {
+                0 => _mm512_castsi512_si128(v),
+                1 => _mm512_extracti32x4_epi32::<1>(v),
+                2 => _mm512_extracti32x4_epi32::<2>(v),
+                _ => _mm512_extracti32x4_epi32::<3>(v),
+            }
+        }
+    }
+    #[inline(always)]
+    fn tweaks<const G: usize>(self, t: u64, per_tweak: usize) -> [__m512i; G] {
+        let o = |k: u64| t.wrapping_add(k / per_tweak as u64) as i64;
+        let step = (4 / per_tweak) as i64;
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F.
+        unsafe {
+            let mut tws = [_mm512_set_epi64(0, o(3), 0, o(2), 0, o(1), 0, o(0)); G];
+            let step = _mm512_set_epi64(0, step, 0, step, 0, step, 0, step);
+            for r in 1..G {
+                tws[r] = _mm512_add_epi64(tws[r - 1], step);
+            }
+            tws
+        }
+    }
+}
+
 /// Defines `$name(isa: X86, args…)`, which runs the kernel `$generic`
 /// (written once over [`Width`], `#[inline(always)]`) compiled for the
 /// instructions of `isa`'s width: one `#[target_feature]` function per width,
 /// into which the generic body and its intrinsics inline.
 macro_rules! kernel {
     ($(#[$meta:meta])* $vis:vis fn $name:ident = $generic:path; ($($arg:ident: $ty:ty),* $(,)?)) => {
+        $crate::aes::x86::kernel!(@wide256 $(#[$meta])* $vis fn $name = $generic; ($($arg: $ty),*));
+    };
+    (@$on512:ident $(#[$meta:meta])* $vis:vis fn $name:ident = $generic:path; ($($arg:ident: $ty:ty),* $(,)?)) => {
         $(#[$meta])*
         $vis fn $name(isa: $crate::aes::x86::X86, $($arg: $ty),*) {
             #[allow(clippy::too_many_arguments)]
@@ -339,9 +438,28 @@ macro_rules! kernel {
                 $crate::aes::x86::X86::AesNi(w) => unsafe { narrow(w, $($arg),*) },
                 // SAFETY: a `W256` exists only on a CPU with VAES, AVX2 and AES-NI.
                 $crate::aes::x86::X86::Vaes(w) => unsafe { wide(w, $($arg),*) },
+                $crate::aes::x86::X86::Vaes512(w) => {
+                    $crate::aes::x86::kernel!(@$on512 w, wide, $generic, ($($arg: $ty),*))
+                }
             }
         }
     };
+    // The 256-bit kernel on a CPU with AVX-512.
+    (@wide256 $w:ident, $wide:ident, $generic:path, ($($arg:ident: $ty:ty),*)) => {
+        // SAFETY: a `W512` exists only on a CPU with VAES, AVX-512F, AVX2 and
+        // AES-NI, so `half` (a `W256`) holds.
+        unsafe { $wide($w.half(), $($arg),*) }
+    };
+    // The kernel compiled for 512-bit registers.
+    (@wide512 $w:ident, $wide:ident, $generic:path, ($($arg:ident: $ty:ty),*)) => {{
+        #[allow(clippy::too_many_arguments)]
+        #[target_feature(enable = "aes,avx2,vaes,avx512f")]
+        fn wide512(w: $crate::aes::x86::W512, $($arg: $ty),*) {
+            $generic(w, $($arg),*)
+        }
+        // SAFETY: a `W512` exists only on a CPU with VAES, AVX-512F, AVX2 and AES-NI.
+        unsafe { wide512($w, $($arg),*) }
+    }};
 }
 
 pub(crate) use kernel;
@@ -637,6 +755,68 @@ pub(super) mod vaes {
         }
         if i < n {
             aesni::multi_key_n::<K, 1, P, SIGMA>(keys, i, &mut blocks[i * P..(i + 1) * P]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blk(v: __m128i) -> Block {
+        let mut b = Block::ZERO;
+        store(&mut b, v);
+        b
+    }
+
+    /// Every [`Width`] method of [`W512`] against the same on [`W256`], lane
+    /// by lane (the garbling kernels check the 512-bit ones end to end, byte
+    /// for byte against the portable path).
+    #[target_feature(enable = "aes,avx2,vaes,avx512f")]
+    fn w512_agrees_with_w256(w: W512) {
+        let h = w.half();
+        let blocks: Vec<Block> = (0..8u128)
+            .map(|i| Block::new(i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835) ^ i))
+            .collect();
+        let keys = RoundKeys(core::array::from_fn(|r| {
+            blocks[r % 8] ^ Block::new(r as u128)
+        }));
+        let (rk, rk2) = (w.round_keys(&keys), h.round_keys(&keys));
+        let x = w.load(&blocks);
+        let pair = |v: __m256i, j: usize| h.lane(v, j);
+        for t in [0u64, u64::MAX - 2] {
+            for per_tweak in [1, 2] {
+                let tw: [__m512i; 2] = w.tweaks::<2>(t, per_tweak);
+                let tw2: [__m256i; 4] = h.tweaks::<4>(t, per_tweak);
+                for j in 0..8 {
+                    let want = pair(tw2[j / 2], j % 2);
+                    assert_eq!(blk(w.lane(tw[j / 4], j % 4)), blk(want), "tweak {j}");
+                }
+            }
+        }
+        let enc = w.enc_last(w.enc(w.xor(x, rk[0]), rk[1]), rk[10]);
+        let gathered = w.gather(|j| load(&blocks[3 - j]));
+        let mut stored = [Block::ZERO; 4];
+        w.store(&mut stored, enc);
+        for j in 0..4 {
+            let x2 = h.load(&blocks[j / 2 * 2..]);
+            let enc2 = h.enc_last(h.enc(h.xor(x2, rk2[0]), rk2[1]), rk2[10]);
+            assert_eq!(blk(w.lane(enc, j)), blk(pair(enc2, j % 2)));
+            assert_eq!(stored[j], blk(pair(enc2, j % 2)));
+            assert_eq!(blk(w.lane(gathered, j)), blocks[3 - j]);
+            assert_eq!(blk(w.lane(x, j)), blocks[j]);
+        }
+    }
+
+    #[test]
+    fn the_512_bit_width_agrees_with_the_256_bit_one() {
+        match super::super::Engine::new(super::super::Backend::Vaes512)
+            .ok()
+            .and_then(X86::of)
+        {
+            // SAFETY: a `W512` exists only on a CPU with its features.
+            Some(X86::Vaes512(w)) => unsafe { w512_agrees_with_w256(w) },
+            _ => eprintln!("no AVX-512 with VAES on this CPU: the 512-bit width is not run"),
         }
     }
 }

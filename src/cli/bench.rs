@@ -79,6 +79,7 @@ enum BackendArg {
     Portable,
     Aesni,
     Vaes,
+    Vaes512,
     Armv8,
 }
 

@@ -20,7 +20,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::aes::RoundKeys;
-use crate::aes::x86::{GROUP, W128, W256, Width, kernel, load, store, xor128};
+use crate::aes::x86::{GROUP, W128, W256, W512, Width, kernel, load, store, xor128};
 use crate::block::Block;
 use crate::circuit::plan::AndGate;
 use crate::hash::x86::tccr;
@@ -536,9 +536,83 @@ trait Garble3h: Width {
     ) {
         garble_group_3h::<Self, GROUP_3H>(self, rk, d, deltas, t, labels, gates, out);
     }
+
+    /// Garbles the gates after the full groups (fewer than a group) as
+    /// [`garble_gates_3h`] does, from word `3 · from` of `halves`: one gate
+    /// at a time (three registers on 256 bits, six on 128).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn garble_rest(
+        self,
+        rk: &[Self::R; 11],
+        _keys: &RoundKeys,
+        delta: Block,
+        deltas: &[[Block; 3]; 16],
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        (halves, from, bits): (&mut [Block], usize, &mut [u8]),
+    ) {
+        let d = load(&delta);
+        let (mut t, mut word) = (t0, 3 * from);
+        for (gate, bits) in gates.chunks(1).zip(bits.chunks_exact_mut(1)) {
+            let out = (&mut *halves, word, bits);
+            if Self::LANES == 2 {
+                garble_group_3h::<Self, 3>(self, rk, d, deltas, t, labels, gate, out);
+            } else {
+                garble_group_3h::<Self, 6>(self, rk, d, deltas, t, labels, gate, out);
+            }
+            t = t.wrapping_add(3);
+            word += 3;
+        }
+    }
 }
 
 impl Garble3h for W128 {}
+
+impl Garble3h for W512 {
+    #[inline(always)]
+    fn garble_full_group(
+        self,
+        rk: &[__m512i; 11],
+        d: __m128i,
+        _deltas: &[[Block; 3]; 16],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        out: (&mut [Block], usize, &mut [u8]),
+    ) {
+        garble_eight_3h(self, rk, d, t, labels, gates, out);
+    }
+
+    /// Fewer than eight gates: on 256 bits.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn garble_rest(
+        self,
+        _rk: &[__m512i; 11],
+        keys: &RoundKeys,
+        delta: Block,
+        deltas: &[[Block; 3]; 16],
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        (halves, from, bits): (&mut [Block], usize, &mut [u8]),
+    ) {
+        garble_gates_3h(
+            self.half(),
+            keys,
+            delta,
+            deltas,
+            t0,
+            labels,
+            gates,
+            halves,
+            from,
+            bits,
+        );
+    }
+}
 
 impl Garble3h for W256 {
     #[inline(always)]
@@ -761,6 +835,190 @@ fn garble_four_3h(
     }
 }
 
+/// Where the 24 words of eight gates' halves come from (`G0, G1, G2` of
+/// gate 0, then of gate 1, …), for [`garble_eight_3h`]'s stores: for the
+/// `m`-th eight words, the lanes of `G0`/`G1` to pick (`g + 8` for `G1`), and
+/// those of `G2` with the mask of the words they fill.
+const fn interleave_3(m: usize) -> ([i64; 8], [i64; 8], u8) {
+    let (mut pair, mut third, mut mask) = ([0i64; 8], [0i64; 8], 0u8);
+    let mut q = 0;
+    while q < 8 {
+        let (gate, row) = ((8 * m + q) / 3, (8 * m + q) % 3);
+        match row {
+            0 => pair[q] = gate as i64,
+            1 => pair[q] = gate as i64 + 8,
+            _ => {
+                third[q] = gate as i64;
+                mask |= 1 << q;
+            }
+        }
+        q += 1;
+    }
+    (pair, third, mask)
+}
+
+/// [`interleave_3`] for the three stores.
+const INTERLEAVE_3: [([i64; 8], [i64; 8], u8); 3] =
+    [interleave_3(0), interleave_3(1), interleave_3(2)];
+
+/// Eight three-halves gates garbled at once on 512 bits: as
+/// [`garble_four_3h`], with register `2k + p` holding block `k` of gates
+/// `p, p + 2, p + 4, p + 6` and one gate per 64-bit lane in the gate step.
+/// On AVX-512 an `aesenc` on 512 bits runs four blocks and leaves ports free
+/// for the gate step, which runs eight gates per instruction.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn garble_eight_3h(
+    w: W512,
+    rk: &[__m512i; 11],
+    d: __m128i,
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&mut [Block], usize, &mut [u8]),
+) {
+    assert!(gates.len() == 8 && bits.len() == 8 && word + 24 <= 2 * halves.len());
+    // Every input of the group is read before any output is written.
+    let a = |i: usize| load(&labels[gates[i].a as usize]);
+    let b = |i: usize| load(&labels[gates[i].b as usize]);
+    let join4 = |x0, x1, x2, x3| {
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F and AVX2.
+        unsafe { _mm512_inserti64x4::<1>(_mm512_castsi256_si512(join(x0, x1)), join(x2, x3)) }
+    };
+    let (ae, ao) = (join4(a(0), a(2), a(4), a(6)), join4(a(1), a(3), a(5), a(7)));
+    let (be, bo) = (join4(b(0), b(2), b(4), b(6)), join4(b(1), b(3), b(5), b(7)));
+    let random = u64::from_le_bytes(bits[..8].try_into().expect("eight gates"));
+    // SAFETY: a `W512` exists only on a CPU with AVX-512F (and AVX2).
+    unsafe {
+        let dd = _mm512_broadcast_i32x4(d);
+        let (abe, abo) = (w.xor(ae, be), w.xor(ao, bo));
+        let x = [
+            ae,
+            ao,
+            w.xor(ae, dd),
+            w.xor(ao, dd),
+            be,
+            bo,
+            w.xor(be, dd),
+            w.xor(bo, dd),
+            abe,
+            abo,
+            w.xor(abe, dd),
+            w.xor(abo, dd),
+        ];
+        // Block k of gate g has tweak t + 3g + k/2; register 2k + p holds
+        // gates p, p + 2, p + 4, p + 6.
+        let at = |j: u64| t.wrapping_add(6 * j) as i64;
+        let base = _mm512_set_epi64(0, at(3), 0, at(2), 0, at(1), 0, at(0));
+        let mut tw = [base; 12];
+        for r in 0..12 {
+            let o = (3 * (r % 2) + r / 4) as i64;
+            tw[r] = _mm512_add_epi64(base, _mm512_set_epi64(0, o, 0, o, 0, o, 0, o));
+        }
+        let h = tccr(w, rk, x, tw);
+
+        // One gate per lane from here on, in gate order.
+        let halves8 = |u, v| (_mm512_unpacklo_epi64(u, v), _mm512_unpackhi_epi64(u, v));
+        let (al, ar) = halves8(ae, ao);
+        let (bl, br) = halves8(be, bo);
+        let mut hl = [dd; 6];
+        let mut hh = [dd; 6];
+        for k in 0..6 {
+            (hl[k], hh[k]) = halves8(h[2 * k], h[2 * k + 1]);
+        }
+        let (xor, and, andn) = (
+            |u, v| _mm512_xor_si512(u, v),
+            |u, v| _mm512_and_si512(u, v),
+            |u, v| _mm512_andnot_si512(u, v),
+        );
+        // All ones in a lane whose bit `B` is set.
+        let mask0 = |v| _mm512_srai_epi64::<63>(_mm512_slli_epi64::<63>(v));
+        let (mpa, mpb) = (mask0(al), mask0(bl));
+        let random = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(random as i64));
+        let (mr1, mr2) = (
+            mask0(random),
+            _mm512_srai_epi64::<63>(_mm512_slli_epi64::<62>(random)),
+        );
+        let mpab = xor(mpa, mpb);
+        let (dl, dr) = (_mm512_unpacklo_epi64(dd, dd), _mm512_unpackhi_epi64(dd, dd));
+        // The differences H(X⁰) ⊕ H(X¹) of each pair's hashes.
+        let (xa, xb, xab) = (xor(hl[0], hl[1]), xor(hl[2], hl[3]), xor(hl[4], hl[5]));
+        let (xah, xbh, xabh) = (xor(hh[0], hh[1]), xor(hh[2], hh[3]), xor(hh[4], hh[5]));
+
+        // Control bits as in `garble_four_3h`.
+        let habh = xor(hh[4], and(mpab, xabh));
+        let bit = |v: __m512i, k: i32| {
+            and(
+                _mm512_sll_epi64(v, _mm_cvtsi32_si128(k)),
+                _mm512_set1_epi64(1 << k),
+            )
+        };
+        let z = xor(
+            xor(
+                bit(xor(xor(hh[0], and(mpa, xah)), xor(habh, mr1)), 0),
+                bit(xor(xor(hh[2], and(mpb, xbh)), xor(habh, mr2)), 1),
+            ),
+            xor(
+                xor(bit(xor(xah, mpa), 2), bit(xor(xbh, mpb), 3)),
+                xor(bit(xor(xabh, mpab), 4), _mm512_set1_epi64(0b01100)),
+            ),
+        );
+        // Byte 0 of each lane to bytes 0..8, in gate order.
+        let z = _mm512_cvtepi64_epi8(z);
+        bits.copy_from_slice(&_mm_cvtsi128_si64(z).to_le_bytes());
+
+        // The linear part as in `garble_four_3h`.
+        let (al, ar) = (xor(al, and(mpa, dl)), xor(ar, and(mpa, dr)));
+        let (bl, br) = (xor(bl, and(mpb, dl)), xor(br, and(mpb, dr)));
+        let xx = xor(xor(al, ar), bl);
+        let yy = xor(al, br);
+        let zz = xor(xx, yy);
+        let (m1, m2) = (xor(mpa, mr2), xor(mpb, mr1));
+        let s = xor(m1, m2);
+        let g0 = xor(
+            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
+            xor(and(m1, dl), and(s, dr)),
+        );
+        let g1 = xor(
+            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
+            xor(and(s, dl), and(m2, dr)),
+        );
+        let g2 = xor(
+            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
+            xor(andn(m2, dl), andn(m1, dr)),
+        );
+        // The 24 words G0, G1, G2 of gate 0, then of gate 1, …: three
+        // stores of eight words, each gathered from the three rows.
+        let out = halves.as_mut_ptr().cast::<u64>().add(word);
+        for (m, (pair, third, mask)) in INTERLEAVE_3.iter().enumerate() {
+            let v = _mm512_permutex2var_epi64(g0, _mm512_loadu_epi64(pair.as_ptr()), g1);
+            let v = _mm512_mask_permutexvar_epi64(v, *mask, _mm512_loadu_epi64(third.as_ptr()), g2);
+            // SAFETY (of the store): words `word..word + 24` lie inside
+            // `halves` (asserted above); `storeu` needs no alignment.
+            _mm512_storeu_epi64(out.add(8 * m).cast(), v);
+        }
+
+        let hab = xor(hl[4], and(mpab, xab));
+        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
+        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
+        let mpp = and(mpa, mpb);
+        let cl = xor(
+            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
+            and(mpp, dl),
+        );
+        let cr = xor(
+            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
+            and(mpp, dr),
+        );
+        // Lane j of `even` is gate 2j's label, of `odd` gate 2j + 1's.
+        let (even, odd) = halves8(cl, cr);
+        for j in 0..4 {
+            store(&mut labels[gates[2 * j].out as usize], w.lane(even, j));
+            store(&mut labels[gates[2 * j + 1].out as usize], w.lane(odd, j));
+        }
+    }
+}
+
 /// Garbles three-halves `gates` with hash tweaks from `t0`, as the gates
 /// `from..` of a chunk whose blocks are `halves` (three words each,
 /// `three_halves::word`) and whose control bytes are `bits` (one per gate:
@@ -796,24 +1054,14 @@ fn garble_gates_3h<W: Garble3h>(
         t = t.wrapping_add(3 * per as u64);
         word += 3 * per;
     }
-    // Then one gate at a time: three registers on 256 bits, six on 128.
-    for (gate, bits) in groups
-        .remainder()
-        .chunks(1)
-        .zip(group_bits.into_remainder().chunks_exact_mut(1))
-    {
-        let out = (&mut *halves, word, bits);
-        if W::LANES == 2 {
-            garble_group_3h::<W, 3>(w, &rk, d, deltas, t, labels, gate, out);
-        } else {
-            garble_group_3h::<W, 6>(w, &rk, d, deltas, t, labels, gate, out);
-        }
-        t = t.wrapping_add(3);
-        word += 3;
-    }
+    // Then the rest.
+    let done = gates.len() - groups.remainder().len();
+    let out = (halves, from + done, group_bits.into_remainder());
+    w.garble_rest(&rk, keys, delta, deltas, t, labels, groups.remainder(), out);
 }
 
 kernel! {
+    @wide512
     /// Garbles three-halves `gates` with hash tweaks from `t0` (4 gates = 24
     /// blocks in flight on VAES, 2 gates on AES-NI).
     #[allow(clippy::too_many_arguments)]
