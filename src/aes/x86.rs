@@ -1,4 +1,5 @@
-//! x86-64 kernels: AES-NI on 128-bit registers and VAES on 256-bit registers.
+//! x86-64 kernels: AES-NI on 128-bit registers, VAES on 256-bit registers,
+//! and VAES on 512-bit registers (AVX-512) where that pays.
 //!
 //! Every kernel is a `#[target_feature]` function; `super::Engine` calls them
 //! only after run-time detection. The structure follows S. Gueron's Intel AES-NI
@@ -13,6 +14,9 @@
 //! `crate::hash::x86`, half-gates in `crate::garble`) are written once over
 //! [`Width`] and instantiated for AES-NI and VAES by [`kernel!`]; the
 //! multi-key kernels stay one per width, since their key schedules differ.
+//! The `vaes512` backend runs the 256-bit kernels, except those that
+//! [`kernel!`] is asked to compile for [`W512`] too (the three-halves
+//! garbler, where it was measured faster).
 
 // The kernels index parallel arrays of registers (keys, states) with one
 // index; iterator chains would only obscure the round structure.
@@ -415,7 +419,10 @@ impl Width for W512 {
 /// Defines `$name(isa: X86, args…)`, which runs the kernel `$generic`
 /// (written once over [`Width`], `#[inline(always)]`) compiled for the
 /// instructions of `isa`'s width: one `#[target_feature]` function per width,
-/// into which the generic body and its intrinsics inline.
+/// into which the generic body and its intrinsics inline. On a
+/// [`X86::Vaes512`] CPU it runs the 256-bit function, or, when the kernel is
+/// marked `@wide512` (and `$generic` holds for [`W512`]), a third one
+/// compiled for 512-bit registers.
 macro_rules! kernel {
     ($(#[$meta:meta])* $vis:vis fn $name:ident = $generic:path; ($($arg:ident: $ty:ty),* $(,)?)) => {
         $crate::aes::x86::kernel!(@wide256 $(#[$meta])* $vis fn $name = $generic; ($($arg: $ty),*));

@@ -27,7 +27,7 @@ use gc2pc::aes::Engine;
 use std::process::ExitCode;
 
 /// The AES backend of this run: the one `GC2PC_AES` names (portable, aesni,
-/// vaes, armv8), else the fastest this CPU has. The library never reads the
+/// vaes, vaes512, armv8), else the fastest this CPU has. The library never reads the
 /// environment; this is the one place that does.
 fn aes_engine() -> anyhow::Result<Engine> {
     match std::env::var("GC2PC_AES") {

@@ -1,6 +1,6 @@
 //! Fused half-gates and three-halves kernels for x86-64 under the TCCR hash,
 //! each written once over the register width ([`Width`]: AES-NI on 128
-//! bits, VAES on 256): one pass over a run of independent AND gates that
+//! bits, VAES on 256, and for the three-halves garbler VAES on 512): one pass over a run of independent AND gates that
 //! loads the input labels, hashes them, and writes the tables and output
 //! labels, with no intermediate arrays. The out-of-order core then overlaps one group's combining with the
 //! next group's AES rounds, where the generic path (gather, hash call,
@@ -1062,8 +1062,8 @@ fn garble_gates_3h<W: Garble3h>(
 
 kernel! {
     @wide512
-    /// Garbles three-halves `gates` with hash tweaks from `t0` (4 gates = 24
-    /// blocks in flight on VAES, 2 gates on AES-NI).
+    /// Garbles three-halves `gates` with hash tweaks from `t0` (8 gates = 48
+    /// blocks in flight on VAES-512, 4 gates on VAES, 2 on AES-NI).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn garble_3h = garble_gates_3h; (
         keys: &RoundKeys,
@@ -1141,9 +1141,68 @@ trait Evaluate3h: Width {
     ) {
         evaluate_group_3h::<Self, GROUP_3H>(self, rk, t, labels, gates, tables);
     }
+
+    /// Evaluates the gates after the full groups (fewer than a group) as
+    /// [`evaluate_gates_3h`] does, from word `3 · from` of the chunk: a
+    /// register's worth of gates at a time (two gates in three registers on
+    /// 256 bits, one on 128), then a last odd gate on 128 bits.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn evaluate_rest(
+        self,
+        rk: &[Self::R; 11],
+        keys: &RoundKeys,
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        (chunk, from, bits): (&[Block], usize, &[u8]),
+    ) {
+        let (mut t, mut word) = (t0, 3 * from);
+        let mut rest = gates.chunks_exact(Self::LANES);
+        let mut rest_bits = bits.chunks_exact(Self::LANES);
+        for (gates, bits) in (&mut rest).zip(&mut rest_bits) {
+            evaluate_group_3h::<Self, 3>(self, rk, t, labels, gates, (chunk, word, bits));
+            t = t.wrapping_add(3 * Self::LANES as u64);
+            word += 3 * Self::LANES;
+        }
+        if let ([gate], bits) = (rest.remainder(), rest_bits.remainder()) {
+            let n = self.narrow();
+            let gate = core::slice::from_ref(gate);
+            let tables = (chunk, word, bits);
+            evaluate_group_3h::<W128, 3>(n, &n.round_keys(keys), t, labels, gate, tables);
+        }
+    }
 }
 
 impl Evaluate3h for W128 {}
+
+impl Evaluate3h for W512 {
+    #[inline(always)]
+    fn evaluate_full_group(
+        self,
+        rk: &[__m512i; 11],
+        t: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        tables: (&[Block], usize, &[u8]),
+    ) {
+        evaluate_sixteen_3h(self, rk, t, labels, gates, tables);
+    }
+
+    /// Fewer than sixteen gates: on 256 bits.
+    #[inline(always)]
+    fn evaluate_rest(
+        self,
+        _rk: &[__m512i; 11],
+        keys: &RoundKeys,
+        t0: u64,
+        labels: &mut [Block],
+        gates: &[AndGate],
+        (chunk, from, bits): (&[Block], usize, &[u8]),
+    ) {
+        evaluate_gates_3h(self.half(), keys, t0, labels, gates, chunk, from, bits);
+    }
+}
 
 impl Evaluate3h for W256 {
     #[inline(always)]
@@ -1282,6 +1341,151 @@ fn evaluate_eight_3h(
     }
 }
 
+/// Where eight gates' `G0`, `G1`, `G2` lie in three vectors of eight words
+/// (their 24 words in order), for [`evaluate_sixteen_3h`]'s loads: for row
+/// `c`, the lanes to pick from the first two vectors (`pos + 8` for the
+/// second), and those from the third with the mask of the gates they fill.
+const fn deinterleave_3(c: usize) -> ([i64; 8], [i64; 8], u8) {
+    let (mut pair, mut third, mut mask) = ([0i64; 8], [0i64; 8], 0u8);
+    let mut g = 0;
+    while g < 8 {
+        let i = 3 * g + c;
+        match i / 8 {
+            0 => pair[g] = (i % 8) as i64,
+            1 => pair[g] = (i % 8) as i64 + 8,
+            _ => {
+                third[g] = (i % 8) as i64;
+                mask |= 1 << g;
+            }
+        }
+        g += 1;
+    }
+    (pair, third, mask)
+}
+
+/// [`deinterleave_3`] for the three rows.
+const DEINTERLEAVE_3: [([i64; 8], [i64; 8], u8); 3] =
+    [deinterleave_3(0), deinterleave_3(1), deinterleave_3(2)];
+
+/// Sixteen three-halves gates evaluated on 512 bits: as
+/// [`evaluate_eight_3h`], with register `6q + 2k + p` holding block `k` of
+/// gates `8q + p, 8q + p + 2, 8q + p + 4, 8q + p + 6`, and the gate step
+/// run for eight gates at once, one per 64-bit lane.
+#[inline(always)]
+fn evaluate_sixteen_3h(
+    w: W512,
+    rk: &[__m512i; 11],
+    t: u64,
+    labels: &mut [Block],
+    gates: &[AndGate],
+    (halves, word, bits): (&[Block], usize, &[u8]),
+) {
+    assert!(gates.len() == 16 && bits.len() == 16 && word + 48 <= 2 * halves.len());
+    // All inputs are read before any output is written.
+    let a = |j: usize| load(&labels[gates[j].a as usize]);
+    let b = |j: usize| load(&labels[gates[j].b as usize]);
+    let join4 = |x0, x1, x2, x3| {
+        // SAFETY: a `W512` exists only on a CPU with AVX-512F and AVX2.
+        unsafe { _mm512_inserti64x4::<1>(_mm512_castsi256_si512(join(x0, x1)), join(x2, x3)) }
+    };
+    let mut x = [join4(a(0), a(2), a(4), a(6)); 12];
+    for q in 0..2 {
+        let g = 8 * q;
+        let (ae, ao) = (
+            join4(a(g), a(g + 2), a(g + 4), a(g + 6)),
+            join4(a(g + 1), a(g + 3), a(g + 5), a(g + 7)),
+        );
+        let (be, bo) = (
+            join4(b(g), b(g + 2), b(g + 4), b(g + 6)),
+            join4(b(g + 1), b(g + 3), b(g + 5), b(g + 7)),
+        );
+        x[6 * q..6 * q + 6].copy_from_slice(&[ae, ao, be, bo, w.xor(ae, be), w.xor(ao, bo)]);
+    }
+    // SAFETY: a `W512` exists only on a CPU with AVX-512F (and AVX2).
+    unsafe {
+        // Block k of gate g has tweak t + 3g + k.
+        let at = |j: u64| t.wrapping_add(6 * j) as i64;
+        let base = _mm512_set_epi64(0, at(3), 0, at(2), 0, at(1), 0, at(0));
+        let mut tw = [base; 12];
+        for r in 0..12 {
+            let o = (24 * (r / 6) + 3 * (r % 2) + (r % 6) / 2) as i64;
+            tw[r] = _mm512_add_epi64(base, _mm512_set_epi64(0, o, 0, o, 0, o, 0, o));
+        }
+        let h = tccr(w, rk, x, tw);
+        let (xor, and, andn) = (
+            |u, v| _mm512_xor_si512(u, v),
+            |u, v| _mm512_and_si512(u, v),
+            |u, v| _mm512_andnot_si512(u, v),
+        );
+        let halves8 = |u, v| (_mm512_unpacklo_epi64(u, v), _mm512_unpackhi_epi64(u, v));
+        // All ones in a lane whose bit 0 is set.
+        let mask0 = |v| _mm512_srai_epi64::<63>(_mm512_slli_epi64::<63>(v));
+        let mut out = [(x[0], x[0]); 2];
+        for q in 0..2 {
+            let (x, h) = (&x[6 * q..6 * q + 6], &h[6 * q..6 * q + 6]);
+            // One gate per lane, in gate order.
+            let (al, ar) = halves8(x[0], x[1]);
+            let (bl, br) = halves8(x[2], x[3]);
+            let (ha, ha_high) = halves8(h[0], h[1]);
+            let (hb, hb_high) = halves8(h[2], h[3]);
+            let (hab, hab_high) = halves8(h[4], h[5]);
+            // The 24 words of the eight gates' halves (inside `halves`, as
+            // asserted above; `loadu` needs no alignment), split into rows.
+            let from = halves.as_ptr().cast::<u64>().add(word + 24 * q);
+            let v = [0, 1, 2].map(|m| _mm512_loadu_epi64(from.add(8 * m).cast()));
+            let [g0, g1, g2] = DEINTERLEAVE_3.map(|(pair, third, mask)| {
+                let r = _mm512_permutex2var_epi64(v[0], _mm512_loadu_epi64(pair.as_ptr()), v[1]);
+                _mm512_mask_permutexvar_epi64(r, mask, _mm512_loadu_epi64(third.as_ptr()), v[2])
+            });
+            let z = u64::from_le_bytes(bits[8 * q..8 * q + 8].try_into().expect("eight gates"));
+            let z = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(z as i64));
+            let (msa, msb) = (mask0(al), mask0(bl));
+            let msab = xor(msa, msb);
+            // r1, r2 as in `evaluate_eight_3h`.
+            let z4 = and(msab, _mm512_srli_epi64::<4>(z));
+            let hbits = xor(z4, hab_high);
+            let r1 = xor(
+                xor(z, and(msa, _mm512_srli_epi64::<2>(z))),
+                xor(hbits, ha_high),
+            );
+            let r2 = xor(
+                xor(
+                    _mm512_srli_epi64::<1>(z),
+                    and(msb, _mm512_srli_epi64::<3>(z)),
+                ),
+                xor(hbits, hb_high),
+            );
+            let (mr1, mr2) = (mask0(r1), mask0(r2));
+            let xx = xor(xor(al, ar), bl);
+            let yy = xor(al, br);
+            let zz = xor(xx, yy);
+            let g2 = xor(and(msab, g2), hab);
+            let cl = xor(
+                xor(xor(ha, g2), xor(and(msa, g0), andn(msa, bl))),
+                xor(and(mr1, xx), and(mr2, yy)),
+            );
+            let cr = xor(
+                xor(xor(hb, g2), xor(and(msb, g1), andn(msb, ar))),
+                xor(and(mr1, yy), and(mr2, zz)),
+            );
+            out[q] = halves8(cl, cr);
+        }
+        // Lane j of `even` is gate 8q + 2j's label, of `odd` gate 8q + 2j + 1's.
+        for (q, (even, odd)) in out.into_iter().enumerate() {
+            for j in 0..4 {
+                store(
+                    &mut labels[gates[8 * q + 2 * j].out as usize],
+                    w.lane(even, j),
+                );
+                store(
+                    &mut labels[gates[8 * q + 2 * j + 1].out as usize],
+                    w.lane(odd, j),
+                );
+            }
+        }
+    }
+}
+
 /// Evaluates three-halves `gates` with hash tweaks from `t0`, as the gates
 /// `from..` of the chunk `chunk` (halves read in place) with one byte of
 /// control `bits` per gate: groups of [`GROUP_3H`] registers, prefetching the
@@ -1317,23 +1521,15 @@ fn evaluate_gates_3h<W: Evaluate3h>(
         t = t.wrapping_add(3 * per as u64);
         word += 3 * per;
     }
-    let mut rest = groups.remainder().chunks_exact(W::LANES);
-    let mut rest_bits = group_bits.remainder().chunks_exact(W::LANES);
-    for (gates, bits) in (&mut rest).zip(&mut rest_bits) {
-        evaluate_group_3h::<W, 3>(w, &rk, t, labels, gates, (chunk, word, bits));
-        t = t.wrapping_add(3 * W::LANES as u64);
-        word += 3 * W::LANES;
-    }
-    if let ([gate], bits) = (rest.remainder(), rest_bits.remainder()) {
-        let n = w.narrow();
-        let gate = core::slice::from_ref(gate);
-        evaluate_group_3h::<W128, 3>(n, &n.round_keys(keys), t, labels, gate, (chunk, word, bits));
-    }
+    let done = gates.len() - groups.remainder().len();
+    let tables = (chunk, from + done, group_bits.remainder());
+    w.evaluate_rest(&rk, keys, t, labels, groups.remainder(), tables);
 }
 
 kernel! {
-    /// Evaluates three-halves `gates` with hash tweaks from `t0` (8 gates =
-    /// 24 blocks in flight on VAES, 4 gates on AES-NI).
+    @wide512
+    /// Evaluates three-halves `gates` with hash tweaks from `t0` (16 gates =
+    /// 48 blocks in flight on VAES-512, 8 gates on VAES, 4 on AES-NI).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn evaluate_3h = evaluate_gates_3h; (
         keys: &RoundKeys,
