@@ -630,6 +630,249 @@ impl Garble3h for W256 {
     }
 }
 
+/// A register of 64-bit lanes holding one three-halves gate per lane: the
+/// operations of the transposed gate steps ([`garble_step_3h`],
+/// [`evaluate_step_3h`]), so that each step is written once for 256 and 512
+/// bits. Only called in code that holds a [`W256`] or a [`W512`] (a CPU
+/// with AVX2, or with AVX-512F).
+trait Lanes: Copy {
+    fn xor(self, v: Self) -> Self;
+    fn and(self, v: Self) -> Self;
+    /// `¬self ∧ v`.
+    fn andn(self, v: Self) -> Self;
+    /// Each lane shifted right by `K` bits.
+    fn shr<const K: u32>(self) -> Self;
+    /// Each lane shifted left by `K` bits.
+    fn shl<const K: u32>(self) -> Self;
+    /// All ones in a lane whose bit 0 is set, else zero.
+    fn mask0(self) -> Self;
+    /// `x` in every lane.
+    fn splat(x: i64) -> Self;
+    /// From registers `u`, `v` whose 128-bit lanes are blocks: the blocks'
+    /// low halves and their high halves, `u`'s and `v`'s alternating.
+    fn halves(u: Self, v: Self) -> (Self, Self);
+}
+
+impl Lanes for __m256i {
+    #[inline(always)]
+    fn xor(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX2.
+        unsafe { _mm256_xor_si256(self, v) }
+    }
+    #[inline(always)]
+    fn and(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX2.
+        unsafe { _mm256_and_si256(self, v) }
+    }
+    #[inline(always)]
+    fn andn(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX2.
+        unsafe { _mm256_andnot_si256(self, v) }
+    }
+    #[inline(always)]
+    fn shr<const K: u32>(self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX2. (The shifts by an
+        // immediate take an `i32`: `K` picks one at compile time.)
+        unsafe {
+            match K {
+                0 => self,
+                1 => _mm256_srli_epi64::<1>(self),
+                2 => _mm256_srli_epi64::<2>(self),
+                3 => _mm256_srli_epi64::<3>(self),
+                4 => _mm256_srli_epi64::<4>(self),
+                _ => _mm256_srl_epi64(self, _mm_cvtsi32_si128(K as i32)),
+            }
+        }
+    }
+    #[inline(always)]
+    fn shl<const K: u32>(self) -> Self {
+        // SAFETY: as in `shr`.
+        unsafe {
+            match K {
+                0 => self,
+                1 => _mm256_slli_epi64::<1>(self),
+                2 => _mm256_slli_epi64::<2>(self),
+                3 => _mm256_slli_epi64::<3>(self),
+                4 => _mm256_slli_epi64::<4>(self),
+                _ => _mm256_sll_epi64(self, _mm_cvtsi32_si128(K as i32)),
+            }
+        }
+    }
+    #[inline(always)]
+    fn mask0(self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX2.
+        unsafe { _mm256_cmpgt_epi64(_mm256_setzero_si256(), _mm256_slli_epi64::<63>(self)) }
+    }
+    #[inline(always)]
+    fn splat(x: i64) -> Self {
+        // SAFETY: see the trait: the CPU has AVX.
+        unsafe { _mm256_set1_epi64x(x) }
+    }
+    #[inline(always)]
+    fn halves(u: Self, v: Self) -> (Self, Self) {
+        halves_of_four(u, v)
+    }
+}
+
+impl Lanes for __m512i {
+    #[inline(always)]
+    fn xor(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_xor_si512(self, v) }
+    }
+    #[inline(always)]
+    fn and(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_and_si512(self, v) }
+    }
+    #[inline(always)]
+    fn andn(self, v: Self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_andnot_si512(self, v) }
+    }
+    #[inline(always)]
+    fn shr<const K: u32>(self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_srli_epi64::<K>(self) }
+    }
+    #[inline(always)]
+    fn shl<const K: u32>(self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_slli_epi64::<K>(self) }
+    }
+    #[inline(always)]
+    fn mask0(self) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_srai_epi64::<63>(_mm512_slli_epi64::<63>(self)) }
+    }
+    #[inline(always)]
+    fn splat(x: i64) -> Self {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { _mm512_set1_epi64(x) }
+    }
+    #[inline(always)]
+    fn halves(u: Self, v: Self) -> (Self, Self) {
+        // SAFETY: see the trait: the CPU has AVX-512F.
+        unsafe { (_mm512_unpacklo_epi64(u, v), _mm512_unpackhi_epi64(u, v)) }
+    }
+}
+
+/// Bit `K` of each lane of `v`, in place.
+#[inline(always)]
+fn bit<V: Lanes, const K: u32>(v: V) -> V {
+    v.shl::<K>().and(V::splat(1 << K))
+}
+
+/// The garbler's transposed three-halves gate step, one gate per lane, from
+/// its zero labels' halves `a = (A_L, A_R)`, `b`, the hashes' halves
+/// `hl`, `hh` (low and high halves of `H(A0), H(A1), H(B0), H(B1), H(AB0),
+/// H(AB1)`), the random bits (bits 0 and 1 of each lane) and Δ's halves:
+/// returns the control bits (bits 0..5 of each lane), the rows
+/// `G0, G1, G2` and the output zero label's halves. The rules become bit
+/// masks: over the label halves, every row of the solved rules
+/// ([`three_halves`]'s `RULES`) is affine in the permute bits `pa`, `pb`
+/// (the rows of `G`) or in the random bits `r1`, `r2` (those of `C`), and
+/// over the colour-0 labels Δ's share is affine too, but for `C`'s
+/// `pa·pb·Δ` (the algebraic normal form of the sixteen rules;
+/// `rules_in_closed_form` checks it against them, and
+/// `every_backend_garbles_and_evaluates_the_same_bytes` the kernels against
+/// the table-driven scalar gate byte for byte).
+#[inline(always)]
+fn garble_step_3h<V: Lanes>(
+    (al, ar): (V, V),
+    (bl, br): (V, V),
+    hl: [V; 6],
+    hh: [V; 6],
+    random: V,
+    (dl, dr): (V, V),
+) -> (V, [V; 3], (V, V)) {
+    let (mpa, mpb) = (al.mask0(), bl.mask0());
+    let (mr1, mr2) = (random.mask0(), random.shr::<1>().mask0());
+    let mpab = mpa.xor(mpb);
+    // The differences H(X⁰) ⊕ H(X¹) of each pair's hashes.
+    let (xa, xb, xab) = (hl[0].xor(hl[1]), hl[2].xor(hl[3]), hl[4].xor(hl[5]));
+    let (xah, xbh, xabh) = (hh[0].xor(hh[1]), hh[2].xor(hh[3]), hh[4].xor(hh[5]));
+
+    // Control bits: z0 = bit(hA ⊕ hAB) ⊕ r1, z1 = bit(hB ⊕ hAB) ⊕ r2,
+    // z2 = bit(xA) ⊕ w0, z3 = bit(xB) ⊕ w1, z4 = bit(xAB) ⊕ w2, with the
+    // rule's offsets w = (1 ⊕ pa, 1 ⊕ pb, pa ⊕ pb); hX is the hash of the
+    // colour-0 label.
+    let habh = hh[4].xor(mpab.and(xabh));
+    let z = bit::<V, 0>(hh[0].xor(mpa.and(xah)).xor(habh.xor(mr1)))
+        .xor(bit::<V, 1>(hh[2].xor(mpb.and(xbh)).xor(habh.xor(mr2))))
+        .xor(bit::<V, 2>(xah.xor(mpa)).xor(bit::<V, 3>(xbh.xor(mpb))))
+        .xor(bit::<V, 4>(xabh.xor(mpab)).xor(V::splat(0b01100)));
+
+    // The linear part, over the colour-0 labels α = A0 ⊕ pa·Δ and
+    // β = B0 ⊕ pb·Δ, where Δ's share is simplest: with X = α_L ⊕ α_R ⊕
+    // β_L, Y = α_L ⊕ β_R, Z = X ⊕ Y,
+    //   G0 = α_R ⊕ β_R ⊕ pa·X ⊕ pb·Y ⊕ (pa ⊕ r2)·Δ_L ⊕ s·Δ_R,
+    //   G1 = α_L ⊕ β_L ⊕ pa·Y ⊕ pb·Z ⊕ s·Δ_L ⊕ (pb ⊕ r1)·Δ_R,
+    //   G2 = Y ⊕ pa·Z ⊕ pb·X ⊕ ¬(pb ⊕ r1)·Δ_L ⊕ ¬(pa ⊕ r2)·Δ_R,
+    //   C  = (β_L, α_R) ⊕ r1·(X, Y) ⊕ r2·(Y, Z) ⊕ pa·pb·Δ,
+    // with s = pa ⊕ pb ⊕ r1 ⊕ r2, plus the hash halves.
+    let (al, ar) = (al.xor(mpa.and(dl)), ar.xor(mpa.and(dr)));
+    let (bl, br) = (bl.xor(mpb.and(dl)), br.xor(mpb.and(dr)));
+    let xx = al.xor(ar).xor(bl);
+    let yy = al.xor(br);
+    let zz = xx.xor(yy);
+    let (m1, m2) = (mpa.xor(mr2), mpb.xor(mr1));
+    let s = m1.xor(m2);
+    let g0 = ar.xor(br).xor(mpa.and(xx)).xor(mpb.and(yy).xor(xa));
+    let g0 = g0.xor(m1.and(dl).xor(s.and(dr)));
+    let g1 = al.xor(bl).xor(mpa.and(yy)).xor(mpb.and(zz).xor(xb));
+    let g1 = g1.xor(s.and(dl).xor(m2.and(dr)));
+    let g2 = yy.xor(mpa.and(zz)).xor(mpb.and(xx).xor(xab));
+    let g2 = g2.xor(m2.andn(dl).xor(m1.andn(dr)));
+
+    let hab = hl[4].xor(mpab.and(xab));
+    let ha = hl[0].xor(mpa.and(xa)).xor(hab);
+    let hb = hl[2].xor(mpb.and(xb)).xor(hab);
+    let mpp = mpa.and(mpb);
+    let cl = bl.xor(mr1.and(xx)).xor(mr2.and(yy).xor(ha));
+    let cr = ar.xor(mr1.and(yy)).xor(mr2.and(zz).xor(hb));
+    (z, [g0, g1, g2], (cl.xor(mpp.and(dl)), cr.xor(mpp.and(dr))))
+}
+
+/// The evaluator's transposed three-halves gate step, one gate per lane,
+/// from its active labels' halves `a`, `b`, the halves `(low, high)` of
+/// `H(a), H(b), H(a⊕b)`, the rows `G0, G1, G2` and the control bits (bits
+/// 0..5 of each lane): returns the output's active label's halves. The
+/// rule's lookups become bit masks: `R = Rp[sa,sb] ⊕ r1·S1 ⊕ r2·S2`, where
+/// `Rp` keeps `B_L` in row 0 when `sa = 0` and `A_R` in row 1 when
+/// `sb = 0`, and `S1 = (X, Y)`, `S2 = (Y, Z)` for `X = A_L ⊕ A_R ⊕ B_L`,
+/// `Y = A_L ⊕ B_R`, `Z = X ⊕ Y` (the module doc of [`three_halves`]).
+#[inline(always)]
+fn evaluate_step_3h<V: Lanes>(
+    (al, ar): (V, V),
+    (bl, br): (V, V),
+    [(ha, ha_high), (hb, hb_high), (hab, hab_high)]: [(V, V); 3],
+    [g0, g1, g2]: [V; 3],
+    z: V,
+) -> (V, V) {
+    let (msa, msb) = (al.mask0(), bl.mask0());
+    let msab = msa.xor(msb);
+    // r1 = z0 ⊕ sa·z2 ⊕ (sa⊕sb)·z4 ⊕ bit(hA ⊕ hAB), r2 likewise
+    // (`three_halves::EVAL_INDEX`), in bit 0 and then as masks.
+    let hbits = msab.and(z.shr::<4>()).xor(hab_high);
+    let r1 = z.xor(msa.and(z.shr::<2>())).xor(hbits.xor(ha_high));
+    let r2 = z
+        .shr::<1>()
+        .xor(msb.and(z.shr::<3>()))
+        .xor(hbits.xor(hb_high));
+    let (mr1, mr2) = (r1.mask0(), r2.mask0());
+    let xx = al.xor(ar).xor(bl);
+    let yy = al.xor(br);
+    let zz = xx.xor(yy);
+    let g2 = msab.and(g2).xor(hab);
+    let cl = ha.xor(g2).xor(msa.and(g0).xor(msa.andn(bl)));
+    let cr = hb.xor(g2).xor(msb.and(g1).xor(msb.andn(ar)));
+    (
+        cl.xor(mr1.and(xx).xor(mr2.and(yy))),
+        cr.xor(mr1.and(yy).xor(mr2.and(zz))),
+    )
+}
+
 /// `[lo | hi]`.
 #[inline(always)]
 fn join(lo: __m128i, hi: __m128i) -> __m256i {
@@ -648,14 +891,8 @@ fn halves_of_four(u: __m256i, v: __m256i) -> (__m256i, __m256i) {
 /// Four three-halves gates garbled at once on 256 bits: the six blocks of
 /// each gate are hashed as in [`garble_group_3h`] (with the same tweaks, in
 /// another order: register `2k + p` holds block `k` of gates `p` and `p + 2`),
-/// and then the gate step runs with one gate per 64-bit lane, so that no
-/// step is per gate. The rules become bit masks: over the label halves,
-/// every row of the solved rules ([`three_halves`]'s `RULES`) is affine in
-/// the permute bits `pa`, `pb` (the rows of `G`) or in the random bits `r1`,
-/// `r2` (those of `C`), and over the colour-0 labels Δ's share is affine
-/// too, but for `C`'s `pa·pb·Δ` (the algebraic normal form of the sixteen
-/// rules, written out below; `every_backend_garbles_and_evaluates_the_same_bytes`
-/// checks it against the table-driven scalar gate byte for byte).
+/// and then the gate step ([`garble_step_3h`]) runs with one gate per 64-bit
+/// lane, so that no step is per gate.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn garble_four_3h(
@@ -703,56 +940,15 @@ fn garble_four_3h(
         let h = tccr(w, rk, x, tw);
 
         // One gate per lane from here on, in gate order.
-        let (al, ar) = halves_of_four(a02, a13);
-        let (bl, br) = halves_of_four(b02, b13);
         let mut hl = [dd; 6];
         let mut hh = [dd; 6];
         for k in 0..6 {
             (hl[k], hh[k]) = halves_of_four(h[2 * k], h[2 * k + 1]);
         }
-        let (xor, and, andn) = (
-            |u, v| _mm256_xor_si256(u, v),
-            |u, v| _mm256_and_si256(u, v),
-            |u, v| _mm256_andnot_si256(u, v),
-        );
-        let zero = _mm256_setzero_si256();
-        // All ones in a lane whose bit 0 (permute and random bits) is set.
-        let (mpa, mpb) = (
-            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(al)),
-            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(bl)),
-        );
         let random = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(random as i32));
-        let (mr1, mr2) = (
-            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(random)),
-            _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<62>(random)),
-        );
-        let mpab = xor(mpa, mpb);
-        let (dl, dr) = (_mm256_unpacklo_epi64(dd, dd), _mm256_unpackhi_epi64(dd, dd));
-        // The differences H(X⁰) ⊕ H(X¹) of each pair's hashes.
-        let (xa, xb, xab) = (xor(hl[0], hl[1]), xor(hl[2], hl[3]), xor(hl[4], hl[5]));
-        let (xah, xbh, xabh) = (xor(hh[0], hh[1]), xor(hh[2], hh[3]), xor(hh[4], hh[5]));
-
-        // Control bits first (the hashes' high halves are then dead):
-        // z0 = bit(hA ⊕ hAB) ⊕ r1, z1 = bit(hB ⊕ hAB) ⊕ r2, z2 = bit(xA) ⊕ w0,
-        // z3 = bit(xB) ⊕ w1, z4 = bit(xAB) ⊕ w2, with the rule's offsets
-        // w = (1 ⊕ pa, 1 ⊕ pb, pa ⊕ pb); hX is the hash of the colour-0 label.
-        let habh = xor(hh[4], and(mpab, xabh));
-        let bit = |v: __m256i, k: i32| {
-            and(
-                _mm256_sll_epi64(v, _mm_cvtsi32_si128(k)),
-                _mm256_set1_epi64x(1 << k),
-            )
-        };
-        let z = xor(
-            xor(
-                bit(xor(xor(hh[0], and(mpa, xah)), xor(habh, mr1)), 0),
-                bit(xor(xor(hh[2], and(mpb, xbh)), xor(habh, mr2)), 1),
-            ),
-            xor(
-                xor(bit(xor(xah, mpa), 2), bit(xor(xbh, mpb), 3)),
-                xor(bit(xor(xabh, mpab), 4), _mm256_set1_epi64x(0b01100)),
-            ),
-        );
+        let d = (_mm256_unpacklo_epi64(dd, dd), _mm256_unpackhi_epi64(dd, dd));
+        let (a, b) = (halves_of_four(a02, a13), halves_of_four(b02, b13));
+        let (z, [g0, g1, g2], (cl, cr)) = garble_step_3h(a, b, hl, hh, random, d);
         // Byte 0 of each lane to bytes 0..4, in gate order.
         let z = _mm256_shuffle_epi8(
             z,
@@ -761,33 +957,6 @@ fn garble_four_3h(
         let z = _mm_unpacklo_epi16(_mm256_castsi256_si128(z), _mm256_extracti128_si256::<1>(z));
         bits.copy_from_slice(&_mm_cvtsi128_si32(z).to_le_bytes());
 
-        // The linear part, over the colour-0 labels α = A0 ⊕ pa·Δ and
-        // β = B0 ⊕ pb·Δ, where Δ's share is simplest: with X = α_L ⊕ α_R ⊕
-        // β_L, Y = α_L ⊕ β_R, Z = X ⊕ Y,
-        //   G0 = α_R ⊕ β_R ⊕ pa·X ⊕ pb·Y ⊕ (pa ⊕ r2)·Δ_L ⊕ s·Δ_R,
-        //   G1 = α_L ⊕ β_L ⊕ pa·Y ⊕ pb·Z ⊕ s·Δ_L ⊕ (pb ⊕ r1)·Δ_R,
-        //   G2 = Y ⊕ pa·Z ⊕ pb·X ⊕ ¬(pb ⊕ r1)·Δ_L ⊕ ¬(pa ⊕ r2)·Δ_R,
-        //   C  = (β_L, α_R) ⊕ r1·(X, Y) ⊕ r2·(Y, Z) ⊕ pa·pb·Δ,
-        // with s = pa ⊕ pb ⊕ r1 ⊕ r2, plus the hash halves.
-        let (al, ar) = (xor(al, and(mpa, dl)), xor(ar, and(mpa, dr)));
-        let (bl, br) = (xor(bl, and(mpb, dl)), xor(br, and(mpb, dr)));
-        let xx = xor(xor(al, ar), bl);
-        let yy = xor(al, br);
-        let zz = xor(xx, yy);
-        let (m1, m2) = (xor(mpa, mr2), xor(mpb, mr1));
-        let s = xor(m1, m2);
-        let g0 = xor(
-            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
-            xor(and(m1, dl), and(s, dr)),
-        );
-        let g1 = xor(
-            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
-            xor(and(s, dl), and(m2, dr)),
-        );
-        let g2 = xor(
-            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
-            xor(andn(m2, dl), andn(m1, dr)),
-        );
         let (g01_02, g01_13) = halves_of_four(g0, g1);
         let (g2_01, g2_23) = (
             _mm256_castsi256_si128(g2),
@@ -803,18 +972,6 @@ fn garble_four_3h(
         store_words(halves, word + 9, _mm256_extracti128_si256::<1>(g01_13));
         store_word(halves, word + 11, high(g2_23));
 
-        let hab = xor(hl[4], and(mpab, xab));
-        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
-        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
-        let mpp = and(mpa, mpb);
-        let cl = xor(
-            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
-            and(mpp, dl),
-        );
-        let cr = xor(
-            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
-            and(mpp, dr),
-        );
         let (c02, c13) = halves_of_four(cl, cr);
         store(
             &mut labels[gates[0].out as usize],
@@ -918,75 +1075,20 @@ fn garble_eight_3h(
         let h = tccr(w, rk, x, tw);
 
         // One gate per lane from here on, in gate order.
-        let halves8 = |u, v| (_mm512_unpacklo_epi64(u, v), _mm512_unpackhi_epi64(u, v));
-        let (al, ar) = halves8(ae, ao);
-        let (bl, br) = halves8(be, bo);
+        let halves8 = |u, v| <__m512i as Lanes>::halves(u, v);
         let mut hl = [dd; 6];
         let mut hh = [dd; 6];
         for k in 0..6 {
             (hl[k], hh[k]) = halves8(h[2 * k], h[2 * k + 1]);
         }
-        let (xor, and, andn) = (
-            |u, v| _mm512_xor_si512(u, v),
-            |u, v| _mm512_and_si512(u, v),
-            |u, v| _mm512_andnot_si512(u, v),
-        );
-        // All ones in a lane whose bit `B` is set.
-        let mask0 = |v| _mm512_srai_epi64::<63>(_mm512_slli_epi64::<63>(v));
-        let (mpa, mpb) = (mask0(al), mask0(bl));
         let random = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(random as i64));
-        let (mr1, mr2) = (
-            mask0(random),
-            _mm512_srai_epi64::<63>(_mm512_slli_epi64::<62>(random)),
-        );
-        let mpab = xor(mpa, mpb);
-        let (dl, dr) = (_mm512_unpacklo_epi64(dd, dd), _mm512_unpackhi_epi64(dd, dd));
-        // The differences H(X⁰) ⊕ H(X¹) of each pair's hashes.
-        let (xa, xb, xab) = (xor(hl[0], hl[1]), xor(hl[2], hl[3]), xor(hl[4], hl[5]));
-        let (xah, xbh, xabh) = (xor(hh[0], hh[1]), xor(hh[2], hh[3]), xor(hh[4], hh[5]));
-
-        // Control bits as in `garble_four_3h`.
-        let habh = xor(hh[4], and(mpab, xabh));
-        let bit = |v: __m512i, k: i32| {
-            and(
-                _mm512_sll_epi64(v, _mm_cvtsi32_si128(k)),
-                _mm512_set1_epi64(1 << k),
-            )
-        };
-        let z = xor(
-            xor(
-                bit(xor(xor(hh[0], and(mpa, xah)), xor(habh, mr1)), 0),
-                bit(xor(xor(hh[2], and(mpb, xbh)), xor(habh, mr2)), 1),
-            ),
-            xor(
-                xor(bit(xor(xah, mpa), 2), bit(xor(xbh, mpb), 3)),
-                xor(bit(xor(xabh, mpab), 4), _mm512_set1_epi64(0b01100)),
-            ),
-        );
+        let d = halves8(dd, dd);
+        let (a, b) = (halves8(ae, ao), halves8(be, bo));
+        let (z, [g0, g1, g2], (cl, cr)) = garble_step_3h(a, b, hl, hh, random, d);
         // Byte 0 of each lane to bytes 0..8, in gate order.
         let z = _mm512_cvtepi64_epi8(z);
         bits.copy_from_slice(&_mm_cvtsi128_si64(z).to_le_bytes());
 
-        // The linear part as in `garble_four_3h`.
-        let (al, ar) = (xor(al, and(mpa, dl)), xor(ar, and(mpa, dr)));
-        let (bl, br) = (xor(bl, and(mpb, dl)), xor(br, and(mpb, dr)));
-        let xx = xor(xor(al, ar), bl);
-        let yy = xor(al, br);
-        let zz = xor(xx, yy);
-        let (m1, m2) = (xor(mpa, mr2), xor(mpb, mr1));
-        let s = xor(m1, m2);
-        let g0 = xor(
-            xor(xor(xor(ar, br), and(mpa, xx)), xor(and(mpb, yy), xa)),
-            xor(and(m1, dl), and(s, dr)),
-        );
-        let g1 = xor(
-            xor(xor(xor(al, bl), and(mpa, yy)), xor(and(mpb, zz), xb)),
-            xor(and(s, dl), and(m2, dr)),
-        );
-        let g2 = xor(
-            xor(xor(yy, and(mpa, zz)), xor(and(mpb, xx), xab)),
-            xor(andn(m2, dl), andn(m1, dr)),
-        );
         // The 24 words G0, G1, G2 of gate 0, then of gate 1, …: three
         // stores of eight words, each gathered from the three rows.
         let out = halves.as_mut_ptr().cast::<u64>().add(word);
@@ -998,18 +1100,6 @@ fn garble_eight_3h(
             _mm512_storeu_epi64(out.add(8 * m).cast(), v);
         }
 
-        let hab = xor(hl[4], and(mpab, xab));
-        let ha = xor(xor(hl[0], and(mpa, xa)), hab);
-        let hb = xor(xor(hl[2], and(mpb, xb)), hab);
-        let mpp = and(mpa, mpb);
-        let cl = xor(
-            xor(xor(bl, and(mr1, xx)), xor(and(mr2, yy), ha)),
-            and(mpp, dl),
-        );
-        let cr = xor(
-            xor(xor(ar, and(mr1, yy)), xor(and(mr2, zz), hb)),
-            and(mpp, dr),
-        );
         // Lane j of `even` is gate 2j's label, of `odd` gate 2j + 1's.
         let (even, odd) = halves8(cl, cr);
         for j in 0..4 {
@@ -1221,12 +1311,8 @@ impl Evaluate3h for W256 {
 /// Eight three-halves gates evaluated on 256 bits: the three blocks of each
 /// gate are hashed as in [`evaluate_group_3h`] (the same tweaks, in another
 /// order: register `6q + 2k + p` holds block `k` of gates `4q + p` and
-/// `4q + p + 2`), and then the gate step runs for four gates at once, one
-/// per 64-bit lane, with the rule's lookups turned into bit masks:
-/// `R = Rp[sa,sb] ⊕ r1·S1 ⊕ r2·S2`, where `Rp` keeps `B_L` in row 0 when
-/// `sa = 0` and `A_R` in row 1 when `sb = 0`, and `S1 = (X, Y)`,
-/// `S2 = (Y, Z)` for `X = A_L ⊕ A_R ⊕ B_L`, `Y = A_L ⊕ B_R`, `Z = X ⊕ Y`
-/// (the module doc of [`three_halves`]).
+/// `4q + p + 2`), and then the gate step ([`evaluate_step_3h`]) runs for
+/// four gates at once, one per 64-bit lane.
 #[inline(always)]
 fn evaluate_eight_3h(
     w: W256,
@@ -1264,12 +1350,6 @@ fn evaluate_eight_3h(
             tw[r] = _mm256_add_epi64(base, _mm256_set_epi64x(0, o, 0, o));
         }
         let h = tccr(w, rk, x, tw);
-        let (xor, and, andn) = (
-            |u, v| _mm256_xor_si256(u, v),
-            |u, v| _mm256_and_si256(u, v),
-            |u, v| _mm256_andnot_si256(u, v),
-        );
-        let zero = _mm256_setzero_si256();
         let mut out = [[_mm_setzero_si128(); 4]; 2];
         for q in 0..2 {
             let (x, h) = (&x[6 * q..6 * q + 6], &h[6 * q..6 * q + 6]);
@@ -1291,42 +1371,8 @@ fn evaluate_eight_3h(
             let z = &bits[4 * q..4 * q + 4];
             let z = u32::from_le_bytes([z[0], z[1], z[2], z[3]]);
             let z = _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(z as i32));
-            let (msa, msb) = (
-                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(al)),
-                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(bl)),
-            );
-            let msab = xor(msa, msb);
-            // r1 = z0 ⊕ sa·z2 ⊕ (sa⊕sb)·z4 ⊕ bit(hA ⊕ hAB), r2 likewise
-            // (`three_halves::EVAL_INDEX`), in bit 0 and then as masks.
-            let z4 = and(msab, _mm256_srli_epi64::<4>(z));
-            let hbits = xor(z4, hab_high);
-            let r1 = xor(
-                xor(z, and(msa, _mm256_srli_epi64::<2>(z))),
-                xor(hbits, ha_high),
-            );
-            let r2 = xor(
-                xor(
-                    _mm256_srli_epi64::<1>(z),
-                    and(msb, _mm256_srli_epi64::<3>(z)),
-                ),
-                xor(hbits, hb_high),
-            );
-            let (mr1, mr2) = (
-                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(r1)),
-                _mm256_cmpgt_epi64(zero, _mm256_slli_epi64::<63>(r2)),
-            );
-            let xx = xor(xor(al, ar), bl);
-            let yy = xor(al, br);
-            let zz = xor(xx, yy);
-            let g2 = xor(and(msab, g2), hab);
-            let cl = xor(
-                xor(xor(ha, g2), xor(and(msa, g0), andn(msa, bl))),
-                xor(and(mr1, xx), and(mr2, yy)),
-            );
-            let cr = xor(
-                xor(xor(hb, g2), xor(and(msb, g1), andn(msb, ar))),
-                xor(and(mr1, yy), and(mr2, zz)),
-            );
+            let hashes = [(ha, ha_high), (hb, hb_high), (hab, hab_high)];
+            let (cl, cr) = evaluate_step_3h((al, ar), (bl, br), hashes, [g0, g1, g2], z);
             let (c02, c13) = halves_of_four(cl, cr);
             out[q] = [
                 _mm256_castsi256_si128(c02),
@@ -1412,14 +1458,7 @@ fn evaluate_sixteen_3h(
             tw[r] = _mm512_add_epi64(base, _mm512_set_epi64(0, o, 0, o, 0, o, 0, o));
         }
         let h = tccr(w, rk, x, tw);
-        let (xor, and, andn) = (
-            |u, v| _mm512_xor_si512(u, v),
-            |u, v| _mm512_and_si512(u, v),
-            |u, v| _mm512_andnot_si512(u, v),
-        );
-        let halves8 = |u, v| (_mm512_unpacklo_epi64(u, v), _mm512_unpackhi_epi64(u, v));
-        // All ones in a lane whose bit 0 is set.
-        let mask0 = |v| _mm512_srai_epi64::<63>(_mm512_slli_epi64::<63>(v));
+        let halves8 = |u, v| <__m512i as Lanes>::halves(u, v);
         let mut out = [(x[0], x[0]); 2];
         for q in 0..2 {
             let (x, h) = (&x[6 * q..6 * q + 6], &h[6 * q..6 * q + 6]);
@@ -1439,35 +1478,8 @@ fn evaluate_sixteen_3h(
             });
             let z = u64::from_le_bytes(bits[8 * q..8 * q + 8].try_into().expect("eight gates"));
             let z = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(z as i64));
-            let (msa, msb) = (mask0(al), mask0(bl));
-            let msab = xor(msa, msb);
-            // r1, r2 as in `evaluate_eight_3h`.
-            let z4 = and(msab, _mm512_srli_epi64::<4>(z));
-            let hbits = xor(z4, hab_high);
-            let r1 = xor(
-                xor(z, and(msa, _mm512_srli_epi64::<2>(z))),
-                xor(hbits, ha_high),
-            );
-            let r2 = xor(
-                xor(
-                    _mm512_srli_epi64::<1>(z),
-                    and(msb, _mm512_srli_epi64::<3>(z)),
-                ),
-                xor(hbits, hb_high),
-            );
-            let (mr1, mr2) = (mask0(r1), mask0(r2));
-            let xx = xor(xor(al, ar), bl);
-            let yy = xor(al, br);
-            let zz = xor(xx, yy);
-            let g2 = xor(and(msab, g2), hab);
-            let cl = xor(
-                xor(xor(ha, g2), xor(and(msa, g0), andn(msa, bl))),
-                xor(and(mr1, xx), and(mr2, yy)),
-            );
-            let cr = xor(
-                xor(xor(hb, g2), xor(and(msb, g1), andn(msb, ar))),
-                xor(and(mr1, yy), and(mr2, zz)),
-            );
+            let hashes = [(ha, ha_high), (hb, hb_high), (hab, hab_high)];
+            let (cl, cr) = evaluate_step_3h((al, ar), (bl, br), hashes, [g0, g1, g2], z);
             out[q] = halves8(cl, cr);
         }
         // Lane j of `even` is gate 8q + 2j's label, of `odd` gate 8q + 2j + 1's.
