@@ -54,7 +54,7 @@ pub enum Backend {
     /// x86-64 VAES with AVX2: two blocks per 256-bit instruction.
     Vaes,
     /// x86-64 VAES with AVX-512: four blocks per 512-bit instruction where
-    /// that pays (the garbling kernels), VAES on 256 bits elsewhere.
+    /// that pays (the three-halves kernels), VAES on 256 bits elsewhere.
     Vaes512,
     /// aarch64 ARMv8 cryptography extension.
     Armv8,

@@ -1,6 +1,7 @@
 //! Fused half-gates and three-halves kernels for x86-64 under the TCCR hash,
 //! each written once over the register width ([`Width`]: AES-NI on 128
-//! bits, VAES on 256, and for the three-halves garbler VAES on 512): one pass over a run of independent AND gates that
+//! bits, VAES on 256, and for three-halves VAES on 512 as well): one pass
+//! over a run of independent AND gates that
 //! loads the input labels, hashes them, and writes the tables and output
 //! labels, with no intermediate arrays. The out-of-order core then overlaps one group's combining with the
 //! next group's AES rounds, where the generic path (gather, hash call,
@@ -992,20 +993,19 @@ fn garble_four_3h(
     }
 }
 
-/// Where the 24 words of eight gates' halves come from (`G0, G1, G2` of
-/// gate 0, then of gate 1, …), for [`garble_eight_3h`]'s stores: for the
-/// `m`-th eight words, the lanes of `G0`/`G1` to pick (`g + 8` for `G1`), and
-/// those of `G2` with the mask of the words they fill.
-const fn interleave_3(m: usize) -> ([i64; 8], [i64; 8], u8) {
+/// How to make eight 64-bit lanes from three registers `v` with two
+/// permutes: lane `q` takes lane `from[q].1` of `v[from[q].0]`. Returns the
+/// lanes to pick from `v[0]`, `v[1]` (`+ 8` for `v[1]`), those to pick from
+/// `v[2]`, and the mask of the lanes `v[2]` fills ([`select_3`]).
+const fn selection(from: [(usize, usize); 8]) -> Selection {
     let (mut pair, mut third, mut mask) = ([0i64; 8], [0i64; 8], 0u8);
     let mut q = 0;
     while q < 8 {
-        let (gate, row) = ((8 * m + q) / 3, (8 * m + q) % 3);
-        match row {
-            0 => pair[q] = gate as i64,
-            1 => pair[q] = gate as i64 + 8,
+        let (source, lane) = from[q];
+        match source {
+            0 | 1 => pair[q] = (lane + 8 * source) as i64,
             _ => {
-                third[q] = gate as i64;
+                third[q] = lane as i64;
                 mask |= 1 << q;
             }
         }
@@ -1014,9 +1014,60 @@ const fn interleave_3(m: usize) -> ([i64; 8], [i64; 8], u8) {
     (pair, third, mask)
 }
 
-/// [`interleave_3`] for the three stores.
-const INTERLEAVE_3: [([i64; 8], [i64; 8], u8); 3] =
-    [interleave_3(0), interleave_3(1), interleave_3(2)];
+/// A [`selection`]: lanes from the first two registers, from the third, and
+/// the mask of the third's.
+type Selection = ([i64; 8], [i64; 8], u8);
+
+/// The eight lanes that `selection` describes, from `v`.
+#[inline(always)]
+fn select_3(v: [__m512i; 3], (pair, third, mask): &Selection) -> __m512i {
+    // SAFETY: only called in code that holds a `W512` (a CPU with
+    // AVX-512F); the loads read the eight `i64` of each array.
+    unsafe {
+        let r = _mm512_permutex2var_epi64(v[0], _mm512_loadu_epi64(pair.as_ptr()), v[1]);
+        _mm512_mask_permutexvar_epi64(r, *mask, _mm512_loadu_epi64(third.as_ptr()), v[2])
+    }
+}
+
+/// Eight gates' halves as a chunk holds them (`G0, G1, G2` of gate 0, then
+/// of gate 1, …: 24 words, word `i` is lane `i / 3` of row `i % 3`) from
+/// the rows (register `c` is `Gc` of the eight gates): [`garble_eight_3h`]'s
+/// stores.
+const ROWS_TO_WORDS: [Selection; 3] = {
+    let mut out = [([0i64; 8], [0i64; 8], 0u8); 3];
+    let mut m = 0;
+    while m < 3 {
+        let mut from = [(0, 0); 8];
+        let mut q = 0;
+        while q < 8 {
+            let i = 8 * m + q;
+            from[q] = (i % 3, i / 3);
+            q += 1;
+        }
+        out[m] = selection(from);
+        m += 1;
+    }
+    out
+};
+
+/// The rows from the three registers of 24 words in chunk order (the
+/// inverse of [`ROWS_TO_WORDS`]): [`evaluate_sixteen_3h`]'s loads.
+const WORDS_TO_ROWS: [Selection; 3] = {
+    let mut out = [([0i64; 8], [0i64; 8], 0u8); 3];
+    let mut c = 0;
+    while c < 3 {
+        let mut from = [(0, 0); 8];
+        let mut g = 0;
+        while g < 8 {
+            let i = 3 * g + c;
+            from[g] = (i / 8, i % 8);
+            g += 1;
+        }
+        out[c] = selection(from);
+        c += 1;
+    }
+    out
+};
 
 /// Eight three-halves gates garbled at once on 512 bits: as
 /// [`garble_four_3h`], with register `2k + p` holding block `k` of gates
@@ -1038,12 +1089,9 @@ fn garble_eight_3h(
     // Every input of the group is read before any output is written.
     let a = |i: usize| load(&labels[gates[i].a as usize]);
     let b = |i: usize| load(&labels[gates[i].b as usize]);
-    let join4 = |x0, x1, x2, x3| {
-        // SAFETY: a `W512` exists only on a CPU with AVX-512F and AVX2.
-        unsafe { _mm512_inserti64x4::<1>(_mm512_castsi256_si512(join(x0, x1)), join(x2, x3)) }
-    };
-    let (ae, ao) = (join4(a(0), a(2), a(4), a(6)), join4(a(1), a(3), a(5), a(7)));
-    let (be, bo) = (join4(b(0), b(2), b(4), b(6)), join4(b(1), b(3), b(5), b(7)));
+    // Gates p, p + 2, p + 4, p + 6 in a register.
+    let (ae, ao) = (w.gather(|j| a(2 * j)), w.gather(|j| a(2 * j + 1)));
+    let (be, bo) = (w.gather(|j| b(2 * j)), w.gather(|j| b(2 * j + 1)));
     let random = u64::from_le_bytes(bits[..8].try_into().expect("eight gates"));
     // SAFETY: a `W512` exists only on a CPU with AVX-512F (and AVX2).
     unsafe {
@@ -1092,12 +1140,10 @@ fn garble_eight_3h(
         // The 24 words G0, G1, G2 of gate 0, then of gate 1, …: three
         // stores of eight words, each gathered from the three rows.
         let out = halves.as_mut_ptr().cast::<u64>().add(word);
-        for (m, (pair, third, mask)) in INTERLEAVE_3.iter().enumerate() {
-            let v = _mm512_permutex2var_epi64(g0, _mm512_loadu_epi64(pair.as_ptr()), g1);
-            let v = _mm512_mask_permutexvar_epi64(v, *mask, _mm512_loadu_epi64(third.as_ptr()), g2);
+        for (m, selection) in ROWS_TO_WORDS.iter().enumerate() {
             // SAFETY (of the store): words `word..word + 24` lie inside
             // `halves` (asserted above); `storeu` needs no alignment.
-            _mm512_storeu_epi64(out.add(8 * m).cast(), v);
+            _mm512_storeu_epi64(out.add(8 * m).cast(), select_3([g0, g1, g2], selection));
         }
 
         // Lane j of `even` is gate 2j's label, of `odd` gate 2j + 1's.
@@ -1387,32 +1433,6 @@ fn evaluate_eight_3h(
     }
 }
 
-/// Where eight gates' `G0`, `G1`, `G2` lie in three vectors of eight words
-/// (their 24 words in order), for [`evaluate_sixteen_3h`]'s loads: for row
-/// `c`, the lanes to pick from the first two vectors (`pos + 8` for the
-/// second), and those from the third with the mask of the gates they fill.
-const fn deinterleave_3(c: usize) -> ([i64; 8], [i64; 8], u8) {
-    let (mut pair, mut third, mut mask) = ([0i64; 8], [0i64; 8], 0u8);
-    let mut g = 0;
-    while g < 8 {
-        let i = 3 * g + c;
-        match i / 8 {
-            0 => pair[g] = (i % 8) as i64,
-            1 => pair[g] = (i % 8) as i64 + 8,
-            _ => {
-                third[g] = (i % 8) as i64;
-                mask |= 1 << g;
-            }
-        }
-        g += 1;
-    }
-    (pair, third, mask)
-}
-
-/// [`deinterleave_3`] for the three rows.
-const DEINTERLEAVE_3: [([i64; 8], [i64; 8], u8); 3] =
-    [deinterleave_3(0), deinterleave_3(1), deinterleave_3(2)];
-
 /// Sixteen three-halves gates evaluated on 512 bits: as
 /// [`evaluate_eight_3h`], with register `6q + 2k + p` holding block `k` of
 /// gates `8q + p, 8q + p + 2, 8q + p + 4, 8q + p + 6`, and the gate step
@@ -1430,21 +1450,13 @@ fn evaluate_sixteen_3h(
     // All inputs are read before any output is written.
     let a = |j: usize| load(&labels[gates[j].a as usize]);
     let b = |j: usize| load(&labels[gates[j].b as usize]);
-    let join4 = |x0, x1, x2, x3| {
-        // SAFETY: a `W512` exists only on a CPU with AVX-512F and AVX2.
-        unsafe { _mm512_inserti64x4::<1>(_mm512_castsi256_si512(join(x0, x1)), join(x2, x3)) }
-    };
-    let mut x = [join4(a(0), a(2), a(4), a(6)); 12];
+    // SAFETY: a `W512` exists only on a CPU with AVX-512F.
+    let mut x = [unsafe { _mm512_setzero_si512() }; 12];
     for q in 0..2 {
-        let g = 8 * q;
-        let (ae, ao) = (
-            join4(a(g), a(g + 2), a(g + 4), a(g + 6)),
-            join4(a(g + 1), a(g + 3), a(g + 5), a(g + 7)),
-        );
-        let (be, bo) = (
-            join4(b(g), b(g + 2), b(g + 4), b(g + 6)),
-            join4(b(g + 1), b(g + 3), b(g + 5), b(g + 7)),
-        );
+        // Gates 8q + p, 8q + p + 2, 8q + p + 4, 8q + p + 6 in a register.
+        let (even, odd) = (|j| 8 * q + 2 * j, |j| 8 * q + 2 * j + 1);
+        let (ae, ao) = (w.gather(|j| a(even(j))), w.gather(|j| a(odd(j))));
+        let (be, bo) = (w.gather(|j| b(even(j))), w.gather(|j| b(odd(j))));
         x[6 * q..6 * q + 6].copy_from_slice(&[ae, ao, be, bo, w.xor(ae, be), w.xor(ao, bo)]);
     }
     // SAFETY: a `W512` exists only on a CPU with AVX-512F (and AVX2).
@@ -1472,10 +1484,9 @@ fn evaluate_sixteen_3h(
             // asserted above; `loadu` needs no alignment), split into rows.
             let from = halves.as_ptr().cast::<u64>().add(word + 24 * q);
             let v = [0, 1, 2].map(|m| _mm512_loadu_epi64(from.add(8 * m).cast()));
-            let [g0, g1, g2] = DEINTERLEAVE_3.map(|(pair, third, mask)| {
-                let r = _mm512_permutex2var_epi64(v[0], _mm512_loadu_epi64(pair.as_ptr()), v[1]);
-                _mm512_mask_permutexvar_epi64(r, mask, _mm512_loadu_epi64(third.as_ptr()), v[2])
-            });
+            let [g0, g1, g2] = WORDS_TO_ROWS
+                .each_ref()
+                .map(|selection| select_3(v, selection));
             let z = u64::from_le_bytes(bits[8 * q..8 * q + 8].try_into().expect("eight gates"));
             let z = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(z as i64));
             let hashes = [(ha, ha_high), (hb, hb_high), (hab, hab_high)];
